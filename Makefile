@@ -1,0 +1,32 @@
+# Two commands do all set-up: `make run` and `make test`. Both create .venv when it is missing.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_DIR ?= demo
+BOOK ?= $(DEMO_DIR)/openbook.duckdb
+ROWS ?= 200000
+
+.PHONY: run test install demo bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Build the demo book from the generator (deterministic, seed 42) and show where the money goes.
+run: $(STAMP)
+	$(BIN)/openbook demo --dir $(DEMO_DIR) --rows $(ROWS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/validate.py
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(DEMO_DIR) .pytest_cache

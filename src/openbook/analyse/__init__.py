@@ -1,0 +1,1 @@
+"""Reading the book: each module answers one question and returns tables with provenance."""

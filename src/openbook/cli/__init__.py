@@ -1,0 +1,261 @@
+"""openbook: the verbs users type. Thin: parse arguments, call the library, render with Rich."""
+
+from __future__ import annotations
+
+import glob
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from openbook.cli import render
+from openbook.errors import OpenbookError, UsageError
+
+app = typer.Typer(
+    name="openbook",
+    help="Open-book accounting for public services: one traceable book of what public bodies publish.",
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    no_args_is_help=True,
+)
+
+BookOption = Annotated[Path, typer.Option("--book", "-b", help="The book file (DuckDB).", envvar="OPENBOOK_BOOK")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
+DEFAULT_BOOK = Path("openbook.duckdb")
+_state = {"debug": False}
+
+
+@app.callback()
+def _global(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for unexpected errors.")] = False):
+    _state["debug"] = debug
+
+
+@contextmanager
+def _guard() -> Iterator[None]:
+    """Errors reach the user as one sentence and an exit code; tracebacks only with --debug."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except UsageError as error:
+        render.error(str(error))
+        raise typer.Exit(2) from None
+    except OpenbookError as error:
+        render.error(str(error))
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        render.error("interrupted; the file being loaded was rolled back")
+        raise typer.Exit(130) from None
+    except Exception as error:  # noqa: BLE001 - the last line of defence for users
+        if _state["debug"]:
+            traceback.print_exc()
+        else:
+            render.error(f"unexpected error: {type(error).__name__}: {error} (run with --debug for the traceback)")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def init(book: BookOption = DEFAULT_BOOK) -> None:
+    """Create an empty book with the standard's tables and the organisation registry."""
+    from openbook.store import Book
+
+    with _guard(), Book(book) as opened:
+        count = opened.query("SELECT count(*) FROM organisation")[0][0]
+        render.console.print(f"Book ready at [bold]{book}[/] with {count:,} registered bodies.")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns.")],
+    book: BookOption = DEFAULT_BOOK,
+    org: Annotated[Optional[str], typer.Option("--org", help="The publishing body (org id or name) "
+                                               "for files without a body column.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if any row was quarantined.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Load published files into the book; every row ends accepted, quarantined or structural."""
+    from openbook.ingest import ingest_file
+    from openbook.store import Book
+
+    with _guard():
+        files = expand_paths(paths)
+        reports = []
+        with Book(book) as opened, render.IngestProgress(len(files), quiet=as_json) as progress:
+            for path in files:
+                progress.start(path)
+                reports.append(ingest_file(opened, path, org=org, progress=progress.advance))
+                progress.finish(reports[-1])
+        _report(reports, as_json, strict)
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns.")],
+    org: Annotated[Optional[str], typer.Option("--org", help="The publishing body, as for ingest.")] = None,
+    book: Annotated[Optional[Path], typer.Option("--book", "-b", help="Resolve bodies against this book.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check files against the standard without loading them; print every problem."""
+    from openbook.ingest import validate_file
+    from openbook.store import Book
+
+    with _guard():
+        files = expand_paths(paths)
+        opened = Book(book, read_only=True) if book else None
+        try:
+            reports = [validate_file(path, org=org, book=opened) for path in files]
+        finally:
+            if opened:
+                opened.close()
+        if as_json:
+            render.print_json([render.report_json(r, include_problems=True) for r in reports])
+        else:
+            for report in reports:
+                render.problems_of(report)
+            render.reconciliation(reports)
+        rejected = any(r.status == "rejected" or r.quarantined for r in reports)
+        raise typer.Exit(1 if rejected else 0)
+
+
+@app.command()
+def status(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> None:
+    """What the book holds: sources, rows, money, and quarantine by problem code."""
+    from openbook.store import Book
+
+    with _guard(), Book(book, read_only=True) as opened:
+        summary = opened.status()
+        render.print_json(summary) if as_json else render.status(summary)
+
+
+@app.command()
+def problems(
+    book: BookOption = DEFAULT_BOOK,
+    file: Annotated[Optional[str], typer.Option("--file", help="Only this file (name, path or SHA-256 prefix).")] = None,
+    code: Annotated[Optional[str], typer.Option("--code", help="Only this problem code.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include warnings and structural rows.")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="Show at most this many (0 for all).")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """List quarantined rows with file, line, column, code and the raw value."""
+    from openbook.store import Book
+
+    with _guard(), Book(book, read_only=True) as opened:
+        rows, total = opened.problems(file=file, code=code, everything=all_, limit=limit or None)
+        if as_json:
+            render.print_json({"total": total, "partial": len(rows) < total, "problems": rows})
+        else:
+            render.problem_rows(rows, total, file)
+
+
+@app.command()
+def export(
+    book: BookOption = DEFAULT_BOOK,
+    parquet: Annotated[Optional[Path], typer.Option("--parquet", help="Write every table as Parquet here.")] = None,
+    csv: Annotated[Optional[Path], typer.Option("--csv", help="Write every table as CSV here.")] = None,
+    datapackage: Annotated[Optional[Path], typer.Option("--datapackage", help="Write a Frictionless Data "
+                                                         "Package (CSV + datapackage.json) here.")] = None,
+) -> None:
+    """Export the whole book for other tools: Parquet, CSV, or a Frictionless Data Package."""
+    from openbook.store import Book
+    from openbook.store.export import export_book
+
+    with _guard():
+        targets = {"parquet": parquet, "csv": csv, "datapackage": datapackage}
+        chosen = {k: v for k, v in targets.items() if v is not None}
+        if not chosen:
+            raise UsageError("choose at least one of --parquet DIR, --csv DIR, --datapackage DIR")
+        with Book(book, read_only=True) as opened:
+            for fmt, folder in chosen.items():
+                written = export_book(opened, folder, fmt)
+                render.console.print(f"{fmt}: wrote {len(written)} tables to [bold]{folder}[/]")
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Argument(help="Folder to write the fictional sector into.")],
+    rows: Annotated[int, typer.Option("--rows", help="Payment lines to generate.")] = 50_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same bytes.")] = 42,
+) -> None:
+    """Generate a realistic fictional public sector's messy spend files, with truth beside them."""
+    from openbook.synth import generate
+
+    with _guard():
+        result = generate(out, seed=seed, rows=rows)
+        render.console.print(f"Wrote {result.files:,} files with {result.rows:,} payment lines to [bold]{out}[/].")
+
+
+@app.command()
+def demo(
+    dir: Annotated[Path, typer.Option("--dir", help="Folder for the demo files and book.")] = Path("demo"),
+    rows: Annotated[int, typer.Option("--rows", help="Payment lines to generate.")] = 200_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 42,
+) -> None:
+    """Generate the demo sector, ingest it, and show where the money goes."""
+    from openbook.analyse.spending import book_totals, top_by
+    from openbook.ingest import ingest_file
+    from openbook.store import Book
+    from openbook.synth import generate
+
+    with _guard():
+        data = dir / "data"
+        if not (data / "organisations.csv").exists():
+            render.console.print(f"Generating a fictional sector ({rows:,} payment lines, seed {seed}) …")
+            generate(data, seed=seed, rows=rows)
+        files = expand_paths([str(data)])
+        with Book(dir / "openbook.duckdb") as opened:
+            reports = []
+            with render.IngestProgress(len(files)) as progress:
+                for path in files:
+                    progress.start(path)
+                    reports.append(ingest_file(opened, path, progress=progress.advance))
+                    progress.finish(reports[-1])
+            render.reconciliation(reports, limit=15)
+            render.where_money_goes(book_totals(opened), {d: top_by(opened, d) for d in
+                                                          ("org_id", "supplier_name", "expense_type")})
+        render.console.print(f"\nThe book is at [bold]{dir / 'openbook.duckdb'}[/]; try "
+                             f"`openbook status --book {dir / 'openbook.duckdb'}`.")
+
+
+def expand_paths(patterns: list[str]) -> list[Path]:
+    """Files from files, folders (recursively) and globs; organisation files first."""
+    found: list[Path] = []
+    for pattern in patterns:
+        path = Path(pattern)
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in _SUFFIXES)
+        elif path.is_file():
+            found.append(path)
+        else:
+            matches = sorted(Path(m) for m in glob.glob(pattern, recursive=True))
+            if not matches:
+                raise UsageError(f"no file matches {pattern!r}")
+            found.extend(m for m in matches if m.is_file())
+    unique = list(dict.fromkeys(found))
+    return sorted(unique, key=lambda p: (not p.name.lower().startswith("organisation"), str(p)))
+
+
+_SUFFIXES = {".csv", ".xlsx", ".xls", ".txt", ".tsv"}
+
+
+def _report(reports: list, as_json: bool, strict: bool) -> None:
+    if as_json:
+        render.print_json([render.report_json(r) for r in reports])
+    else:
+        for report in reports:
+            if report.status == "rejected":
+                render.error(report.rejection.render())
+        render.reconciliation(reports)
+    rejected = any(r.status == "rejected" for r in reports)
+    quarantined = any(r.quarantined for r in reports)
+    raise typer.Exit(1 if rejected or (strict and quarantined) else 0)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main", "expand_paths"]

@@ -1,0 +1,176 @@
+"""Rich output for the CLI: progress, reconciliation, problems, status. No logic lives here."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def error(message: str) -> None:
+    errors.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
+
+
+def gbp(value: int | Decimal | float | None, *, pence: bool = False) -> str:
+    if value is None:
+        return "–"
+    amount = Decimal(value) / 100 if pence else Decimal(value)
+    return f"-£{abs(amount):,.2f}" if amount < 0 else f"£{amount:,.2f}"
+
+
+def print_json(payload: object) -> None:
+    console.print_json(json.dumps(payload, default=_json_default))
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+class IngestProgress:
+    """One bar over files, with the rows read so far and the rate."""
+
+    def __init__(self, files: int, *, quiet: bool = False):
+        self.quiet = quiet
+        self.rows = 0
+        self.started = time.perf_counter()
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rows]} rows · {task.fields[rate]} rows/s"), TimeElapsedColumn(),
+            console=errors, disable=quiet, transient=False,
+        )
+        self.task = self.progress.add_task("ingest", total=files, rows="0", rate="0")
+
+    def __enter__(self) -> IngestProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def start(self, path: Path) -> None:
+        self.progress.update(self.task, description=_short(path.name))
+
+    def advance(self, rows: int) -> None:
+        self.rows += rows
+        elapsed = max(time.perf_counter() - self.started, 1e-6)
+        self.progress.update(self.task, rows=f"{self.rows:,}", rate=f"{self.rows / elapsed:,.0f}")
+
+    def finish(self, report) -> None:
+        self.progress.advance(self.task)
+
+
+def _short(name: str, width: int = 28) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def reconciliation(reports: list, limit: int = 60) -> None:
+    table = Table(title="Reconciliation: rows read = accepted + quarantined + structural", title_justify="left")
+    for column in ("File", "Status", "Publisher", "Read", "Accepted", "Quarantined", "Structural", "£ accepted"):
+        table.add_column(column, justify="right" if column in {"Read", "Accepted", "Quarantined",
+                                                               "Structural", "£ accepted"} else "left")
+    totals = [0, 0, 0, 0, 0]
+    for index, r in enumerate(reports):
+        totals = [a + b for a, b in zip(totals, (r.rows_read, r.accepted, r.quarantined, r.structural,
+                                                  r.amount_pence))]
+        if index < limit:
+            status = r.status if r.status != "rejected" else f"[red]rejected: {r.rejection.code}[/]"
+            table.add_row(_short(Path(r.path).name, 40), status, r.publisher or "", f"{r.rows_read:,}",
+                          f"{r.accepted:,}", f"{r.quarantined:,}", f"{r.structural:,}",
+                          gbp(r.amount_pence, pence=True))
+    if len(reports) > limit:
+        table.add_row(f"… {len(reports) - limit:,} more files", "", "", "", "", "", "", "")
+    table.add_section()
+    table.add_row(f"{len(reports):,} files", "", "", *(f"{t:,}" for t in totals[:4]), gbp(totals[4], pence=True))
+    console.print(table)
+    if any(not r.reconciles for r in reports):
+        error("some files do not reconcile; this is a bug in openbook, please report it")
+
+
+def report_json(report, *, include_problems: bool = False) -> dict:
+    payload = {
+        "path": report.path, "sha256": report.sha256, "status": report.status, "dataset": report.dataset,
+        "publisher": report.publisher, "rows_read": report.rows_read, "accepted": report.accepted,
+        "quarantined": report.quarantined, "structural": report.structural,
+        "amount_gbp": str(Decimal(report.amount_pence) / 100), "reconciles": report.reconciles,
+        "problem_counts": report.problem_counts, "supersedes": report.supersedes,
+        "rejection": report.rejection.as_dict() if report.rejection else None,
+    }
+    if include_problems:
+        payload["problems"] = [p.as_dict() for p in report.problems]
+        payload["problems_total"] = report.problems_total
+        payload["partial"] = report.partial
+    return payload
+
+
+def problems_of(report) -> None:
+    if report.rejection:
+        console.print(report.rejection.render(), highlight=False, soft_wrap=True)
+    for problem in report.problems:
+        console.print(problem.render(), highlight=False, soft_wrap=True)
+    if report.partial:
+        console.print(f"showing {len(report.problems):,} of {report.problems_total:,} problems in {report.path}; "
+                      f"full list: `openbook validate {report.path} --json`", style="yellow")
+
+
+def problem_rows(rows: list[dict], total: int, file: str | None) -> None:
+    table = Table(title="Quarantine", title_justify="left")
+    for column in ("File", "Line", "Column", "Problem", "Value", "Message"):
+        table.add_column(column, justify="right" if column == "Line" else "left", overflow="fold")
+    for row in rows:
+        table.add_row(_short(row["file_name"] or "", 32), str(row["source_line"] or ""), row["column_name"] or "",
+                      row["code"], row["raw_value"] or "", row["message"] or "")
+    console.print(table)
+    if len(rows) < total:
+        where = f" --file {file}" if file else ""
+        console.print(f"showing {len(rows):,} of {total:,} problems; full list: "
+                      f"`openbook problems{where} --limit 0 --json`", style="yellow")
+
+
+def status(summary: dict) -> None:
+    console.print(f"[bold]{summary['book']}[/]: {summary['lines']:,} spend lines from "
+                  f"{summary['bodies']:,} bodies, {gbp(summary['total_gbp'])} current spend")
+    sources = Table(title="Sources", title_justify="left")
+    for column in ("Dataset", "Status", "Files", "Rows read", "Accepted", "Quarantined", "Structural"):
+        sources.add_column(column, justify="left" if column in {"Dataset", "Status"} else "right")
+    for row in summary["sources"]:
+        sources.add_row(row["dataset"], row["status"], f"{row['files']:,}", f"{row['rows_read']:,}",
+                        f"{row['accepted']:,}", f"{row['quarantined']:,}", f"{row['structural']:,}")
+    console.print(sources)
+    codes = Table(title="Problems by code", title_justify="left")
+    for column in ("Severity", "Code", "Rows"):
+        codes.add_column(column, justify="right" if column == "Rows" else "left")
+    for row in summary["problems"]:
+        codes.add_row(row["severity"], row["code"], f"{row['rows']:,}")
+    console.print(codes)
+
+
+def where_money_goes(totals: dict, tops: dict[str, list[dict]]) -> None:
+    console.print(f"\n[bold]Where the money goes[/]: {gbp(totals['total_gbp'])} in {totals['lines']:,} "
+                  f"payment lines from {totals['bodies']:,} bodies")
+    titles = {"org_id": "Top bodies", "supplier_name": "Top suppliers (as published)",
+              "expense_type": "Top expense types"}
+    for dimension, rows in tops.items():
+        table = Table(title=titles.get(dimension, dimension), title_justify="left")
+        table.add_column("Name")
+        table.add_column("£", justify="right")
+        table.add_column("Share", justify="right")
+        table.add_column("Lines", justify="right")
+        for row in rows:
+            label = row.get("name") or row[dimension] or "(blank)"
+            table.add_row(_short(str(label), 48), gbp(row["total_gbp"]), f"{row['share']:.1%}", f"{row['lines']:,}")
+        console.print(table)

@@ -1,0 +1,35 @@
+"""Exceptions a user may see, each with a sentence that names what to do.
+
+    OpenbookError
+    ├── FileRejected     a whole file holds no loadable data (coded, see ingest.problems)
+    ├── BookError        the book file cannot be opened or is not an openbook book
+    └── UsageError       arguments that cannot work together
+"""
+
+from __future__ import annotations
+
+
+class OpenbookError(Exception):
+    """Base of every error openbook reports to a user without a traceback."""
+
+
+class FileRejected(OpenbookError):
+    """Raised when a file as a whole cannot be loaded (empty, binary, nil return…)."""
+
+    def __init__(self, code: str, message: str, *, path: str = "", line: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.path = path
+        self.line = line
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.code}: {self.args[0]}" if where else f"{self.code}: {self.args[0]}"
+
+
+class BookError(OpenbookError):
+    """Raised when the book cannot be opened, created or written."""
+
+
+class UsageError(OpenbookError):
+    """Raised when options contradict each other or name something unknown."""

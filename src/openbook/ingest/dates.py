@@ -1,0 +1,150 @@
+"""Payment dates in every form UK publishers use, day-first unless a file proves otherwise.
+
+A date is only ever read one way: numeric dates are day-first (UK) unless the file's own values
+show month-first (a day above 12 in the second place); in a month-first file every value that
+could be read both ways is flagged. Month-only dates keep their precision instead of inventing a
+day. Excel serial numbers count from 1899-12-30, as Excel's 1900 system does after its leap bug.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")], start=1)
+    for name in names
+}
+_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_ISO = re.compile(rf"^(\d{{4}})[-/](\d{{1,2}})[-/](\d{{1,2}}){_TIME}$")
+_NUMERIC = re.compile(rf"^(\d{{1,2}})[/.-](\d{{1,2}})[/.-](\d{{4}}|\d{{2}}){_TIME}$")
+_NAMED = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s/-]+([A-Za-z]{3,9})\.?,?[\s/-]+(\d{4}|\d{2})$")
+_NAMED_US = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
+_MONTH_ONLY = re.compile(r"^([A-Za-z]{3,9})\.?[\s/-]+(\d{4}|\d{2})$")
+_MONTH_ONLY_NUMERIC = re.compile(r"^(\d{4})-(\d{2})$|^(\d{1,2})/(\d{4})$")
+_COMPACT = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})$")
+_SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
+
+EARLIEST = date(1990, 1, 1)
+
+
+class DateError(ValueError):
+    """Raised when a cell cannot be read as a date; `code` is the problem code."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(detail or code)
+        self.code = code
+        self.detail = detail
+
+
+class ParsedDate(tuple):
+    """(day, precision, ambiguous_reading) — precision is 'day' or 'month'."""
+
+    __slots__ = ()
+
+    def __new__(cls, day: date, precision: str = "day", ambiguous: str = ""):
+        return super().__new__(cls, (day, precision, ambiguous))
+
+
+def parse_date(text: str, *, month_first: bool = False, latest: date | None = None) -> ParsedDate:
+    """Read one date cell; raise DateError with a problem code when it is not a date."""
+    value = text.strip()
+    if not value:
+        raise DateError("date-missing")
+    parsed = _parse(value, month_first)
+    day = parsed[0]
+    if day < EARLIEST or (latest is not None and day > latest):
+        raise DateError("date-out-of-range", day.isoformat())
+    return parsed
+
+
+def date_from_excel_serial(serial: float) -> date:
+    return _EXCEL_EPOCH + timedelta(days=int(serial))
+
+
+def numeric_order_evidence(text: str) -> str:
+    """'dmy' or 'mdy' when a numeric date can only be read one way, else ''."""
+    match = _NUMERIC.match(text.strip())
+    if not match:
+        return ""
+    first, second = int(match.group(1)), int(match.group(2))
+    if first > 12 >= second:
+        return "dmy"
+    if second > 12 >= first:
+        return "mdy"
+    return ""
+
+
+def _parse(value: str, month_first: bool) -> ParsedDate:
+    if match := _ISO.match(value):
+        return ParsedDate(_make(int(match[1]), int(match[2]), int(match[3]), value))
+    if match := _NUMERIC.match(value):
+        first, second, year = int(match[1]), int(match[2]), _year(match[3])
+        if month_first:
+            ambiguous = ""
+            if first <= 12 and second <= 12 and first != second:
+                ambiguous = date(year, first, second).isoformat() if _valid(year, first, second) else ""
+            return ParsedDate(_make(year, first, second, value, month_first=True), "day", ambiguous)
+        return ParsedDate(_make(year, second, first, value))
+    if match := _NAMED.match(value):
+        return ParsedDate(_make(_year(match[3]), _month(match[2], value), int(match[1]), value))
+    if match := _NAMED_US.match(value):
+        return ParsedDate(_make(int(match[3]), _month(match[1], value), int(match[2]), value))
+    if match := _MONTH_ONLY.match(value):
+        return ParsedDate(_make(_year(match[2]), _month(match[1], value), 1, value), "month")
+    if match := _MONTH_ONLY_NUMERIC.match(value):
+        year, month = (match[1], match[2]) if match[1] else (match[4], match[3])
+        return ParsedDate(_make(int(year), int(month), 1, value), "month")
+    if match := _COMPACT.match(value):
+        return ParsedDate(_make(int(match[1]), int(match[2]), int(match[3]), value))
+    if match := _SERIAL.match(value):
+        return ParsedDate(date_from_excel_serial(float(value)))
+    raise DateError("date-invalid", _hint(value))
+
+
+def _make(year: int, month: int, day: int, raw: str, *, month_first: bool = False) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        if month > 12 and not month_first and day <= 12:
+            raise DateError("date-invalid", "no month above 12; is this date month-first?") from None
+        raise DateError("date-invalid", "no such day in the calendar") from None
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        # Two-digit years in spend files are this century; 1990s values appear only as 4 digits.
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def _month(name: str, raw: str) -> int:
+    month = _MONTHS.get(name.lower())
+    if month is None:
+        raise DateError("date-invalid", f"{name!r} is not a month")
+    return month
+
+
+def _hint(value: str) -> str:
+    if value.upper() in {"N/A", "NA", "TBC", "UNKNOWN", "-"}:
+        return "a placeholder, not a date"
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return ""
+    return ""

@@ -1,0 +1,80 @@
+"""Finding the header row and mapping its columns onto the standard's fields.
+
+The mapping lives in `spend_headers.toml` so that a reviewer can read and extend it without
+touching code; this module only applies it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+_PUNCT = re.compile(r"[^0-9a-z]+")
+
+
+def normalise_header(name: str) -> str:
+    return _PUNCT.sub(" ", str(name).casefold().replace("£", " ")).strip()
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    required: bool
+    synonyms: tuple[str, ...]
+
+
+@cache
+def spend_fields() -> tuple[FieldSpec, ...]:
+    text = resources.files("openbook.ingest").joinpath("spend_headers.toml").read_text("utf-8")
+    table = tomllib.loads(text)["fields"]
+    return tuple(
+        FieldSpec(name, bool(spec.get("required")), tuple(normalise_header(s) for s in spec["synonyms"]))
+        for name, spec in table.items()
+    )
+
+
+@dataclass
+class HeaderMap:
+    """Which cell index feeds which field; unmapped columns are listed, not dropped silently."""
+
+    columns: list[str]
+    fields: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def unmapped(self) -> list[str]:
+        used = set(self.fields.values())
+        return [name for i, name in enumerate(self.columns) if i not in used and name.strip()]
+
+    def missing_required(self) -> list[str]:
+        return [f.name for f in spend_fields() if f.required and f.name not in self.fields]
+
+    def describe(self) -> dict[str, str | None]:
+        by_index = {i: name for name, i in self.fields.items()}
+        return {col or f"column {i + 1}": by_index.get(i) for i, col in enumerate(self.columns)}
+
+
+def map_header(cells: list[str]) -> HeaderMap:
+    normalised = [normalise_header(c) for c in cells]
+    mapping = HeaderMap(columns=[str(c).strip() for c in cells])
+    taken: set[int] = set()
+    for spec in spend_fields():
+        for synonym in spec.synonyms:
+            index = next((i for i, n in enumerate(normalised) if n == synonym and i not in taken), None)
+            if index is not None:
+                mapping.fields[spec.name] = index
+                taken.add(index)
+                break
+    return mapping
+
+
+def header_score(cells: list[str]) -> int:
+    """How many fields a row would map: the header is the best-scoring early row."""
+    if sum(1 for c in cells if str(c).strip()) < 2:
+        return 0
+    mapped = map_header(cells).fields
+    if "amount_gbp" not in mapped or not ({"paid_on", "supplier_name"} & mapped.keys()):
+        return 0
+    return len(mapped)

@@ -1,0 +1,259 @@
+"""sniff → read → map → check → accept | quarantine, for one file, in one transaction.
+
+The counts must reconcile (`rows_read = accepted + quarantined + structural`) before anything
+is committed; a file that holds no data is rejected as a whole with one coded problem, and that
+rejection is itself recorded so publication health can show it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+
+from openbook import standard
+from openbook.errors import FileRejected, UsageError
+from openbook.ingest import organisations as organisation_adapter
+from openbook.ingest.problems import Problem
+from openbook.ingest.reader import Cell, iter_csv, iter_xlsx, xlsx_sheet_names
+from openbook.ingest.sniff import read_sample, sniff_delimiter, sniff_encoding, sniff_format
+from openbook.ingest.uk_spend import TEXT_FIELDS, SpendBatch, SpendTally, read_spend
+from openbook.ingest.headers import header_score
+from openbook.ingest.reader import cell_text
+from openbook.store.book import Book, SourceRecord, pence_array
+
+PROBLEMS_KEPT_IN_REPORT = 1000
+Progress = Callable[[int], None]
+
+
+@dataclass
+class IngestReport:
+    """What happened to one file; the same numbers the CLI, API and pages show."""
+
+    path: str
+    sha256: str
+    status: str  # loaded | unchanged | rejected | checked
+    dataset: str = "spend"
+    publisher: str | None = None
+    format: str | None = None
+    encoding: str | None = None
+    rows_read: int = 0
+    accepted: int = 0
+    quarantined: int = 0
+    structural: int = 0
+    amount_pence: int = 0
+    period: tuple[date, date] | None = None
+    supersedes: str | None = None
+    rejection: Problem | None = None
+    problems: list[Problem] = field(default_factory=list)
+    problems_total: int = 0
+    problem_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def reconciles(self) -> bool:
+        return self.rows_read == self.accepted + self.quarantined + self.structural
+
+    @property
+    def partial(self) -> bool:
+        return self.problems_total > len(self.problems)
+
+
+def file_sha256(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progress: Progress | None = None,
+                latest: date | None = None, write: bool = True) -> IngestReport:
+    """Load one file into the book; with write=False (or no book) only check it."""
+    path = Path(path)
+    sha, size = file_sha256(path)
+    label = str(path)
+    resolve = book.resolve_org if book is not None else _registry_resolver()
+    if book is not None and not write:
+        book = None
+    if book is not None:
+        known = book.source(sha)
+        if known and known["status"] != "rejected":
+            return IngestReport(label, sha, "unchanged", dataset=known["dataset"], publisher=known["publisher"],
+                                rows_read=known["rows_read"], accepted=known["rows_accepted"],
+                                quarantined=known["rows_quarantined"], structural=known["rows_structural"])
+        if known:
+            book.forget_rejection(sha)
+    default_org = None
+    if org:
+        default_org = resolve(org)
+        if default_org is None:
+            raise UsageError(f"--org {org!r} is not a body in the organisation registry "
+                             "(give an org id such as GB-GOR-… or a name the registry knows)")
+    latest = latest or date.today() + timedelta(days=366)
+    record = SourceRecord(sha, label, path.name, size, "spend", "uk_spend", "csv", options={"org": org} if org else {})
+    report = IngestReport(label, sha, "checked" if book is None else "loaded")
+    try:
+        rows = _open_rows(path, record)
+        report.format, report.encoding = record.format, record.encoding
+        if record.format == "csv" and _is_organisation_file(path, record):
+            return organisation_adapter.ingest(book, path, record, report)
+        tally = SpendTally()
+        batches = read_spend(rows, resolve_org=resolve, default_org=default_org, path=label,
+                             latest=latest, tally=tally)
+        if book is None:
+            _drain(batches, report, progress)
+        else:
+            with book.loading() as loader:
+                for batch in batches:
+                    loader.add_spend(_spend_table(batch, sha))
+                    loader.add_problems(problem_table(batch.problems, sha, "spend"))
+                    _note(report, batch.problems)
+                    if progress:
+                        progress(len(batch) + _count_non_accepted(batch))
+                _finish(book, record, tally, default_org)
+        _fill(report, tally, record)
+    except FileRejected as rejection:
+        rejection.path = rejection.path or label
+        problem = Problem(rejection.code, rejection.line, path=label, text=str(rejection.args[0]))
+        report.status, report.rejection = "rejected", problem
+        if book is not None:
+            record.status, record.rejection_code, record.rejection_message = "rejected", rejection.code, rejection.args[0]
+            with book.loading() as loader:
+                loader.add_problems(problem_table([problem], sha, "spend"))
+                book.record_source(record)
+    return report
+
+
+def _open_rows(path: Path, record: SourceRecord) -> Iterator[tuple[int, list[Cell]]]:
+    kind = sniff_format(path)
+    record.format = kind
+    if kind == "empty":
+        raise FileRejected("file-empty", "the file holds no bytes or only blank lines")
+    if kind == "xls":
+        if path.suffix.lower() in {".csv", ".txt"}:
+            raise FileRejected("excel-binary-as-csv", "this is a legacy Excel (.xls) workbook saved under a "
+                               f"{path.suffix} name, not text; open it in a spreadsheet and save it as CSV or XLSX")
+        raise FileRejected("unsupported-format", "legacy Excel .xls workbooks are not read; save it as XLSX or CSV")
+    if kind == "json":
+        raise FileRejected("unsupported-format", "this is JSON, not a spend publication (CSV or XLSX)")
+    if kind == "xlsx":
+        sheet = _spend_sheet(path)
+        record.dialect = {"sheet": sheet}
+        return iter_xlsx(path, sheet)
+    record.encoding = sniff_encoding(path)
+    delimiter = sniff_delimiter(read_sample(path, record.encoding))
+    record.dialect = {"delimiter": delimiter}
+    return iter_csv(path, record.encoding, delimiter)
+
+
+def _spend_sheet(path: Path) -> int:
+    """The first sheet whose early rows hold a spend header (workbooks often lead with notes)."""
+    for index, _ in enumerate(xlsx_sheet_names(path)):
+        for _, cells in zip(range(40), iter_xlsx(path, index)):
+            if header_score([cell_text(c) for c in cells]):
+                return index
+    return 0
+
+
+def _is_organisation_file(path: Path, record: SourceRecord) -> bool:
+    sample = read_sample(path, record.encoding or "utf-8", lines=1).lstrip("\ufeff")
+    head = {h.strip().casefold() for h in sample.splitlines()[0].split(",")} if sample else set()
+    return {"org_id", "name", "kind"} <= head
+
+
+def _finish(book: Book, record: SourceRecord, tally: SpendTally, default_org: str | None) -> None:
+    if not tally.reconciles():
+        raise AssertionError(f"{record.path}: rows_read {tally.rows_read} != accepted {tally.accepted} + "
+                             f"quarantined {tally.quarantined} + structural {tally.structural}")
+    record.publisher = default_org or _dominant_org(book, record.sha256)
+    if tally.first_paid and tally.last_paid:
+        record.period_start = tally.first_paid.replace(day=1)
+        record.period_end = _month_end(tally.last_paid)
+    record.rows_read, record.rows_accepted = tally.rows_read, tally.accepted
+    record.rows_quarantined, record.rows_structural = tally.quarantined, tally.structural
+    record.amount_accepted_pence = tally.pence
+    record.dialect = {**(record.dialect or {}), "header_line": tally.header_line,
+                      "date_order": "month-first" if tally.month_first else "day-first",
+                      "columns": tally.header.describe() if tally.header else {}}
+    book.record_source(record)
+
+
+def _fill(report: IngestReport, tally: SpendTally, record: SourceRecord) -> None:
+    report.rows_read, report.accepted = tally.rows_read, tally.accepted
+    report.quarantined, report.structural = tally.quarantined, tally.structural
+    report.amount_pence, report.publisher = tally.pence, record.publisher
+    report.problem_counts = dict(tally.problem_counts)
+    report.supersedes = record.supersedes
+    if record.period_start:
+        report.period = (record.period_start, record.period_end)
+
+
+def _drain(batches: Iterator[SpendBatch], report: IngestReport, progress: Progress | None) -> None:
+    for batch in batches:
+        _note(report, batch.problems)
+        if progress:
+            progress(len(batch) + _count_non_accepted(batch))
+
+
+def _note(report: IngestReport, problems: list[Problem]) -> None:
+    interesting = [p for p in problems if p.severity != "structural"]
+    report.problems_total += len(interesting)
+    room = PROBLEMS_KEPT_IN_REPORT - len(report.problems)
+    if room > 0:
+        report.problems.extend(interesting[:room])
+
+
+def _count_non_accepted(batch: SpendBatch) -> int:
+    return len({p.line for p in batch.problems if p.severity in ("error", "structural")})
+
+
+def _dominant_org(book: Book, sha: str) -> str | None:
+    row = book.con.execute("SELECT org_id FROM spend WHERE source_sha256 = ? GROUP BY org_id "
+                           "ORDER BY count(*) DESC, org_id LIMIT 1", [sha]).fetchone()
+    return row[0] if row else None
+
+
+def _month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def _registry_resolver() -> Callable[[str], str | None]:
+    def resolve(name: str) -> str | None:
+        found = standard.find_organisation(name)
+        return found["org_id"] if found else None
+    return resolve
+
+
+def _spend_table(batch: SpendBatch, sha: str) -> pa.Table:
+    n = len(batch)
+    columns = {
+        "org_id": pa.array(batch.org_ids, pa.string()),
+        "paid_on": pa.array(batch.paid_on, pa.date32()),
+        "date_precision": pa.array(batch.precision, pa.string()),
+        "amount_gbp": pence_array(batch.pence),
+        **{name: pa.array(batch.text[name], pa.string()) for name in TEXT_FIELDS},
+        "source_sha256": pa.array([sha] * n, pa.string()),
+        "source_line": pa.array(batch.lines, pa.int64()),
+    }
+    return pa.table(columns)
+
+
+def problem_table(problems: list[Problem], sha: str, table_name: str) -> pa.Table:
+    return pa.table({
+        "source_sha256": pa.array([sha] * len(problems), pa.string()),
+        "source_line": pa.array([p.line for p in problems], pa.int64()),
+        "table_name": pa.array([table_name] * len(problems), pa.string()),
+        "severity": pa.array([p.severity if p.severity != "file" else "error" for p in problems], pa.string()),
+        "code": pa.array([p.code for p in problems], pa.string()),
+        "column_name": pa.array([p.column_name for p in problems], pa.string()),
+        "column_number": pa.array([p.column_number for p in problems], pa.int64()),
+        "raw_value": pa.array([p.value for p in problems], pa.string()),
+        "message": pa.array([p.message for p in problems], pa.string()),
+        "raw_row": pa.array([p.raw_row for p in problems], pa.list_(pa.string())),
+    })

@@ -1,0 +1,149 @@
+"""The catalogue of problems openbook reports about published files.
+
+Codes are stable slugs: once published they never change meaning, because users filter,
+count and script against them. Each carries a severity that decides where the row ends:
+an error quarantines the row (or, at file level, rejects the file), a warning accepts the row
+with a flag, a structural code marks a row that was never a record (header, title, totals).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["file", "error", "warning", "structural"]
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    code: str
+    severity: Severity
+    title: str
+    template: str
+    hint: str = ""
+
+
+_TYPES = [
+    # File level: the file is rejected and nothing from it is loaded.
+    ProblemType("file-empty", "file", "Empty file", "the file holds no bytes or only blank lines",
+                "ask the publisher for the real file"),
+    ProblemType("excel-binary-as-csv", "file", "Excel workbook named .csv",
+                "this is a legacy Excel (.xls, OLE2) workbook saved under a .csv name, not text",
+                "open it in a spreadsheet and save it as CSV or XLSX"),
+    ProblemType("unsupported-format", "file", "Unsupported format",
+                "{detail}", "openbook reads CSV and XLSX spend files"),
+    ProblemType("nil-return", "file", "Nil return",
+                "the publisher declares no payments for this period ({detail})",
+                "nothing to load; the period is recorded as a nil return"),
+    ProblemType("metadata-not-data", "file", "Metadata instead of data",
+                "the file holds dataset metadata ({detail}), not payment lines",
+                "the publisher pasted the catalogue entry in place of the data; fetch the data file"),
+    ProblemType("no-header-found", "file", "No header row",
+                "no row in the first {detail} lines names an amount and a date or supplier column",
+                "add the column names to the synonym table or check this is a spend file"),
+    ProblemType("missing-required-column", "file", "Required column missing",
+                "the header has no {detail} column",
+                "add the publisher's column name to the header synonym table"),
+    ProblemType("no-data-rows", "file", "No data rows",
+                "the file has a header but no payment lines",
+                "if this is a nil return, say so in the file"),
+    ProblemType("publisher-unknown", "file", "Publisher unknown",
+                "the file does not say which body published it",
+                "pass --org with the body's org id or name"),
+    # Row level errors: the row is quarantined.
+    ProblemType("amount-missing", "error", "Amount missing", "the amount is empty"),
+    ProblemType("amount-not-a-number", "error", "Amount not a number",
+                "{value!r} is not an amount{detail}"),
+    ProblemType("date-missing", "error", "Date missing", "the payment date is empty"),
+    ProblemType("date-invalid", "error", "Date not valid", "{value!r} is not a date{detail}"),
+    ProblemType("date-out-of-range", "error", "Date out of range",
+                "{value!r} is {detail}, outside the years a payment can fall in"),
+    ProblemType("supplier-missing", "error", "Supplier missing", "the supplier is empty"),
+    ProblemType("unknown-organisation", "error", "Unknown organisation",
+                "{value!r} is not a body in the organisation registry",
+                "add it as an alias in an organisations file, or pass --org"),
+    ProblemType("extra-cell", "error", "Extra cells",
+                "the row has {detail} more cells than the header, holding {value!r}"),
+    ProblemType("org-field-missing", "error", "Organisation field missing", "the {value}field is empty"),
+    ProblemType("org-kind-unknown", "error", "Unknown organisation kind",
+                "{value!r} is not in the organisation_kinds code list"),
+    # Files in the standard's own layout, checked by SQL generated from the Table Schema.
+    ProblemType("column-missing", "file", "Column missing", "{detail}",
+                "add the column; the standard's schema lists every field"),
+    ProblemType("value-missing", "error", "Value missing", "a value is required"),
+    ProblemType("type-error", "error", "Wrong type", "{value!r} is not a {detail}"),
+    ProblemType("constraint-error", "error", "Constraint broken", "{value!r} breaks the rule: {detail}"),
+    ProblemType("unknown-code", "error", "Unknown code", "{value!r} is not in the {detail} code list"),
+    # Row level warnings: the row is accepted with a flag.
+    ProblemType("date-ambiguous", "warning", "Ambiguous date",
+                "{value!r} reads as {detail}; this file writes dates month-first"),
+    ProblemType("date-month-only", "warning", "Month-only date",
+                "{value!r} names a month, not a day; stored as the first of the month"),
+    ProblemType("amount-rounded", "warning", "Amount below a penny",
+                "{value!r} has fractions of a penny; stored rounded half-even to {detail}"),
+    # Structural rows: never records.
+    ProblemType("preamble-row", "structural", "Title row", "a title or note above the header"),
+    ProblemType("header-row", "structural", "Header row", "the column names"),
+    ProblemType("blank-row", "structural", "Blank row", "the row is empty"),
+    ProblemType("totals-row", "structural", "Totals row", "a total or subtotal line{detail}"),
+    ProblemType("note-row", "structural", "Note row", "free text below or between records"),
+]
+
+PROBLEM_TYPES: dict[str, ProblemType] = {t.code: t for t in _TYPES}
+
+
+@dataclass
+class Problem:
+    """One problem at one place: the same record in the CLI, the API and the book."""
+
+    code: str
+    line: int | None = None
+    column_name: str | None = None
+    column_number: int | None = None
+    value: str | None = None
+    detail: str = ""
+    path: str = ""
+    raw_row: list[str] | None = field(default=None, repr=False)
+    text: str = ""  # a complete message that replaces the template (file-level rejections)
+
+    @property
+    def type(self) -> ProblemType:
+        return PROBLEM_TYPES[self.code]
+
+    @property
+    def severity(self) -> Severity:
+        return self.type.severity
+
+    @property
+    def message(self) -> str:
+        if self.text:
+            return self.text
+        detail = f" ({self.detail})" if self.detail and self.code in _PAREN_DETAIL else self.detail
+        text = self.type.template.format(value=self.value, detail=detail)
+        if self.column_name and self.severity in ("error", "warning"):
+            text = f"column {self.column_name!r}: {text}"
+        return text
+
+    def location(self) -> str:
+        parts = [self.path or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column_number is not None:
+                parts.append(str(self.column_number))
+        return ":".join(parts)
+
+    def render(self) -> str:
+        """file:line:column code message — the one-line form every face prints."""
+        hint = f" — {self.type.hint}" if self.type.hint and self.severity == "file" and not self.text else ""
+        return f"{self.location()} {self.code} {self.message}{hint}"
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path, "line": self.line, "column_name": self.column_name,
+            "column_number": self.column_number, "code": self.code,
+            "severity": self.severity, "value": self.value, "message": self.message,
+        }
+
+
+# Codes whose detail reads as a parenthetical after the value ("… is not a date (hint)").
+_PAREN_DETAIL = {"amount-not-a-number", "date-invalid", "totals-row"}

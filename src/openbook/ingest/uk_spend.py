@@ -1,0 +1,334 @@
+"""UK spend publications: central 'spend over £25,000' and local 'spend over £500' files.
+
+One adapter reads both, because the two differ in thresholds and column names, not in shape:
+a title block, a header, payment lines, and sometimes blank, totals and note rows. Every row
+ends in exactly one place: a record, a quarantined row (with every problem it has), or a
+structural row; `SpendTally` counts them so the pipeline can prove it before committing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from openbook.errors import FileRejected
+from openbook.ingest.amounts import AmountError, amount_from_number, format_pence, parse_amount
+from openbook.ingest.dates import DateError, ParsedDate, date_from_excel_serial, numeric_order_evidence, parse_date
+from openbook.ingest.headers import HeaderMap, header_score, map_header
+from openbook.ingest.problems import Problem
+from openbook.ingest.reader import Cell, cell_text
+
+HEADER_SCAN_ROWS = 40
+DATE_ORDER_SCAN_ROWS = 5000
+BATCH_ROWS = 50_000
+
+_TOTAL = re.compile(r"^\s*(grand\s+|sub\s*-?\s*)?totals?\b|\btotals?\s*:?\s*$", re.I)
+_NIL = re.compile(r"\bnil\s*return|\bno\s+(transactions|payments|spend|expenditure)\b|\bnil\b", re.I)
+_METADATA_KEYS = {"title", "description", "publisher", "licence", "license", "url", "download url",
+                  "update frequency", "temporal coverage", "geographic coverage", "author", "maintainer",
+                  "tags", "package name", "date released", "date updated"}
+
+TEXT_FIELDS = ("supplier_name", "supplier_ref", "supplier_postcode", "supplier_vat_number",
+               "supplier_company_number", "txn_ref", "expense_type", "expense_area", "description",
+               "entity_name")
+
+
+@dataclass
+class SpendBatch:
+    """Accepted records as columns (cheap to hand to Arrow) plus the problems met on the way."""
+
+    lines: list[int] = field(default_factory=list)
+    org_ids: list[str] = field(default_factory=list)
+    paid_on: list[date] = field(default_factory=list)
+    precision: list[str] = field(default_factory=list)
+    pence: list[int] = field(default_factory=list)
+    text: dict[str, list[str | None]] = field(default_factory=lambda: {f: [] for f in TEXT_FIELDS})
+    problems: list[Problem] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
+@dataclass
+class SpendTally:
+    rows_read: int = 0
+    accepted: int = 0
+    quarantined: int = 0
+    structural: int = 0
+    pence: int = 0
+    first_paid: date | None = None
+    last_paid: date | None = None
+    header_line: int | None = None
+    month_first: bool = False
+    header: HeaderMap | None = None
+    problem_counts: dict[str, int] = field(default_factory=dict)
+
+    def reconciles(self) -> bool:
+        return self.rows_read == self.accepted + self.quarantined + self.structural
+
+
+OrgResolver = Callable[[str], "str | None"]
+
+
+def read_spend(
+    rows: Iterable[tuple[int, list[Cell]]],
+    *,
+    resolve_org: OrgResolver,
+    default_org: str | None,
+    path: str,
+    latest: date,
+    tally: SpendTally,
+) -> Iterator[SpendBatch]:
+    """Turn a file's rows into batches of records; raise FileRejected when it holds no data."""
+    rows = iter(rows)
+    head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
+    header_at = _find_header(head)
+    if header_at is None:
+        raise _rejection(head, path)
+    header_line, header_cells = head[header_at]
+    mapping = map_header([cell_text(c) for c in header_cells])
+    missing = mapping.missing_required()
+    if missing:
+        raise FileRejected("missing-required-column", f"the header has no {' or '.join(missing)} column "
+                           f"(columns: {', '.join(c for c in mapping.columns if c)})", path=path, line=header_line)
+    if "entity_name" not in mapping.fields and default_org is None:
+        raise FileRejected("publisher-unknown", "the file has no body name column and no --org was given; "
+                           "pass --org with the publishing body's org id or name", path=path)
+    tally.header_line, tally.header = header_line, mapping
+
+    batch = SpendBatch()
+    for line, cells in head[:header_at]:
+        _structural(batch, tally, "blank-row" if _blank(cells) else "preamble-row", line, cells, path)
+    _structural(batch, tally, "header-row", header_line, header_cells, path)
+
+    body = itertools.chain(head[header_at + 1:], rows)
+    lookahead = list(itertools.islice(body, DATE_ORDER_SCAN_ROWS))
+    tally.month_first = _month_first(lookahead, mapping.fields["paid_on"])
+    reader = _RowReader(mapping, resolve_org, default_org, path, latest, tally.month_first)
+    header_key = [cell_text(c).strip().casefold() for c in header_cells]
+    first_name = header_key[0] if header_key else ""
+
+    for line, cells in itertools.chain(lookahead, body):
+        if _blank(cells):
+            _structural(batch, tally, "blank-row", line, cells, path)
+        elif first_name and cells and _text(cells[0]).casefold() == first_name and \
+                [cell_text(c).strip().casefold() for c in cells[: len(header_key)]] == header_key:
+            _structural(batch, tally, "header-row", line, cells, path)
+        else:
+            reader.read(line, cells, batch, tally)
+        if len(batch) >= BATCH_ROWS:
+            yield batch
+            batch = SpendBatch()
+    if tally.accepted == 0 and tally.quarantined == 0:
+        text = " ".join(cell_text(c) for _, cells in head for c in cells)
+        if _NIL.search(text):
+            raise FileRejected("nil-return", "the publisher declares no payments for this period "
+                               f"({_NIL.search(text).group(0)!r} in the file)", path=path)
+        raise FileRejected("no-data-rows", "the file has a header but no payment lines", path=path)
+    yield batch
+
+
+class _RowReader:
+    """Reads one record row; kept as a class so the hot loop looks up nothing twice."""
+
+    def __init__(self, mapping: HeaderMap, resolve_org: OrgResolver, default_org: str | None,
+                 path: str, latest: date, month_first: bool):
+        self.fields = mapping.fields
+        self.columns = mapping.columns
+        self.width = len(mapping.columns)
+        self.amount_at = mapping.fields["amount_gbp"]
+        self.date_at = mapping.fields["paid_on"]
+        self.supplier_at = mapping.fields["supplier_name"]
+        self.entity_at = mapping.fields.get("entity_name")
+        self.text_at = [(name, mapping.fields.get(name)) for name in TEXT_FIELDS]
+        self.resolve_org = resolve_org
+        self.default_org = default_org
+        self.path = path
+        self.latest = latest
+        self.month_first = month_first
+        self.dates: dict[str, ParsedDate | DateError] = {}
+        self.orgs: dict[str, str | None] = {}
+
+    def read(self, line: int, cells: list[Cell], batch: SpendBatch, tally: SpendTally) -> None:
+        width = len(cells)
+        get = (lambda i: cells[i] if i is not None and i < width else None)
+        amount_cell, date_cell, supplier_cell = get(self.amount_at), get(self.date_at), get(self.supplier_at)
+        date_text = _text(date_cell)
+        supplier = _text(supplier_cell)
+        amount_text = _text(amount_cell)
+        if not date_text and not supplier:
+            if amount_text or _mentions_total(cells):
+                detail = "" if not amount_text else f"of {amount_text}"
+                _structural(batch, tally, "totals-row", line, cells, self.path, detail)
+                return
+            if sum(1 for c in cells if _text(c)) <= 2:
+                _structural(batch, tally, "note-row", line, cells, self.path)
+                return
+        if _mentions_total(cells) and (not date_text or not supplier):
+            _structural(batch, tally, "totals-row", line, cells, self.path)
+            return
+
+        problems: list[Problem] = []
+        pence, rounded = self._amount(amount_cell, amount_text, line, problems)
+        parsed = self._date(date_cell, date_text, line, problems)
+        if not supplier:
+            problems.append(self._problem("supplier-missing", line, self.supplier_at, ""))
+        org_id = self._org(get(self.entity_at), line, problems)
+        if width > self.width and any(_text(c) for c in cells[self.width:]):
+            extra = [_text(c) for c in cells[self.width:] if _text(c)]
+            problems.append(Problem("extra-cell", line, None, self.width + 1, "; ".join(extra),
+                                    str(width - self.width), self.path))
+
+        problems.sort(key=lambda p: p.column_number or 0)
+        if any(p.severity == "error" for p in problems):
+            raw = [cell_text(c) for c in cells]
+            for problem in problems:
+                problem.raw_row = raw
+                tally.problem_counts[problem.code] = tally.problem_counts.get(problem.code, 0) + 1
+            batch.problems.extend(problems)
+            tally.quarantined += 1
+            tally.rows_read += 1
+            return
+
+        day, precision, ambiguous = parsed
+        if ambiguous:
+            problems.append(self._problem("date-ambiguous", line, self.date_at, date_text,
+                                          f"{day.isoformat()} here, {ambiguous} if day-first"))
+        if precision == "month":
+            problems.append(self._problem("date-month-only", line, self.date_at, date_text))
+        if rounded:
+            problems.append(self._problem("amount-rounded", line, self.amount_at, amount_text,
+                                          format_pence(pence)))
+        if problems:
+            raw = [cell_text(c) for c in cells]
+            for problem in problems:
+                problem.raw_row = raw
+                tally.problem_counts[problem.code] = tally.problem_counts.get(problem.code, 0) + 1
+            batch.problems.extend(problems)
+
+        batch.lines.append(line)
+        batch.org_ids.append(org_id)
+        batch.paid_on.append(day)
+        batch.precision.append(precision)
+        batch.pence.append(pence)
+        for name, index in self.text_at:
+            batch.text[name].append(_text(get(index)) or None)
+        tally.accepted += 1
+        tally.rows_read += 1
+        tally.pence += pence
+        if tally.first_paid is None or day < tally.first_paid:
+            tally.first_paid = day
+        if tally.last_paid is None or day > tally.last_paid:
+            tally.last_paid = day
+
+    def _amount(self, cell: Cell, text: str, line: int, problems: list[Problem]) -> tuple[int, bool]:
+        try:
+            if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+                return amount_from_number(cell)
+            return parse_amount(text)
+        except AmountError as error:
+            problems.append(self._problem(error.code, line, self.amount_at, text, error.detail))
+            return 0, False
+
+    def _date(self, cell: Cell, text: str, line: int, problems: list[Problem]) -> ParsedDate:
+        if isinstance(cell, datetime):
+            cell = cell.date()
+        if isinstance(cell, date):
+            if cell.year < 1990 or cell > self.latest:
+                problems.append(self._problem("date-out-of-range", line, self.date_at, text, cell.isoformat()))
+            return ParsedDate(cell)
+        if isinstance(cell, (int, float)) and not isinstance(cell, bool) and 20000 < cell < 80000:
+            return ParsedDate(date_from_excel_serial(cell))
+        result = self.dates.get(text)
+        if result is None:
+            try:
+                result = parse_date(text, month_first=self.month_first, latest=self.latest)
+            except DateError as error:
+                result = error
+            self.dates[text] = result
+        if isinstance(result, DateError):
+            problems.append(self._problem(result.code, line, self.date_at, text, result.detail))
+            return ParsedDate(date.min)
+        return result
+
+    def _org(self, cell: Cell, line: int, problems: list[Problem]) -> str:
+        name = _text(cell)
+        if not name:
+            if self.default_org is None:
+                problems.append(self._problem("unknown-organisation", line, self.entity_at, ""))
+                return ""
+            return self.default_org
+        org_id = self.orgs.get(name, "?")
+        if org_id == "?":
+            org_id = self.orgs[name] = self.resolve_org(name)
+        if org_id is None:
+            problems.append(self._problem("unknown-organisation", line, self.entity_at, name))
+            return ""
+        return org_id
+
+    def _problem(self, code: str, line: int, index: int | None, value: str, detail: str = "") -> Problem:
+        name = self.columns[index] if index is not None and index < len(self.columns) else None
+        number = index + 1 if index is not None else None
+        return Problem(code, line, name or (f"column {number}" if number else None), number, value, detail, self.path)
+
+
+def _text(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if type(cell) is str:
+        return cell.strip()
+    return cell_text(cell).strip()
+
+
+def _blank(cells: list[Cell]) -> bool:
+    return not any(_text(c) for c in cells)
+
+
+def _mentions_total(cells: list[Cell]) -> bool:
+    return any(type(c) is str and _TOTAL.search(c) for c in cells)
+
+
+def _structural(batch: SpendBatch, tally: SpendTally, code: str, line: int, cells: list[Cell],
+                path: str, detail: str = "") -> None:
+    batch.problems.append(Problem(code, line, None, None, None, detail, path, [cell_text(c) for c in cells]))
+    tally.structural += 1
+    tally.rows_read += 1
+    tally.problem_counts[code] = tally.problem_counts.get(code, 0) + 1
+
+
+def _find_header(head: list[tuple[int, list[Cell]]]) -> int | None:
+    scores = [header_score([cell_text(c) for c in cells]) for _, cells in head]
+    best = max(scores, default=0)
+    return scores.index(best) if best else None
+
+
+def _month_first(rows: list[tuple[int, list[Cell]]], index: int) -> bool:
+    votes = {"dmy": 0, "mdy": 0}
+    for _, cells in rows:
+        if index < len(cells) and type(cells[index]) is str:
+            evidence = numeric_order_evidence(cells[index])
+            if evidence:
+                votes[evidence] += 1
+    return votes["mdy"] > 0 and votes["dmy"] == 0
+
+
+def _rejection(head: list[tuple[int, list[Cell]]], path: str) -> FileRejected:
+    texts = [[cell_text(c).strip() for c in cells] for _, cells in head]
+    flat = " ".join(" ".join(row) for row in texts)
+    if not flat.strip():
+        return FileRejected("file-empty", "the file holds only blank lines", path=path)
+    nil = _NIL.search(flat)
+    if nil:
+        return FileRejected("nil-return", f"the publisher declares no payments for this period "
+                            f"({nil.group(0)!r} in the file)", path=path)
+    keys = {row[0].casefold().rstrip(":") for row in texts if row and row[0]}
+    if len(keys & _METADATA_KEYS) >= 3 or sum(1 for row in texts[:1] for c in row if c.casefold() in _METADATA_KEYS) >= 3:
+        found = ", ".join(sorted(keys & _METADATA_KEYS)[:4]) or "catalogue fields"
+        return FileRejected("metadata-not-data", f"the file holds dataset metadata ({found}), not payment "
+                            "lines; fetch the data file the catalogue entry points to", path=path)
+    return FileRejected("no-header-found", f"no row in the first {len(head)} lines names an amount and a "
+                        "date or supplier column; add the publisher's column names to the header synonym "
+                        "table if this is a spend file", path=path)

@@ -1,0 +1,259 @@
+"""The one place that opens DuckDB connections and writes the book.
+
+A source file is loaded in one transaction keyed by its SHA-256: the same bytes again change
+nothing, a failed or killed load leaves the book as it was (DuckDB rolls back an uncommitted
+transaction on the next open), and a corrected re-publication of the same body and period
+supersedes the earlier version while both stay in `source`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from openbook import standard
+from openbook.errors import BookError
+from openbook.store import schema
+
+DEFAULT_BOOK = Path("openbook.duckdb")
+
+
+@dataclass
+class SourceRecord:
+    """What the book keeps about one file; mirrors the standard's `source` table."""
+
+    sha256: str
+    path: str
+    file_name: str
+    size_bytes: int
+    dataset: str
+    adapter: str
+    format: str
+    encoding: str | None = None
+    dialect: dict | None = None
+    publisher: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_quarantined: int = 0
+    rows_structural: int = 0
+    amount_accepted_pence: int = 0
+    status: str = "current"
+    supersedes: str | None = None
+    superseded_by: str | None = None
+    rejection_code: str | None = None
+    rejection_message: str | None = None
+    options: dict | None = None
+    loaded_at: datetime | None = None
+
+
+class Book:
+    """A DuckDB book file created from the standard's schemas."""
+
+    def __init__(self, path: Path | str = DEFAULT_BOOK, *, read_only: bool = False, memory_limit: str | None = None):
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise BookError(f"no book at {self.path}; create one with `openbook init --book {self.path}`")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as error:
+            raise BookError(f"cannot open the book {self.path}: {error}") from None
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        if not read_only:
+            self.ensure_schema()
+        self._org_index: dict[str, str] | None = None
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Book:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema and organisations -------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        for statement in schema.ddl():
+            self.con.execute(statement)
+        if self.con.execute("SELECT count(*) FROM organisation").fetchone()[0] == 0:
+            self.upsert_organisations(standard.organisation_registry())
+
+    def upsert_organisations(self, rows: Iterable[dict[str, Any]]) -> int:
+        """Insert or update organisations by org_id; returns how many rows were written."""
+        names = schema.field_names("organisation")
+        records = [[row.get(n) for n in names] for row in rows]
+        if not records:
+            return 0
+        placeholders = ", ".join("?" for _ in names)
+        updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != "org_id")
+        self.con.executemany(
+            f"INSERT INTO organisation ({', '.join(names)}) VALUES ({placeholders}) "
+            f"ON CONFLICT (org_id) DO UPDATE SET {updates}", records)
+        self._org_index = None
+        return len(records)
+
+    def resolve_org(self, name_or_id: str) -> str | None:
+        """The org_id a body's name, alias or id refers to, or None."""
+        if self._org_index is None:
+            index: dict[str, str] = {}
+            for org_id, name, aliases in self.con.execute(
+                    "SELECT org_id, name, aliases FROM organisation ORDER BY org_id").fetchall():
+                for label in [name, *(aliases or [])]:
+                    index.setdefault(standard.normalise_org_name(label), org_id)
+                index[org_id.casefold()] = org_id
+            self._org_index = index
+        text = name_or_id.strip()
+        return self._org_index.get(text.casefold()) or self._org_index.get(standard.normalise_org_name(text))
+
+    # -- sources --------------------------------------------------------------------------
+
+    def source(self, sha256: str) -> dict | None:
+        rel = self.con.execute("SELECT * FROM source WHERE sha256 = ?", [sha256])
+        row = rel.fetchone()
+        return dict(zip([d[0] for d in rel.description], row)) if row else None
+
+    @contextmanager
+    def loading(self) -> Iterator[Loader]:
+        """One transaction for one file: everything or nothing."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield Loader(self)
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    def record_source(self, record: SourceRecord) -> None:
+        """Write the source row; the caller has already written its records in this transaction."""
+        record.loaded_at = record.loaded_at or datetime.now(timezone.utc).replace(tzinfo=None)
+        if record.status == "current" and record.period_start and record.publisher:
+            older = self.con.execute(
+                "SELECT sha256 FROM source WHERE status = 'current' AND dataset = ? AND publisher = ? "
+                "AND period_start = ? AND period_end = ? AND sha256 <> ? ORDER BY loaded_at DESC",
+                [record.dataset, record.publisher, record.period_start, record.period_end, record.sha256],
+            ).fetchall()
+            if older:
+                record.supersedes = older[0][0]
+                self.con.execute(
+                    f"UPDATE source SET status = 'superseded', superseded_by = ? "
+                    f"WHERE sha256 IN ({', '.join('?' for _ in older)})",
+                    [record.sha256, *[o[0] for o in older]])
+        names = schema.field_names("source")
+        values = {**record.__dict__, "amount_accepted_gbp": _pence_to_decimal_text(record.amount_accepted_pence)}
+        values["dialect"] = json.dumps(record.dialect) if record.dialect is not None else None
+        values["options"] = json.dumps(record.options) if record.options is not None else None
+        self.con.execute(
+            f"INSERT INTO source ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+            [values.get(n) for n in names])
+
+    def forget_rejection(self, sha256: str) -> None:
+        """A rejected file may be retried (say, after adding a header synonym)."""
+        self.con.execute("DELETE FROM source WHERE sha256 = ? AND status = 'rejected'", [sha256])
+        self.con.execute("DELETE FROM quarantine WHERE source_sha256 = ?", [sha256])
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def status(self) -> dict:
+        """Sources by dataset and status, current spend, and problems by code."""
+        total, lines, bodies = self.con.execute(
+            "SELECT coalesce(sum(amount_gbp), 0), count(*), count(DISTINCT org_id) FROM spend_current").fetchone()
+        sources = self._dicts(
+            "SELECT dataset, status, count(*) AS files, coalesce(sum(rows_read), 0) AS rows_read, "
+            "coalesce(sum(rows_accepted), 0) AS accepted, coalesce(sum(rows_quarantined), 0) AS quarantined, "
+            "coalesce(sum(rows_structural), 0) AS structural FROM source GROUP BY ALL ORDER BY ALL")
+        problems = self._dicts(
+            "SELECT severity, code, count(DISTINCT (source_sha256, source_line)) AS rows FROM quarantine "
+            "GROUP BY ALL ORDER BY severity, rows DESC, code")
+        return {"book": str(self.path), "total_gbp": total, "lines": lines, "bodies": bodies,
+                "sources": sources, "problems": problems}
+
+    def problems(self, *, file: str | None = None, code: str | None = None, everything: bool = False,
+                 limit: int | None = 50) -> tuple[list[dict], int]:
+        """Quarantine rows joined to their file; returns (rows, total before the limit)."""
+        where, params = ["TRUE"], []
+        if not everything:
+            where.append("q.severity = 'error'")
+        if code:
+            where.append("q.code = ?")
+            params.append(code)
+        if file:
+            where.append("(s.file_name = ? OR s.path = ? OR s.sha256 LIKE ?)")
+            params += [file, file, f"{file}%"]
+        base = (f"FROM quarantine q JOIN source s ON s.sha256 = q.source_sha256 WHERE {' AND '.join(where)}")
+        total = self.con.execute(f"SELECT count(*) {base}", params).fetchone()[0]
+        rows = self._dicts(
+            f"SELECT s.file_name, s.path, q.source_sha256, q.source_line, q.severity, q.code, q.column_name, "
+            f"q.column_number, q.raw_value, q.message, q.raw_row {base} "
+            f"ORDER BY s.path, q.source_line, q.column_number NULLS FIRST"
+            + (f" LIMIT {int(limit)}" if limit else ""), params)
+        return rows, total
+
+    def _dicts(self, sql: str, params: list | None = None) -> list[dict]:
+        rel = self.con.execute(sql, params or [])
+        names = [d[0] for d in rel.description]
+        return [dict(zip(names, row)) for row in rel.fetchall()]
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        return self.con.execute(sql, params or []).fetchall()
+
+    def ibis(self):
+        """An Ibis backend over this book, so analyses run unchanged on other engines."""
+        import ibis
+
+        return ibis.duckdb.from_connection(self.con)
+
+
+class Loader:
+    """Writes one file's records and problems inside the open transaction."""
+
+    def __init__(self, book: Book):
+        self.book = book
+        self.con = book.con
+
+    def add_spend(self, table: pa.Table) -> None:
+        self.con.register("_spend_batch", table)
+        try:
+            self.con.execute(f"INSERT INTO spend BY NAME SELECT * FROM _spend_batch")
+        finally:
+            self.con.unregister("_spend_batch")
+
+    def add_problems(self, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        self.con.register("_problem_batch", table)
+        try:
+            self.con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _problem_batch")
+        finally:
+            self.con.unregister("_problem_batch")
+
+    def add_organisations(self, rows: list[dict]) -> int:
+        return self.book.upsert_organisations(rows)
+
+
+def pence_array(pence: list[int]) -> pa.Array:
+    """Exact DECIMAL(18,2) Arrow array from integer pence, without a float in between."""
+    values = np.asarray(pence, dtype=np.int64)
+    words = np.empty(2 * len(values), dtype=np.int64)
+    words[0::2] = values
+    words[1::2] = values >> 63  # sign-extend into the high 64 bits of each 128-bit value
+    return pa.Array.from_buffers(pa.decimal128(18, 2), len(values), [None, pa.py_buffer(words.tobytes())])
+
+
+def _pence_to_decimal_text(pence: int) -> str:
+    sign = "-" if pence < 0 else ""
+    whole, frac = divmod(abs(pence), 100)
+    return f"{sign}{whole}.{frac:02d}"

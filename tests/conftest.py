@@ -1,0 +1,47 @@
+"""Shared fixtures: the real publications in ../shared/data (skipped cleanly when absent),
+fresh books, the crafted fixtures folder and a CLI runner."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+FIXTURES = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not (SHARED_DATA / "files.csv").exists():
+        pytest.skip("shared data not present")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def shared_manifest(shared_data: Path) -> list[dict[str, str]]:
+    """files.csv: one row per real file, with its kind, publisher, encoding and quirks."""
+    with open(shared_data / "files.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture
+def book(tmp_path: Path):
+    from openbook.store import Book
+
+    opened = Book(tmp_path / "test.duckdb")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _MONTHS = {
@@ -43,21 +44,27 @@ class DateError(ValueError):
         self.detail = detail
 
 
-class ParsedDate(tuple):
-    """(day, precision, ambiguous_reading) — precision is 'day' or 'month'."""
+class ParsedDate(NamedTuple):
+    """A read date; `flag` names a warning code when the reading deserves a second look."""
 
-    __slots__ = ()
+    day: date
+    precision: str = "day"  # 'day' or 'month'
+    flag: str = ""  # '', 'date-ambiguous' or 'date-month-first'
+    detail: str = ""
 
-    def __new__(cls, day: date, precision: str = "day", ambiguous: str = ""):
-        return super().__new__(cls, (day, precision, ambiguous))
 
+def parse_date(text: str, *, month_first: bool = False, latest: date | None = None,
+               window: tuple[date, date] | None = None, mixed: bool = False) -> ParsedDate:
+    """Read one date cell; raise DateError with a problem code when it is not a date.
 
-def parse_date(text: str, *, month_first: bool = False, latest: date | None = None) -> ParsedDate:
-    """Read one date cell; raise DateError with a problem code when it is not a date."""
+    `window` is the span of the file's unambiguous dates: a value that reads both ways takes
+    the reading that falls inside it, and says so. `mixed` says the file holds dates that can
+    only be month-first although it is day-first, so its ambiguous values are flagged too.
+    """
     value = text.strip()
     if not value:
         raise DateError("date-missing")
-    parsed = _parse(value, month_first)
+    parsed = _parse(value, month_first, window, mixed)
     day = parsed[0]
     if day < EARLIEST or (latest is not None and day > latest):
         raise DateError("date-out-of-range", day.isoformat())
@@ -81,17 +88,12 @@ def numeric_order_evidence(text: str) -> str:
     return ""
 
 
-def _parse(value: str, month_first: bool) -> ParsedDate:
+def _parse(value: str, month_first: bool, window: tuple[date, date] | None = None,
+           mixed: bool = False) -> ParsedDate:
     if match := _ISO.match(value):
         return ParsedDate(_make(int(match[1]), int(match[2]), int(match[3]), value))
     if match := _NUMERIC.match(value):
-        first, second, year = int(match[1]), int(match[2]), _year(match[3])
-        if month_first:
-            ambiguous = ""
-            if first <= 12 and second <= 12 and first != second:
-                ambiguous = date(year, first, second).isoformat() if _valid(year, first, second) else ""
-            return ParsedDate(_make(year, first, second, value, month_first=True), "day", ambiguous)
-        return ParsedDate(_make(year, second, first, value))
+        return _numeric(int(match[1]), int(match[2]), _year(match[3]), month_first, window, mixed)
     if match := _NAMED.match(value):
         return ParsedDate(_make(_year(match[3]), _month(match[2], value), int(match[1]), value))
     if match := _NAMED_US.match(value):
@@ -106,6 +108,43 @@ def _parse(value: str, month_first: bool) -> ParsedDate:
     if match := _SERIAL.match(value):
         return ParsedDate(date_from_excel_serial(float(value)))
     raise DateError("date-invalid", _hint(value))
+
+
+def _numeric(first: int, second: int, year: int, month_first: bool,
+             window: tuple[date, date] | None, mixed: bool = False) -> ParsedDate:
+    """A numeric date read the only way it can be, or, when it reads both ways, the way the
+    file's other dates support; a month-first reading in a day-first file is always flagged."""
+    day_first = _valid(year, second, first)
+    month_first_ok = _valid(year, first, second)
+    if day_first and month_first_ok and first != second:
+        dmy, mdy = date(year, second, first), date(year, first, second)
+        if window:
+            inside_dmy, inside_mdy = window[0] <= dmy <= window[1], window[0] <= mdy <= window[1]
+            if inside_dmy != inside_mdy:
+                chosen = dmy if inside_dmy else mdy
+                if chosen == dmy and not month_first and not mixed:
+                    return ParsedDate(dmy)
+                order = "day-first" if chosen == dmy else "month-first"
+                return ParsedDate(chosen, "day", "date-ambiguous",
+                                  f"read {order} as {chosen.isoformat()}, the only reading within the file's "
+                                  f"other dates ({window[0].isoformat()} to {window[1].isoformat()})")
+        if month_first:
+            return ParsedDate(mdy, "day", "date-ambiguous",
+                              f"read month-first as {mdy.isoformat()} (day-first would be {dmy.isoformat()})")
+        if mixed:
+            return ParsedDate(dmy, "day", "date-ambiguous",
+                              f"read day-first as {dmy.isoformat()} (month-first would be {mdy.isoformat()}); "
+                              "this file mixes both orders")
+        return ParsedDate(dmy)
+    if day_first:
+        return ParsedDate(date(year, second, first))
+    if month_first_ok:
+        chosen = date(year, first, second)
+        if month_first:
+            return ParsedDate(chosen)
+        return ParsedDate(chosen, "day", "date-month-first",
+                          f"only readable month-first, as {chosen.isoformat()}, in a file written day-first")
+    raise DateError("date-invalid", "no such day in the calendar either way round")
 
 
 def _make(year: int, month: int, day: int, raw: str, *, month_first: bool = False) -> date:

@@ -75,6 +75,9 @@ def header_score(cells: list[str]) -> int:
     if sum(1 for c in cells if str(c).strip()) < 2:
         return 0
     mapped = map_header(cells).fields
-    if "amount_gbp" not in mapped or not ({"paid_on", "supplier_name"} & mapped.keys()):
-        return 0
-    return len(mapped)
+    if "amount_gbp" in mapped and {"paid_on", "supplier_name"} & mapped.keys():
+        return len(mapped)
+    # A header whose amount column is unnamed still names a date, a supplier and more.
+    if {"paid_on", "supplier_name"} <= mapped.keys() and len(mapped) >= 4:
+        return len(mapped)
+    return 0

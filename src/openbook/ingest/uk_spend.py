@@ -12,7 +12,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from openbook.errors import FileRejected
 from openbook.ingest.amounts import AmountError, amount_from_number, format_pence, parse_amount
@@ -26,6 +26,7 @@ DATE_ORDER_SCAN_ROWS = 5000
 BATCH_ROWS = 50_000
 
 _TOTAL = re.compile(r"^\s*(grand\s+|sub\s*-?\s*)?totals?\b|\btotals?\s*:?\s*$", re.I)
+_AMBIGUOUS = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
 _NIL = re.compile(r"\bnil\s*return|\bno\s+(transactions|payments|spend|expenditure)\b|\bnil\b", re.I)
 _METADATA_KEYS = {"title", "description", "publisher", "licence", "license", "url", "download url",
                   "update frequency", "temporal coverage", "geographic coverage", "author", "maintainer",
@@ -90,6 +91,9 @@ def read_spend(
         raise _rejection(head, path)
     header_line, header_cells = head[header_at]
     mapping = map_header([cell_text(c) for c in header_cells])
+    body = itertools.chain(head[header_at + 1:], rows)
+    lookahead = list(itertools.islice(body, DATE_ORDER_SCAN_ROWS))
+    inferred = _infer_amount_column(mapping, lookahead)
     missing = mapping.missing_required()
     if missing:
         raise FileRejected("missing-required-column", f"the header has no {' or '.join(missing)} column "
@@ -104,10 +108,14 @@ def read_spend(
         _structural(batch, tally, "blank-row" if _blank(cells) else "preamble-row", line, cells, path)
     _structural(batch, tally, "header-row", header_line, header_cells, path)
 
-    body = itertools.chain(head[header_at + 1:], rows)
-    lookahead = list(itertools.islice(body, DATE_ORDER_SCAN_ROWS))
-    tally.month_first = _month_first(lookahead, mapping.fields["paid_on"])
+    if inferred is not None:
+        batch.problems.append(Problem("column-inferred", header_line, mapping.columns[inferred] or None,
+                                      inferred + 1, "amount", f"column {inferred + 1} has no name and every "
+                                      "filled cell in it is an amount, so it is read as the amount", path))
+        tally.problem_counts["column-inferred"] = 1
+    tally.month_first, mixed, window = _date_order(lookahead, mapping.fields["paid_on"])
     reader = _RowReader(mapping, resolve_org, default_org, path, latest, tally.month_first)
+    reader.mixed, reader.window = mixed, window
     header_key = [cell_text(c).strip().casefold() for c in header_cells]
     first_name = header_key[0] if header_key else ""
 
@@ -127,7 +135,8 @@ def read_spend(
         if _NIL.search(text):
             raise FileRejected("nil-return", "the publisher declares no payments for this period "
                                f"({_NIL.search(text).group(0)!r} in the file)", path=path)
-        raise FileRejected("no-data-rows", "the file has a header but no payment lines", path=path)
+        raise FileRejected("no-data-rows", "the file has a header but no payment lines (an unstated nil "
+                           "return?)", path=path)
     yield batch
 
 
@@ -149,6 +158,8 @@ class _RowReader:
         self.path = path
         self.latest = latest
         self.month_first = month_first
+        self.mixed = False
+        self.window: tuple[date, date] | None = None
         self.dates: dict[str, ParsedDate | DateError] = {}
         self.orgs: dict[str, str | None] = {}
 
@@ -193,10 +204,9 @@ class _RowReader:
             tally.rows_read += 1
             return
 
-        day, precision, ambiguous = parsed
-        if ambiguous:
-            problems.append(self._problem("date-ambiguous", line, self.date_at, date_text,
-                                          f"{day.isoformat()} here, {ambiguous} if day-first"))
+        day, precision, flag, flag_detail = parsed
+        if flag:
+            problems.append(self._problem(flag, line, self.date_at, date_text, flag_detail))
         if precision == "month":
             problems.append(self._problem("date-month-only", line, self.date_at, date_text))
         if rounded:
@@ -245,7 +255,8 @@ class _RowReader:
         result = self.dates.get(text)
         if result is None:
             try:
-                result = parse_date(text, month_first=self.month_first, latest=self.latest)
+                result = parse_date(text, month_first=self.month_first, latest=self.latest,
+                                    window=self.window, mixed=self.mixed)
             except DateError as error:
                 result = error
             self.dates[text] = result
@@ -265,6 +276,9 @@ class _RowReader:
         if org_id == "?":
             org_id = self.orgs[name] = self.resolve_org(name)
         if org_id is None:
+            if self.default_org is not None:
+                problems.append(self._problem("entity-unresolved", line, self.entity_at, name, self.default_org))
+                return self.default_org
             problems.append(self._problem("unknown-organisation", line, self.entity_at, name))
             return ""
         return org_id
@@ -305,14 +319,79 @@ def _find_header(head: list[tuple[int, list[Cell]]]) -> int | None:
     return scores.index(best) if best else None
 
 
-def _month_first(rows: list[tuple[int, list[Cell]]], index: int) -> bool:
+def _date_order(rows: list[tuple[int, list[Cell]]], index: int) -> tuple[bool, bool, tuple[date, date] | None]:
+    """(month_first, mixed, window) from a file's early date cells.
+
+    Month-first only when some value can only be month-first and none can only be day-first;
+    mixed when both kinds occur. The window spans the dates that read one way only (trimmed of
+    the extreme 2% each side, widened to whole months), to settle values that read both ways.
+    """
     votes = {"dmy": 0, "mdy": 0}
+    certain: list[date] = []
     for _, cells in rows:
-        if index < len(cells) and type(cells[index]) is str:
-            evidence = numeric_order_evidence(cells[index])
-            if evidence:
-                votes[evidence] += 1
-    return votes["mdy"] > 0 and votes["dmy"] == 0
+        if index >= len(cells):
+            continue
+        cell = cells[index]
+        if isinstance(cell, datetime):
+            certain.append(cell.date())
+            continue
+        if isinstance(cell, date):
+            certain.append(cell)
+            continue
+        if type(cell) is not str or not cell.strip():
+            continue
+        evidence = numeric_order_evidence(cell)
+        if evidence:
+            votes[evidence] += 1
+        try:
+            parsed = parse_date(cell, month_first=evidence == "mdy")
+        except DateError:
+            continue
+        if parsed.precision == "day" and (evidence or not _AMBIGUOUS.match(cell.strip())):
+            certain.append(parsed.day)
+    month_first = votes["mdy"] > 0 and votes["dmy"] == 0
+    mixed = votes["mdy"] > 0 and votes["dmy"] > 0
+    window = None
+    if certain:
+        certain.sort()
+        trim = len(certain) // 50
+        low, high = certain[trim], certain[len(certain) - 1 - trim]
+        window = (low.replace(day=1), _month_end(high))
+    return month_first, mixed, window
+
+
+def _month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def _infer_amount_column(mapping: HeaderMap, rows: list[tuple[int, list[Cell]]]) -> int | None:
+    """An unnamed column read as the amount when the header names none and its cells all are.
+
+    Some publishers leave the amount header blank (DECC 2010). The inference is recorded as a
+    warning on the header line, so it is never silent.
+    """
+    if "amount_gbp" in mapping.fields:
+        return None
+    unnamed = [i for i, name in enumerate(mapping.columns) if not name and i not in mapping.fields.values()]
+    candidates = []
+    for index in unnamed:
+        cells = [_text(cells[index]) for _, cells in rows[:200] if index < len(cells) and _text(cells[index])]
+        if len(cells) < 1:
+            continue
+        parsed = 0
+        for text in cells:
+            try:
+                parse_amount(text)
+                parsed += 1
+            except AmountError:
+                pass
+        if parsed == len(cells):
+            candidates.append(index)
+    if len(candidates) != 1:
+        return None
+    mapping.fields["amount_gbp"] = candidates[0]
+    return candidates[0]
 
 
 def _rejection(head: list[tuple[int, list[Cell]]], path: str) -> FileRejected:
@@ -325,8 +404,9 @@ def _rejection(head: list[tuple[int, list[Cell]]], path: str) -> FileRejected:
         return FileRejected("nil-return", f"the publisher declares no payments for this period "
                             f"({nil.group(0)!r} in the file)", path=path)
     keys = {row[0].casefold().rstrip(":") for row in texts if row and row[0]}
-    if len(keys & _METADATA_KEYS) >= 3 or sum(1 for row in texts[:1] for c in row if c.casefold() in _METADATA_KEYS) >= 3:
-        found = ", ".join(sorted(keys & _METADATA_KEYS)[:4]) or "catalogue fields"
+    across = max((sum(1 for c in row if c.casefold() in _METADATA_KEYS) for row in texts), default=0)
+    if len(keys & _METADATA_KEYS) >= 3 or across >= 3:
+        found = ", ".join(sorted(keys & _METADATA_KEYS)[:4]) or "package name, title, licence, …"
         return FileRejected("metadata-not-data", f"the file holds dataset metadata ({found}), not payment "
                             "lines; fetch the data file the catalogue entry points to", path=path)
     return FileRejected("no-header-found", f"no row in the first {len(head)} lines names an amount and a "

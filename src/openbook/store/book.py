@@ -146,12 +146,12 @@ class Book:
                 "AND period_start = ? AND period_end = ? AND sha256 <> ? ORDER BY loaded_at DESC",
                 [record.dataset, record.publisher, record.period_start, record.period_end, record.sha256],
             ).fetchall()
-            if older:
-                record.supersedes = older[0][0]
+            replaced = [sha for (sha,) in older if self._is_republication(record.sha256, sha)]
+            if replaced:
+                record.supersedes = replaced[0]
                 self.con.execute(
                     f"UPDATE source SET status = 'superseded', superseded_by = ? "
-                    f"WHERE sha256 IN ({', '.join('?' for _ in older)})",
-                    [record.sha256, *[o[0] for o in older]])
+                    f"WHERE sha256 IN ({', '.join('?' for _ in replaced)})", [record.sha256, *replaced])
         names = schema.field_names("source")
         values = {**record.__dict__, "amount_accepted_gbp": _pence_to_decimal_text(record.amount_accepted_pence)}
         values["dialect"] = json.dumps(record.dialect) if record.dialect is not None else None
@@ -159,6 +159,20 @@ class Book:
         self.con.execute(
             f"INSERT INTO source ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
             [values.get(n) for n in names])
+
+    def _is_republication(self, new: str, old: str) -> bool:
+        """A correction repeats most of the lines it corrects; two halves of a month share none.
+
+        Same body and period is not enough: publishers split a month across files, and a card
+        file and a supplier file cover the same months. At least half of the smaller file's
+        lines (by reference, date and amount) must reappear in the other.
+        """
+        shared, smaller = self.con.execute(
+            """WITH a AS (SELECT txn_ref, paid_on, amount_gbp FROM spend WHERE source_sha256 = ?),
+                    b AS (SELECT txn_ref, paid_on, amount_gbp FROM spend WHERE source_sha256 = ?)
+               SELECT (SELECT count(*) FROM (SELECT * FROM a INTERSECT ALL SELECT * FROM b)),
+                      least((SELECT count(*) FROM a), (SELECT count(*) FROM b))""", [new, old]).fetchone()
+        return smaller > 0 and shared * 2 >= smaller
 
     def forget_rejection(self, sha256: str) -> None:
         """A rejected file may be retried (say, after adding a header synonym)."""

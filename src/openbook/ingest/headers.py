@@ -51,9 +51,10 @@ class HeaderMap:
     def missing_required(self) -> list[str]:
         return [f.name for f in spend_fields() if f.required and f.name not in self.fields]
 
-    def describe(self) -> dict[str, str | None]:
+    def describe(self) -> list[list[str | None]]:
+        """[column name as published, field it fills or None] in file order (names may repeat)."""
         by_index = {i: name for name, i in self.fields.items()}
-        return {col or f"column {i + 1}": by_index.get(i) for i, col in enumerate(self.columns)}
+        return [[col, by_index.get(i)] for i, col in enumerate(self.columns)]
 
 
 def map_header(cells: list[str]) -> HeaderMap:

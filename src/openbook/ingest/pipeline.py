@@ -154,7 +154,7 @@ def _open_rows(path: Path, record: SourceRecord) -> Iterator[tuple[int, list[Cel
 def _spend_sheet(path: Path) -> int:
     """The first sheet whose early rows hold a spend header (workbooks often lead with notes)."""
     for index, _ in enumerate(xlsx_sheet_names(path)):
-        for _, cells in zip(range(40), iter_xlsx(path, index)):
+        for _, (_, cells) in zip(range(40), iter_xlsx(path, index)):
             if header_score([cell_text(c) for c in cells]):
                 return index
     return 0
@@ -179,7 +179,7 @@ def _finish(book: Book, record: SourceRecord, tally: SpendTally, default_org: st
     record.amount_accepted_pence = tally.pence
     record.dialect = {**(record.dialect or {}), "header_line": tally.header_line,
                       "date_order": "month-first" if tally.month_first else "day-first",
-                      "columns": tally.header.describe() if tally.header else {}}
+                      "columns": tally.header.describe() if tally.header else []}
     book.record_source(record)
 
 

@@ -94,14 +94,25 @@ class Book:
     def upsert_organisations(self, rows: Iterable[dict[str, Any]]) -> int:
         """Insert or update organisations by org_id; returns how many rows were written."""
         names = schema.field_names("organisation")
-        records = [[row.get(n) for n in names] for row in rows]
+        records = list(rows)
         if not records:
             return 0
-        placeholders = ", ".join("?" for _ in names)
+        table = pa.table({
+            "org_id": pa.array([r["org_id"] for r in records], pa.string()),
+            "name": pa.array([r.get("name") for r in records], pa.string()),
+            "kind": pa.array([r.get("kind") for r in records], pa.string()),
+            "parent_id": pa.array([r.get("parent_id") for r in records], pa.string()),
+            "population_served": pa.array([r.get("population_served") for r in records], pa.int64()),
+            "staff_fte": pa.array([r.get("staff_fte") for r in records], pa.float64()),
+            "aliases": pa.array([list(r.get("aliases") or []) for r in records], pa.list_(pa.string())),
+        })
         updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != "org_id")
-        self.con.executemany(
-            f"INSERT INTO organisation ({', '.join(names)}) VALUES ({placeholders}) "
-            f"ON CONFLICT (org_id) DO UPDATE SET {updates}", records)
+        self.con.register("_organisations", table)
+        try:
+            self.con.execute(f"INSERT INTO organisation BY NAME SELECT * FROM _organisations "
+                             f"ON CONFLICT (org_id) DO UPDATE SET {updates}")
+        finally:
+            self.con.unregister("_organisations")
         self._org_index = None
         return len(records)
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from openbook.ingest.amounts import format_pence
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -106,7 +107,7 @@ def report_json(report, *, include_problems: bool = False) -> dict:
         "path": report.path, "sha256": report.sha256, "status": report.status, "dataset": report.dataset,
         "publisher": report.publisher, "rows_read": report.rows_read, "accepted": report.accepted,
         "quarantined": report.quarantined, "structural": report.structural,
-        "amount_gbp": str(Decimal(report.amount_pence) / 100), "reconciles": report.reconciles,
+        "amount_gbp": format_pence(report.amount_pence), "reconciles": report.reconciles,
         "problem_counts": report.problem_counts, "supersedes": report.supersedes,
         "rejection": report.rejection.as_dict() if report.rejection else None,
     }

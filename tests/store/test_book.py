@@ -1,0 +1,102 @@
+"""The book's promises: idempotent loads, supersession of corrected re-publications, atomicity."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from openbook.ingest import ingest_file
+from openbook.store import Book
+from openbook.store.book import pence_array
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(["Body Name,Date,Supplier,Transaction Number,Amount", *lines]) + "\n")
+    return path
+
+
+def _month(prefix: str, count: int, change: dict[int, str] | None = None) -> list[str]:
+    change = change or {}
+    return [f"Trafford Council,{1 + i % 28:02d}/05/2024,Supplier {i},{prefix}{i},{change.get(i, f'{100 + i}.00')}"
+            for i in range(count)]
+
+
+def test_loading_the_same_bytes_again_changes_nothing(book, tmp_path):
+    path = _write(tmp_path / "may.csv", _month("T", 20))
+    first = ingest_file(book, path)
+    again = ingest_file(book, path)
+    assert (first.status, again.status) == ("loaded", "unchanged")
+    assert book.query("SELECT count(*) FROM spend") == [(20,)]
+    assert book.query("SELECT count(*) FROM source") == [(1,)]
+
+
+def test_a_corrected_republication_supersedes_and_both_stay_in_source(book, tmp_path):
+    original = ingest_file(book, _write(tmp_path / "may.csv", _month("T", 20)))
+    corrected = ingest_file(book, _write(tmp_path / "may-v2.csv", _month("T", 20, {3: "999.99"})))
+    assert corrected.supersedes == original.sha256
+    statuses = dict(book.query("SELECT sha256, status FROM source"))
+    assert statuses == {original.sha256: "superseded", corrected.sha256: "current"}
+    assert book.query("SELECT superseded_by FROM source WHERE sha256 = ?", [original.sha256]) == [(corrected.sha256,)]
+    # Both versions' rows are kept; current spend counts the correction only.
+    assert book.query("SELECT count(*) FROM spend") == [(40,)]
+    current = book.query("SELECT count(*), sum(amount_gbp) FROM spend_current")[0]
+    assert current == (20, sum(Decimal(f"{100 + i}.00") for i in range(20)) - Decimal("103.00") + Decimal("999.99"))
+
+
+def test_a_second_file_for_the_same_month_with_other_lines_is_not_a_correction(book, tmp_path):
+    first = ingest_file(book, _write(tmp_path / "may-part1.csv", _month("A", 10)))
+    second = ingest_file(book, _write(tmp_path / "may-part2.csv", _month("B", 10)))
+    assert second.supersedes is None
+    assert dict(book.query("SELECT sha256, status FROM source")) == {first.sha256: "current",
+                                                                     second.sha256: "current"}
+    assert book.query("SELECT count(*) FROM spend_current") == [(20,)]
+
+
+def test_money_goes_in_as_exact_decimals():
+    array = pence_array([123456, -5, 0, 99_999_999_999])
+    assert [str(v) for v in array.to_pylist()] == ["1234.56", "-0.05", "0.00", "999999999.99"]
+
+
+_SLOW_LOAD = textwrap.dedent("""
+    import sys, time
+    from openbook.store import Book
+    from openbook.ingest import ingest_file
+    book = Book(sys.argv[1])
+    def progress(rows):
+        print("batch", rows, flush=True)
+        time.sleep(60)  # hold the transaction open until the test kills us
+    ingest_file(book, sys.argv[2], progress=progress)
+""")
+
+
+@pytest.mark.slow
+def test_killing_the_process_mid_load_leaves_the_book_as_it_was(tmp_path):
+    book_path = tmp_path / "book.duckdb"
+    with Book(book_path) as book:
+        ingest_file(book, _write(tmp_path / "may.csv", _month("T", 20)))
+    big = _write(tmp_path / "june.csv", [f"Trafford Council,{1 + i % 28:02d}/06/2024,Supplier {i % 500},J{i},"
+                                         f"{i % 9000}.{i % 100:02d}" for i in range(120_000)])
+    child = subprocess.Popen([sys.executable, "-c", _SLOW_LOAD, str(book_path), str(big)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "batch 50001\n"  # header + 50,000 rows inserted, not committed
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+    assert child.returncode == -signal.SIGKILL
+
+    with Book(book_path) as book:
+        assert book.query("SELECT count(*) FROM spend") == [(20,)]
+        assert book.query("SELECT count(*) FROM source") == [(1,)]
+        assert book.query("SELECT count(*) FROM quarantine WHERE source_line > 21") == [(0,)]
+        report = ingest_file(book, big)
+        assert (report.status, report.accepted) == ("loaded", 120_000)
+        assert book.query("SELECT count(*) FROM spend") == [(120_020,)]

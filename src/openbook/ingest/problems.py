@@ -151,3 +151,20 @@ class Problem:
 
 # Codes whose detail reads as a parenthetical after the value ("… is not a date (hint)").
 _PAREN_DETAIL = {"amount-not-a-number", "date-invalid", "totals-row"}
+
+
+def catalogue_markdown() -> str:
+    """The problem catalogue as Markdown: docs/problems.md is this text, checked by a test."""
+    sections = {"file": "File rejected", "error": "Row quarantined", "warning": "Row accepted with a flag",
+                "structural": "Structural row (never a record)"}
+    lines = ["# Problem codes", "",
+             "Generated from `openbook.ingest.problems`; codes are stable and never change meaning.", ""]
+    for severity, title in sections.items():
+        lines += [f"## {title}", "", "| code | title | message | what to do |", "|---|---|---|---|"]
+        for problem in _TYPES:
+            if problem.severity == severity:
+                message = problem.template.replace("{value!r}", "'…'").replace("{value}", "…")
+                message = message.replace("{detail}", "…").replace("|", "\\|")
+                lines.append(f"| `{problem.code}` | {problem.title} | {message} | {problem.hint} |")
+        lines.append("")
+    return "\n".join(lines)

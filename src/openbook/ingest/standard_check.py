@@ -16,6 +16,8 @@ from openbook.ingest.pipeline import PROBLEMS_KEPT_IN_REPORT, IngestReport, file
 from openbook.ingest.problems import Problem
 from openbook.ingest.sniff import read_sample, sniff_encoding
 
+# Filled in by the book on load, so a publication in the standard's layout need not carry them.
+BOOK_ASSIGNED = {"source_sha256", "source_line", "date_precision"}
 _CASTS = {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "datetime": "TIMESTAMP"}
 
 
@@ -31,7 +33,7 @@ def standard_table_of(path: Path) -> str | None:
     for table in standard.table_names():
         names = [f["name"] for f in standard.load_schema(table)["fields"]]
         required = {f["name"] for f in standard.load_schema(table)["fields"]
-                    if f.get("constraints", {}).get("required")}
+                    if f.get("constraints", {}).get("required")} - BOOK_ASSIGNED
         if header and set(header) <= set(names) and required <= set(header) and len(header) >= 3:
             return table
     return None

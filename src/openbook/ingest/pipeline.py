@@ -19,7 +19,7 @@ from openbook import standard
 from openbook.errors import FileRejected, UsageError
 from openbook.ingest import organisations as organisation_adapter
 from openbook.ingest.problems import Problem
-from openbook.ingest.reader import Cell, iter_csv, iter_xlsx, xlsx_sheet_names
+from openbook.ingest.reader import Cell, iter_csv, iter_csv_arrow, iter_xlsx, scan_lines, xlsx_sheet_names
 from openbook.ingest.sniff import read_sample, sniff_delimiter, sniff_encoding, sniff_format
 from openbook.ingest.uk_spend import TEXT_FIELDS, SpendBatch, SpendTally, read_spend
 from openbook.ingest.headers import header_score
@@ -103,14 +103,18 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
         if record.format == "csv" and _is_organisation_file(path, record):
             return organisation_adapter.ingest(book, path, record, report)
         tally = SpendTally()
+        bulk = _arrow_bulk(path, record) if record.format == "csv" else None
         batches = read_spend(rows, resolve_org=resolve, default_org=default_org, path=label,
-                             latest=latest, tally=tally)
+                             latest=latest, tally=tally, columnar=record.format == "csv", bulk=bulk)
         if book is None:
             _drain(batches, report, progress)
         else:
             with book.loading() as loader:
                 for batch in batches:
-                    loader.add_spend(_spend_table(batch, sha))
+                    if batch.lines:
+                        loader.add_spend(_spend_table(batch), sha)
+                    for table in batch.tables:
+                        loader.add_spend(table, sha)
                     loader.add_problems(problem_table(batch.problems, sha, "spend"))
                     _note(report, batch.problems)
                     if progress:
@@ -149,6 +153,25 @@ def _open_rows(path: Path, record: SourceRecord) -> Iterator[tuple[int, list[Cel
     delimiter = sniff_delimiter(read_sample(path, record.encoding))
     record.dialect = {"delimiter": delimiter}
     return iter_csv(path, record.encoding, delimiter)
+
+
+def _arrow_bulk(path: Path, record: SourceRecord):
+    """Arrow's CSV reader for the data lines, when one line is one row; else None."""
+    lines, quoted_breaks = scan_lines(path)
+    if quoted_breaks:
+        return None
+    record.dialect = {**(record.dialect or {}), "reader": "arrow"}
+
+    def bulk(first_line: int, width: int):
+        seen = 0
+        for batch, numbers, slow in iter_csv_arrow(path, record.encoding, record.dialect["delimiter"],
+                                                   first_line, width):
+            seen += batch.num_rows + len(slow)
+            yield batch, numbers, slow
+        if seen != max(lines - first_line + 1, 0):
+            raise AssertionError(f"{path}: Arrow read {seen} rows from line {first_line}, the file has "
+                                 f"{lines - first_line + 1}")
+    return bulk
 
 
 def _spend_sheet(path: Path) -> int:
@@ -230,15 +253,13 @@ def _registry_resolver() -> Callable[[str], str | None]:
     return resolve
 
 
-def _spend_table(batch: SpendBatch, sha: str) -> pa.Table:
-    n = len(batch)
+def _spend_table(batch: SpendBatch) -> pa.Table:
     columns = {
         "org_id": pa.array(batch.org_ids, pa.string()),
         "paid_on": pa.array(batch.paid_on, pa.date32()),
         "date_precision": pa.array(batch.precision, pa.string()),
         "amount_gbp": pence_array(batch.pence),
         **{name: pa.array(batch.text[name], pa.string()) for name in TEXT_FIELDS},
-        "source_sha256": pa.array([sha] * n, pa.string()),
         "source_line": pa.array(batch.lines, pa.int64()),
     }
     return pa.table(columns)

@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from python_calamine import CalamineWorkbook
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -59,3 +62,69 @@ def cell_text(cell: Cell) -> str:
     if isinstance(cell, date):
         return cell.isoformat()
     return str(cell)
+
+
+def scan_lines(path: Path) -> tuple[int, bool]:
+    """(physical lines, whether a quoted cell runs onto the next line).
+
+    A line with an odd number of quotes opens a quoted cell it does not close: doubled quotes
+    inside a cell come in pairs. Lines end at \\n as Arrow's reader and Python's csv see them.
+    """
+    lines, broken = 0, False
+    with open(path, "rb") as fh:
+        for line in fh:
+            lines += 1
+            if not broken and line.count(b'"') % 2:
+                broken = True
+    return lines, broken
+
+
+def iter_csv_arrow(path: Path, encoding: str, delimiter: str, first_line: int, width: int,
+                   block_size: int = 1 << 22) -> Iterator[tuple[pa.RecordBatch, np.ndarray, list[tuple[int, list[str]]]]]:
+    """Batches of the data lines from `first_line` on, each with the physical line of every row.
+
+    Only for files without quoted line breaks, where one line is one row. Rows of the wrong
+    width come back separately (split by Python's csv module) with their own line numbers, so
+    the line of every other row follows from counting past them.
+    """
+    skipped: list[tuple[int, str]] = []
+
+    def wrong_width(row) -> str:
+        skipped.append((row.number, row.text))
+        return "skip"
+
+    names = [f"c{i}" for i in range(width)]
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(skip_rows=first_line - 1, column_names=names, use_threads=False,
+                                       block_size=block_size,
+                                       encoding="utf8" if encoding in {"utf-8", "utf-8-sig"} else encoding),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False,
+                                         invalid_row_handler=wrong_width),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    line, taken = first_line, 0
+    for batch in reader:
+        lines = np.empty(batch.num_rows, dtype=np.int64)
+        filled = 0
+        slow: list[tuple[int, list[str]]] = []
+        while filled < batch.num_rows:
+            next_skip = skipped[taken][0] if taken < len(skipped) else None
+            run = batch.num_rows - filled if next_skip is None else min(batch.num_rows - filled, next_skip - line)
+            lines[filled:filled + run] = np.arange(line, line + run)
+            filled += run
+            line += run
+            if filled < batch.num_rows:
+                slow.append(_split_text(skipped[taken], delimiter))
+                taken += 1
+                line += 1
+        yield batch, lines, slow
+    rest = [_split_text(row, delimiter) for row in skipped[taken:]]
+    if rest:
+        yield pa.RecordBatch.from_pydict({n: pa.array([], pa.string()) for n in names}), np.empty(0, np.int64), rest
+
+
+def _split_text(row: tuple[int, str], delimiter: str) -> tuple[int, list[str]]:
+    number, text = row
+    return number, next(csv.reader([text], delimiter=delimiter), [])

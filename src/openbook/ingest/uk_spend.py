@@ -14,7 +14,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from openbook.errors import FileRejected
+from openbook.ingest.columnar import FastPath
 from openbook.ingest.amounts import AmountError, amount_from_number, format_pence, parse_amount
 from openbook.ingest.dates import DateError, ParsedDate, date_from_excel_serial, numeric_order_evidence, parse_date
 from openbook.ingest.headers import HeaderMap, header_score, map_header
@@ -48,9 +52,10 @@ class SpendBatch:
     pence: list[int] = field(default_factory=list)
     text: dict[str, list[str | None]] = field(default_factory=lambda: {f: [] for f in TEXT_FIELDS})
     problems: list[Problem] = field(default_factory=list)
+    tables: list[pa.Table] = field(default_factory=list)  # lines accepted by the columnar fast path
 
     def __len__(self) -> int:
-        return len(self.lines)
+        return len(self.lines) + sum(t.num_rows for t in self.tables)
 
 
 @dataclass
@@ -82,6 +87,8 @@ def read_spend(
     path: str,
     latest: date,
     tally: SpendTally,
+    columnar: bool = True,
+    bulk: Callable[[int, int], Iterator] | None = None,
 ) -> Iterator[SpendBatch]:
     """Turn a file's rows into batches of records; raise FileRejected when it holds no data."""
     rows = iter(rows)
@@ -119,15 +126,39 @@ def read_spend(
     header_key = [cell_text(c).strip().casefold() for c in header_cells]
     first_name = header_key[0] if header_key else ""
 
-    for line, cells in itertools.chain(lookahead, body):
-        if _blank(cells):
-            _structural(batch, tally, "blank-row", line, cells, path)
-        elif first_name and cells and _text(cells[0]).casefold() == first_name and \
-                [cell_text(c).strip().casefold() for c in cells[: len(header_key)]] == header_key:
-            _structural(batch, tally, "header-row", line, cells, path)
-        else:
-            reader.read(line, cells, batch, tally)
-        if len(batch) >= BATCH_ROWS:
+    fast = FastPath(reader, TEXT_FIELDS) if columnar or bulk else None
+
+    def settle(slow: list[tuple[int, list[Cell]]]) -> None:
+        for line, cells in slow:
+            if _blank(cells):
+                _structural(batch, tally, "blank-row", line, cells, path)
+            elif first_name and cells and _text(cells[0]).casefold() == first_name and \
+                    [cell_text(c).strip().casefold() for c in cells[: len(header_key)]] == header_key:
+                _structural(batch, tally, "header-row", line, cells, path)
+            else:
+                reader.read(line, cells, batch, tally)
+
+    if bulk is not None:
+        # Arrow reads the data lines again from just below the header; the rows read above
+        # served only to recognise the file.
+        for arrow_batch, lines, slow in bulk(header_line + 1, reader.width):
+            table, rest = fast.split_arrow(arrow_batch, lines) if arrow_batch.num_rows else (None, [])
+            if table is not None:
+                batch.tables.append(table)
+                _tally_table(tally, table)
+            settle(sorted(rest + slow, key=lambda row: row[0]))
+            yield batch
+            batch = SpendBatch()
+    else:
+        rows_left = itertools.chain(lookahead, body)
+        while chunk := list(itertools.islice(rows_left, BATCH_ROWS)):
+            slow = chunk
+            if fast is not None:
+                table, slow = fast.split(chunk)
+                if table is not None:
+                    batch.tables.append(table)
+                    _tally_table(tally, table)
+            settle(slow)
             yield batch
             batch = SpendBatch()
     if tally.accepted == 0 and tally.quarantined == 0:
@@ -303,6 +334,17 @@ def _blank(cells: list[Cell]) -> bool:
 
 def _mentions_total(cells: list[Cell]) -> bool:
     return any(type(c) is str and _TOTAL.search(c) for c in cells)
+
+
+def _tally_table(tally: SpendTally, table: pa.Table) -> None:
+    tally.accepted += table.num_rows
+    tally.rows_read += table.num_rows
+    tally.pence += int(pc.sum(table["amount_gbp"]).as_py() * 100)
+    span = pc.min_max(table["paid_on"]).as_py()
+    if tally.first_paid is None or span["min"] < tally.first_paid:
+        tally.first_paid = span["min"]
+    if tally.last_paid is None or span["max"] > tally.last_paid:
+        tally.last_paid = span["max"]
 
 
 def _structural(batch: SpendBatch, tally: SpendTally, code: str, line: int, cells: list[Cell],

@@ -249,10 +249,11 @@ class Loader:
         self.book = book
         self.con = book.con
 
-    def add_spend(self, table: pa.Table) -> None:
+    def add_spend(self, table: pa.Table, source_sha256: str) -> None:
         self.con.register("_spend_batch", table)
         try:
-            self.con.execute(f"INSERT INTO spend BY NAME SELECT * FROM _spend_batch")
+            self.con.execute("INSERT INTO spend BY NAME SELECT *, ? AS source_sha256 FROM _spend_batch",
+                             [source_sha256])
         finally:
             self.con.unregister("_spend_batch")
 

@@ -4,6 +4,7 @@ fresh books, the crafted fixtures folder and a CLI runner."""
 from __future__ import annotations
 
 import csv
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,15 @@ from typer.testing import CliRunner
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).parent / "data"
+
+
+def pytest_configure(config):
+    # Installed third-party openbook plugins are not loaded while testing (openbook.plugins.manager).
+    sys._called_from_test = True
+
+
+def pytest_unconfigure(config):
+    del sys._called_from_test
 
 
 @pytest.fixture(scope="session")

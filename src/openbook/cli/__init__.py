@@ -220,6 +220,17 @@ def demo(
                              f"`openbook status --book {dir / 'openbook.duckdb'}`.")
 
 
+@app.command()
+def plugins(as_json: JsonOption = False) -> None:
+    """List the registered importers, built-in and installed, with the problem codes they emit."""
+    from openbook.plugins import importers
+
+    with _guard():
+        rows = [{"name": i.name, "title": i.title, "dataset": i.dataset, "module": i.__module__,
+                 "problems": list(i.problems)} for i in importers()]
+        render.print_json(rows) if as_json else render.importer_table(rows)
+
+
 def expand_paths(patterns: list[str]) -> list[Path]:
     """Files from files, folders (recursively) and globs; organisation files first."""
     found: list[Path] = []

@@ -175,3 +175,12 @@ def where_money_goes(totals: dict, tops: dict[str, list[dict]]) -> None:
             label = row.get("name") or row[dimension] or "(blank)"
             table.add_row(_short(str(label), 48), gbp(row["total_gbp"]), f"{row['share']:.1%}", f"{row['lines']:,}")
         console.print(table)
+
+
+def importer_table(rows: list[dict]) -> None:
+    table = Table(title="Importers", title_justify="left")
+    for column in ("Name", "Dataset", "Title", "Module", "Problem codes"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["name"], row["dataset"], row["title"], row["module"], str(len(row["problems"])))
+    console.print(table)

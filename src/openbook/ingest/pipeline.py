@@ -8,6 +8,7 @@ rejection is itself recorded so publication health can show it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,16 +18,18 @@ import pyarrow as pa
 
 from openbook import standard
 from openbook.errors import FileRejected, UsageError
-from openbook.ingest import organisations as organisation_adapter
 from openbook.ingest.problems import Problem
 from openbook.ingest.reader import Cell, iter_csv, iter_csv_arrow, iter_xlsx, scan_lines, xlsx_sheet_names
 from openbook.ingest.sniff import read_sample, sniff_delimiter, sniff_encoding, sniff_format
 from openbook.ingest.uk_spend import TEXT_FIELDS, SpendBatch, SpendTally, read_spend
 from openbook.ingest.headers import header_score
+from openbook.ingest.importers import Importer, IngestContext
 from openbook.ingest.reader import cell_text
+from openbook.plugins.manager import importers
 from openbook.store.book import Book, SourceRecord, pence_array
 
 PROBLEMS_KEPT_IN_REPORT = 1000
+HEAD_ROWS = 40  # rows an importer sees to recognise a file
 Progress = Callable[[int], None]
 
 
@@ -95,32 +98,18 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
             raise UsageError(f"--org {org!r} is not a body in the organisation registry "
                              "(give an org id such as GB-GOR-… or a name the registry knows)")
     latest = latest or date.today() + timedelta(days=366)
-    record = SourceRecord(sha, label, path.name, size, "spend", "uk_spend", "csv", options={"org": org} if org else {})
+    record = SourceRecord(sha, label, path.name, size, "spend", "uk-spend", "csv", options={"org": org} if org else {})
     report = IngestReport(label, sha, "checked" if book is None else "loaded")
     try:
         rows = _open_rows(path, record)
         report.format, report.encoding = record.format, record.encoding
-        if record.format == "csv" and _is_organisation_file(path, record):
-            return organisation_adapter.ingest(book, path, record, report)
-        tally = SpendTally()
-        bulk = _arrow_bulk(path, record) if record.format == "csv" else None
-        batches = read_spend(rows, resolve_org=resolve, default_org=default_org, path=label,
-                             latest=latest, tally=tally, columnar=record.format == "csv", bulk=bulk)
-        if book is None:
-            _drain(batches, report, progress)
-        else:
-            with book.loading() as loader:
-                for batch in batches:
-                    if batch.lines:
-                        loader.add_spend(_spend_table(batch), sha)
-                    for table in batch.tables:
-                        loader.add_spend(table, sha)
-                    loader.add_problems(problem_table(batch.problems, sha, "spend"))
-                    _note(report, batch.problems)
-                    if progress:
-                        progress(len(batch) + _count_non_accepted(batch))
-                _finish(book, record, tally, default_org)
-        _fill(report, tally, record)
+        head = list(itertools.islice(rows, HEAD_ROWS))
+        importer = choose_importer([[cell_text(c) for c in cells] for _, cells in head])
+        record.adapter, record.dataset = importer.name, importer.dataset
+        report.dataset = importer.dataset
+        context = IngestContext(book, path, label, record, report, itertools.chain(head, rows), resolve,
+                                default_org, latest, progress)
+        return importer().ingest(context)
     except FileRejected as rejection:
         rejection.path = rejection.path or label
         problem = Problem(rejection.code, rejection.line, path=label, text=str(rejection.args[0]))
@@ -130,6 +119,41 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
             with book.loading() as loader:
                 loader.add_problems(problem_table([problem], sha, "spend"))
                 book.record_source(record)
+    return report
+
+
+def choose_importer(head: list[list[str]]) -> type[Importer]:
+    """The registered importer that recognises these first rows best."""
+    scored = [(importer.claims(head), importer.name, importer) for importer in importers()]
+    score, _, best = max(scored, key=lambda item: (item[0], item[1]))
+    if score <= 0:
+        raise FileRejected("unsupported-format", "no importer recognises this file")
+    return best
+
+
+def ingest_spend(context: IngestContext) -> IngestReport:
+    """The spend importer's load: batches into the book in one transaction, counts proven."""
+    book, record, report = context.book, context.record, context.report
+    tally = SpendTally()
+    csv_text = record.format == "csv"
+    bulk = _arrow_bulk(context.path, record) if csv_text else None
+    batches = read_spend(context.rows, resolve_org=context.resolve_org, default_org=context.default_org,
+                         path=context.label, latest=context.latest, tally=tally, columnar=csv_text, bulk=bulk)
+    if book is None:
+        _drain(batches, report, context.progress)
+    else:
+        with book.loading() as loader:
+            for batch in batches:
+                if batch.lines:
+                    loader.add_spend(_spend_table(batch), record.sha256)
+                for table in batch.tables:
+                    loader.add_spend(table, record.sha256)
+                loader.add_problems(problem_table(batch.problems, record.sha256, "spend"))
+                _note(report, batch.problems)
+                if context.progress:
+                    context.progress(len(batch) + _count_non_accepted(batch))
+            _finish(book, record, tally, context.default_org)
+    _fill(report, tally, record)
     return report
 
 
@@ -181,12 +205,6 @@ def _spend_sheet(path: Path) -> int:
             if header_score([cell_text(c) for c in cells]):
                 return index
     return 0
-
-
-def _is_organisation_file(path: Path, record: SourceRecord) -> bool:
-    sample = read_sample(path, record.encoding or "utf-8", lines=1).lstrip("\ufeff")
-    head = {h.strip().casefold() for h in sample.splitlines()[0].split(",")} if sample else set()
-    return {"org_id", "name", "kind"} <= head
 
 
 def _finish(book: Book, record: SourceRecord, tally: SpendTally, default_org: str | None) -> None:

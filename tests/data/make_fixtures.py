@@ -102,6 +102,12 @@ FIXTURES = {
         "Licence,OGL v3",
         "Update frequency,Monthly",
     ]),
+    "supplier-named-total.csv": ("utf-8", "\n", [
+        "Body Name,Date,Supplier,Amount",
+        "Trafford Council,02/04/2024,Total Gas & Power Ltd,10.00",
+        "Trafford Council,,TOTAL DIAGNOSTICS LTD,20.00",
+        "Trafford Council,,,30.00",
+    ]),
     "header-only.csv": ("utf-8", "\n", [
         "Body Name,Date,Supplier,Amount",
     ]),

@@ -107,6 +107,11 @@ def test_a_month_first_file_is_read_month_first_and_flags_ambiguous_dates(book, 
     assert _lines(book, report.sha256, "warning") == [(3, 2, "date-ambiguous")]
 
 
+def test_a_supplier_whose_name_starts_with_total_is_not_a_totals_row(book, fixtures):
+    report = ingest_file(book, fixtures / "supplier-named-total.csv")
+    assert _lines(book, report.sha256) == [(1, None, "header-row"), (3, 2, "date-missing"), (4, None, "totals-row")]
+
+
 @pytest.mark.parametrize("name,code", [
     ("empty.csv", "file-empty"),
     ("excel-binary.csv", "excel-binary-as-csv"),

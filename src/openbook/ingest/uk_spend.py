@@ -29,7 +29,9 @@ HEADER_SCAN_ROWS = 40
 DATE_ORDER_SCAN_ROWS = 5000
 BATCH_ROWS = 50_000
 
-_TOTAL = re.compile(r"^\s*(grand\s+|sub\s*-?\s*)?totals?\b|\btotals?\s*:?\s*$", re.I)
+# A whole cell saying total ('Total', 'Grand Total', 'Sub-total:', 'Total for April'), never a
+# supplier that merely starts with the word (Total Gas & Power Ltd).
+_TOTAL = re.compile(r"^\s*(grand\s+|sub\s*-?\s*)?totals?\s*(for\b.*|:)?\s*$", re.I)
 _AMBIGUOUS = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
 _NIL = re.compile(r"\bnil\s*return|\bno\s+(transactions|payments|spend|expenditure)\b|\bnil\b", re.I)
 _METADATA_KEYS = {"title", "description", "publisher", "licence", "license", "url", "download url",

@@ -205,7 +205,7 @@ def demo(
         if not (data / "organisations.csv").exists():
             render.console.print(f"Generating a fictional sector ({rows:,} payment lines, seed {seed}) …")
             generate(data, seed=seed, rows=rows)
-        files = expand_paths([str(data)])
+        files = expand_paths([str(data / "organisations.csv"), str(data / "spend")])
         with Book(dir / "openbook.duckdb") as opened:
             reports = []
             with render.IngestProgress(len(files)) as progress:

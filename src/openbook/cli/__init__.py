@@ -25,6 +25,8 @@ app = typer.Typer(
 
 BookOption = Annotated[Path, typer.Option("--book", "-b", help="The book file (DuckDB).", envvar="OPENBOOK_BOOK")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
+JobsOption = Annotated[Optional[int], typer.Option("--jobs", "-j", help="Processes reading files in parallel "
+                                                   "(default: one per core; 1 reads in this process).")]
 DEFAULT_BOOK = Path("openbook.duckdb")
 _state = {"debug": False}
 
@@ -75,20 +77,16 @@ def ingest(
     org: Annotated[Optional[str], typer.Option("--org", help="The publishing body (org id or name) "
                                                "for files without a body column.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if any row was quarantined.")] = False,
+    jobs: JobsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Load published files into the book; every row ends accepted, quarantined or structural."""
-    from openbook.ingest import ingest_file
     from openbook.store import Book
 
     with _guard():
         files = expand_paths(paths)
-        reports = []
-        with Book(book) as opened, render.IngestProgress(len(files), quiet=as_json) as progress:
-            for path in files:
-                progress.start(path)
-                reports.append(ingest_file(opened, path, org=org, progress=progress.advance))
-                progress.finish(reports[-1])
+        with Book(book) as opened:
+            reports = _ingest_with_progress(opened, files, org=org, jobs=jobs, quiet=as_json)
         _report(reports, as_json, strict)
 
 
@@ -196,7 +194,6 @@ def demo(
 ) -> None:
     """Generate the demo sector, ingest it, and show where the money goes."""
     from openbook.analyse.spending import book_totals, top_by
-    from openbook.ingest import ingest_file
     from openbook.store import Book
     from openbook.synth import generate
 
@@ -207,12 +204,7 @@ def demo(
             generate(data, seed=seed, rows=rows)
         files = expand_paths([str(data / "organisations.csv"), str(data / "spend")])
         with Book(dir / "openbook.duckdb") as opened:
-            reports = []
-            with render.IngestProgress(len(files)) as progress:
-                for path in files:
-                    progress.start(path)
-                    reports.append(ingest_file(opened, path, progress=progress.advance))
-                    progress.finish(reports[-1])
+            reports = _ingest_with_progress(opened, files, org=None, jobs=None, quiet=False)
             render.reconciliation(reports, limit=15)
             render.where_money_goes(book_totals(opened), {d: top_by(opened, d) for d in
                                                           ("org_id", "supplier_name", "expense_type")})
@@ -229,6 +221,18 @@ def plugins(as_json: JsonOption = False) -> None:
         rows = [{"name": i.name, "title": i.title, "dataset": i.dataset, "module": i.__module__,
                  "problems": list(i.problems)} for i in importers()]
         render.print_json(rows) if as_json else render.importer_table(rows)
+
+
+def _ingest_with_progress(book, files: list[Path], *, org: str | None, jobs: int | None, quiet: bool) -> list:
+    from openbook.ingest.parallel import ingest_paths
+
+    reports = []
+    with render.IngestProgress(len(files), quiet=quiet) as progress:
+        for report in ingest_paths(book, files, org=org, jobs=jobs, progress=progress.advance,
+                                   on_file=progress.start):
+            reports.append(report)
+            progress.finish(report)
+    return reports
 
 
 def expand_paths(patterns: list[str]) -> list[Path]:

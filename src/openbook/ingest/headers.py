@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 _PUNCT = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=65536)
 def normalise_header(name: str) -> str:
     return _PUNCT.sub(" ", str(name).casefold().replace("£", " ")).strip()
 
@@ -57,17 +58,30 @@ class HeaderMap:
         return [[col, by_index.get(i)] for i, col in enumerate(self.columns)]
 
 
+@cache
+def _synonym_index() -> dict[str, list[tuple[int, int, str]]]:
+    """normalised name → [(field order, synonym rank, field)], so mapping a header is one pass."""
+    index: dict[str, list[tuple[int, int, str]]] = {}
+    for order, spec in enumerate(spend_fields()):
+        for rank, synonym in enumerate(spec.synonyms):
+            index.setdefault(synonym, []).append((order, rank, spec.name))
+    return index
+
+
 def map_header(cells: list[str]) -> HeaderMap:
-    normalised = [normalise_header(c) for c in cells]
+    """Fields in table order each take their best-ranked synonym among the columns still free."""
     mapping = HeaderMap(columns=[str(c).strip() for c in cells])
+    index = _synonym_index()
+    candidates = sorted(
+        (order, rank, position, name)
+        for position, cell in enumerate(cells)
+        for order, rank, name in index.get(normalise_header(cell), ())
+    )
     taken: set[int] = set()
-    for spec in spend_fields():
-        for synonym in spec.synonyms:
-            index = next((i for i, n in enumerate(normalised) if n == synonym and i not in taken), None)
-            if index is not None:
-                mapping.fields[spec.name] = index
-                taken.add(index)
-                break
+    for _, _, position, name in candidates:
+        if name not in mapping.fields and position not in taken:
+            mapping.fields[name] = position
+            taken.add(position)
     return mapping
 
 

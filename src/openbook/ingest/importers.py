@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 from openbook.ingest.headers import header_score
 from openbook.ingest.reader import Cell, cell_text
+from openbook.ingest.scan import FileScan
 from openbook.plugins.manager import hookimpl
 
 if TYPE_CHECKING:
-    from openbook.ingest.pipeline import IngestReport
+    from openbook.ingest.pipeline import Collected, IngestReport
     from openbook.store.book import Book, SourceRecord
 
 
@@ -37,6 +38,8 @@ class IngestContext:
     default_org: str | None
     latest: date
     progress: Callable[[int], None] | None
+    scan: FileScan
+    collect: Collected | None = None  # when set (and no book), keep the batches for another process
 
 
 class Importer(ABC):

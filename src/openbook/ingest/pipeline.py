@@ -7,7 +7,6 @@ rejection is itself recorded so publication health can show it.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,8 +18,9 @@ import pyarrow as pa
 from openbook import standard
 from openbook.errors import FileRejected, UsageError
 from openbook.ingest.problems import Problem
-from openbook.ingest.reader import Cell, iter_csv, iter_csv_arrow, iter_xlsx, scan_lines, xlsx_sheet_names
-from openbook.ingest.sniff import read_sample, sniff_delimiter, sniff_encoding, sniff_format
+from openbook.ingest.reader import Cell, iter_csv, iter_csv_arrow, iter_xlsx, xlsx_sheet_names
+from openbook.ingest.scan import FileScan, scan_file
+from openbook.ingest.sniff import read_sample, single_byte_encoding, sniff_delimiter, sniff_format
 from openbook.ingest.uk_spend import TEXT_FIELDS, SpendBatch, SpendTally, read_spend
 from openbook.ingest.headers import header_score
 from openbook.ingest.importers import Importer, IngestContext
@@ -31,6 +31,17 @@ from openbook.store.book import Book, SourceRecord, pence_array
 PROBLEMS_KEPT_IN_REPORT = 1000
 HEAD_ROWS = 40  # rows an importer sees to recognise a file
 Progress = Callable[[int], None]
+OrgResolver = Callable[[str], "str | None"]
+
+
+@dataclass
+class Collected:
+    """A spend file read without a book: what write_prepared needs to load it later."""
+
+    record: SourceRecord | None = None
+    default_org: str | None = None
+    tally: SpendTally | None = None
+    batches: list[SpendBatch] = field(default_factory=list)
 
 
 @dataclass
@@ -65,22 +76,19 @@ class IngestReport:
         return self.problems_total > len(self.problems)
 
 
-def file_sha256(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
-
 def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progress: Progress | None = None,
-                latest: date | None = None, write: bool = True) -> IngestReport:
-    """Load one file into the book; with write=False (or no book) only check it."""
+                latest: date | None = None, write: bool = True, resolve: OrgResolver | None = None,
+                collect: Collected | None = None) -> IngestReport:
+    """Load one file into the book; with write=False (or no book) only check it.
+
+    With `collect` (and no book) the accepted batches are kept there instead of written, so a
+    worker process can read a file and the process that owns the book write it (parallel.py).
+    """
     path = Path(path)
-    sha, size = file_sha256(path)
+    scan = scan_file(path)
+    sha, size = scan.sha256, scan.size
     label = str(path)
-    resolve = book.resolve_org if book is not None else _registry_resolver()
+    resolve = resolve or (book.resolve_org if book is not None else _registry_resolver())
     if book is not None and not write:
         book = None
     if book is not None:
@@ -100,26 +108,49 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
     latest = latest or date.today() + timedelta(days=366)
     record = SourceRecord(sha, label, path.name, size, "spend", "uk-spend", "csv", options={"org": org} if org else {})
     report = IngestReport(label, sha, "checked" if book is None else "loaded")
+    if collect is not None:
+        collect.record, collect.default_org = record, default_org
     try:
-        rows = _open_rows(path, record)
+        rows = _open_rows(path, record, scan)
         report.format, report.encoding = record.format, record.encoding
         head = list(itertools.islice(rows, HEAD_ROWS))
         importer = choose_importer([[cell_text(c) for c in cells] for _, cells in head])
         record.adapter, record.dataset = importer.name, importer.dataset
         report.dataset = importer.dataset
         context = IngestContext(book, path, label, record, report, itertools.chain(head, rows), resolve,
-                                default_org, latest, progress)
+                                default_org, latest, progress, scan, collect)
         return importer().ingest(context)
     except FileRejected as rejection:
         rejection.path = rejection.path or label
         problem = Problem(rejection.code, rejection.line, path=label, text=str(rejection.args[0]))
         report.status, report.rejection = "rejected", problem
         if book is not None:
-            record.status, record.rejection_code, record.rejection_message = "rejected", rejection.code, rejection.args[0]
-            with book.loading() as loader:
-                loader.add_problems(problem_table([problem], sha, "spend"))
-                book.record_source(record)
+            record_rejection(book, report, record)
     return report
+
+
+def write_prepared(book: Book, report: IngestReport, record: SourceRecord, batches: list[SpendBatch],
+                   tally: SpendTally, default_org: str | None) -> IngestReport:
+    """Write a spend file read elsewhere (a worker process) in one transaction, as ingest_spend does."""
+    with book.loading() as loader:
+        for batch in batches:
+            if batch.lines:
+                loader.add_spend(_spend_table(batch), record.sha256)
+            for table in batch.tables:
+                loader.add_spend(table, record.sha256)
+            loader.add_problems(problem_table(batch.problems, record.sha256, "spend"))
+        _finish(book, record, tally, default_org)
+    report.status = "loaded"
+    _fill(report, tally, record)
+    return report
+
+
+def record_rejection(book: Book, report: IngestReport, record: SourceRecord) -> None:
+    problem = report.rejection
+    record.status, record.rejection_code, record.rejection_message = "rejected", problem.code, problem.message
+    with book.loading() as loader:
+        loader.add_problems(problem_table([problem], record.sha256, "spend"))
+        book.record_source(record)
 
 
 def choose_importer(head: list[list[str]]) -> type[Importer]:
@@ -136,11 +167,13 @@ def ingest_spend(context: IngestContext) -> IngestReport:
     book, record, report = context.book, context.record, context.report
     tally = SpendTally()
     csv_text = record.format == "csv"
-    bulk = _arrow_bulk(context.path, record) if csv_text else None
+    bulk = _arrow_bulk(context.path, record, context.scan) if csv_text else None
     batches = read_spend(context.rows, resolve_org=context.resolve_org, default_org=context.default_org,
                          path=context.label, latest=context.latest, tally=tally, columnar=csv_text, bulk=bulk)
     if book is None:
-        _drain(batches, report, context.progress)
+        _drain(batches, report, context.progress, context.collect)
+        if context.collect is not None:
+            context.collect.tally = tally
     else:
         with book.loading() as loader:
             for batch in batches:
@@ -157,7 +190,7 @@ def ingest_spend(context: IngestContext) -> IngestReport:
     return report
 
 
-def _open_rows(path: Path, record: SourceRecord) -> Iterator[tuple[int, list[Cell]]]:
+def _open_rows(path: Path, record: SourceRecord, scan: FileScan) -> Iterator[tuple[int, list[Cell]]]:
     kind = sniff_format(path)
     record.format = kind
     if kind == "empty":
@@ -173,17 +206,17 @@ def _open_rows(path: Path, record: SourceRecord) -> Iterator[tuple[int, list[Cel
         sheet = _spend_sheet(path)
         record.dialect = {"sheet": sheet}
         return iter_xlsx(path, sheet)
-    record.encoding = sniff_encoding(path)
+    record.encoding = scan.encoding or single_byte_encoding(path)
     delimiter = sniff_delimiter(read_sample(path, record.encoding))
     record.dialect = {"delimiter": delimiter}
     return iter_csv(path, record.encoding, delimiter)
 
 
-def _arrow_bulk(path: Path, record: SourceRecord):
+def _arrow_bulk(path: Path, record: SourceRecord, scan: FileScan):
     """Arrow's CSV reader for the data lines, when one line is one row; else None."""
-    lines, quoted_breaks = scan_lines(path)
-    if quoted_breaks:
+    if not scan.one_line_one_row:
         return None
+    lines = scan.lines
     record.dialect = {**(record.dialect or {}), "reader": "arrow"}
 
     def bulk(first_line: int, width: int):
@@ -211,7 +244,7 @@ def _finish(book: Book, record: SourceRecord, tally: SpendTally, default_org: st
     if not tally.reconciles():
         raise AssertionError(f"{record.path}: rows_read {tally.rows_read} != accepted {tally.accepted} + "
                              f"quarantined {tally.quarantined} + structural {tally.structural}")
-    record.publisher = default_org or _dominant_org(book, record.sha256)
+    record.publisher = default_org or _dominant_org(tally)
     if tally.first_paid and tally.last_paid:
         record.period_start = tally.first_paid.replace(day=1)
         record.period_end = _month_end(tally.last_paid)
@@ -234,9 +267,12 @@ def _fill(report: IngestReport, tally: SpendTally, record: SourceRecord) -> None
         report.period = (record.period_start, record.period_end)
 
 
-def _drain(batches: Iterator[SpendBatch], report: IngestReport, progress: Progress | None) -> None:
+def _drain(batches: Iterator[SpendBatch], report: IngestReport, progress: Progress | None,
+           collect: Collected | None = None) -> None:
     for batch in batches:
         _note(report, batch.problems)
+        if collect is not None:
+            collect.batches.append(batch)
         if progress:
             progress(len(batch) + _count_non_accepted(batch))
 
@@ -253,10 +289,9 @@ def _count_non_accepted(batch: SpendBatch) -> int:
     return len({p.line for p in batch.problems if p.severity in ("error", "structural")})
 
 
-def _dominant_org(book: Book, sha: str) -> str | None:
-    row = book.con.execute("SELECT org_id FROM spend WHERE source_sha256 = ? GROUP BY org_id "
-                           "ORDER BY count(*) DESC, org_id LIMIT 1", [sha]).fetchone()
-    return row[0] if row else None
+def _dominant_org(tally: SpendTally) -> str | None:
+    ranked = sorted(tally.lines_by_org.items(), key=lambda item: (-item[1], item[0]))
+    return ranked[0][0] if ranked else None
 
 
 def _month_end(day: date) -> date:

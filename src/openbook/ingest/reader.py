@@ -64,21 +64,6 @@ def cell_text(cell: Cell) -> str:
     return str(cell)
 
 
-def scan_lines(path: Path) -> tuple[int, bool]:
-    """(physical lines, whether a quoted cell runs onto the next line).
-
-    A line with an odd number of quotes opens a quoted cell it does not close: doubled quotes
-    inside a cell come in pairs. Lines end at \\n as Arrow's reader and Python's csv see them.
-    """
-    lines, broken = 0, False
-    with open(path, "rb") as fh:
-        for line in fh:
-            lines += 1
-            if not broken and line.count(b'"') % 2:
-                broken = True
-    return lines, broken
-
-
 def iter_csv_arrow(path: Path, encoding: str, delimiter: str, first_line: int, width: int,
                    block_size: int = 1 << 22) -> Iterator[tuple[pa.RecordBatch, np.ndarray, list[tuple[int, list[str]]]]]:
     """Batches of the data lines from `first_line` on, each with the physical line of every row.

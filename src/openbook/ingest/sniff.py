@@ -43,11 +43,11 @@ def sniff_encoding(path: Path) -> str:
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return _single_byte(path)
+            return single_byte_encoding(path)
     return "utf-8"
 
 
-def _single_byte(path: Path) -> str:
+def single_byte_encoding(path: Path) -> str:
     # cp1252 leaves five bytes undefined; latin-1 maps every byte, so it is the last resort.
     with open(path, "rb") as fh:
         try:

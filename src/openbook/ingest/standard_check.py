@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 
 from openbook import standard
-from openbook.ingest.pipeline import PROBLEMS_KEPT_IN_REPORT, IngestReport, file_sha256
+from openbook.ingest.pipeline import PROBLEMS_KEPT_IN_REPORT, IngestReport
+from openbook.ingest.scan import scan_file
 from openbook.ingest.problems import Problem
 from openbook.ingest.sniff import read_sample, sniff_encoding
 
@@ -56,8 +57,9 @@ def check_sql(path: Path, table: str, header: list[str], encoding: str) -> str:
 
 
 def check_file(path: Path, table: str) -> IngestReport:
-    sha, _ = file_sha256(path)
-    encoding = sniff_encoding(path)
+    scan = scan_file(path)
+    sha = scan.sha256
+    encoding = scan.encoding or "cp1252"
     header = [h.strip().strip('"') for h in read_sample(path, encoding, 1).lstrip("\ufeff").strip().split(",")]
     report = IngestReport(str(path), sha, "checked", dataset=table, format="csv", encoding=encoding)
     fields = {f["name"]: f for f in standard.load_schema(table)["fields"]}

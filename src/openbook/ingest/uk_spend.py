@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -27,6 +28,7 @@ from openbook.ingest.reader import Cell, cell_text
 
 HEADER_SCAN_ROWS = 40
 DATE_ORDER_SCAN_ROWS = 5000
+INFER_ROWS = 200  # rows that decide whether an unnamed column holds the amounts
 BATCH_ROWS = 50_000
 
 # A whole cell saying total ('Total', 'Grand Total', 'Sub-total:', 'Total for April'), never a
@@ -73,6 +75,7 @@ class SpendTally:
     month_first: bool = False
     header: HeaderMap | None = None
     problem_counts: dict[str, int] = field(default_factory=dict)
+    lines_by_org: Counter = field(default_factory=Counter)  # decides the publisher of a many-body file
 
     def reconciles(self) -> bool:
         return self.rows_read == self.accepted + self.quarantined + self.structural
@@ -101,7 +104,7 @@ def read_spend(
     header_line, header_cells = head[header_at]
     mapping = map_header([cell_text(c) for c in header_cells])
     body = itertools.chain(head[header_at + 1:], rows)
-    lookahead = list(itertools.islice(body, DATE_ORDER_SCAN_ROWS))
+    lookahead = list(itertools.islice(body, DATE_ORDER_SCAN_ROWS if bulk is None else INFER_ROWS))
     inferred = _infer_amount_column(mapping, lookahead)
     missing = mapping.missing_required()
     if missing:
@@ -122,7 +125,21 @@ def read_spend(
                                       inferred + 1, "amount", f"column {inferred + 1} has no name and every "
                                       "filled cell in it is an amount, so it is read as the amount", path))
         tally.problem_counts["column-inferred"] = 1
-    tally.month_first, mixed, window = _date_order(lookahead, mapping.fields["paid_on"])
+    date_at = mapping.fields["paid_on"]
+    arrow_batches: Iterator = iter(())
+    if bulk is not None:
+        arrow_batches = bulk(header_line + 1, len(mapping.columns))
+        first = next(arrow_batches, None)
+        sample: Counter = Counter()
+        if first is not None:
+            arrow_batches = itertools.chain([first], arrow_batches)
+            if first[0].num_rows:
+                counts = pc.value_counts(first[0].column(date_at))
+                sample.update(dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist())))
+            sample.update(cells[date_at] for _, cells in first[2] if date_at < len(cells))
+    else:
+        sample = Counter(cells[date_at] for _, cells in lookahead if date_at < len(cells))
+    tally.month_first, mixed, window = _date_order(sample)
     reader = _RowReader(mapping, resolve_org, default_org, path, latest, tally.month_first)
     reader.mixed, reader.window = mixed, window
     header_key = [cell_text(c).strip().casefold() for c in header_cells]
@@ -143,7 +160,7 @@ def read_spend(
     if bulk is not None:
         # Arrow reads the data lines again from just below the header; the rows read above
         # served only to recognise the file.
-        for arrow_batch, lines, slow in bulk(header_line + 1, reader.width):
+        for arrow_batch, lines, slow in arrow_batches:
             table, rest = fast.split_arrow(arrow_batch, lines) if arrow_batch.num_rows else (None, [])
             if table is not None:
                 batch.tables.append(table)
@@ -254,6 +271,7 @@ class _RowReader:
 
         batch.lines.append(line)
         batch.org_ids.append(org_id)
+        tally.lines_by_org[org_id] += 1
         batch.paid_on.append(day)
         batch.precision.append(precision)
         batch.pence.append(pence)
@@ -339,6 +357,8 @@ def _mentions_total(cells: list[Cell]) -> bool:
 
 
 def _tally_table(tally: SpendTally, table: pa.Table) -> None:
+    counts = pc.value_counts(table["org_id"])
+    tally.lines_by_org.update(dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist())))
     tally.accepted += table.num_rows
     tally.rows_read += table.num_rows
     tally.pence += int(pc.sum(table["amount_gbp"]).as_py() * 100)
@@ -363,45 +383,54 @@ def _find_header(head: list[tuple[int, list[Cell]]]) -> int | None:
     return scores.index(best) if best else None
 
 
-def _date_order(rows: list[tuple[int, list[Cell]]], index: int) -> tuple[bool, bool, tuple[date, date] | None]:
-    """(month_first, mixed, window) from a file's early date cells.
+def _date_order(sample: Counter) -> tuple[bool, bool, tuple[date, date] | None]:
+    """(month_first, mixed, window) from a count of a file's early date cells.
 
     Month-first only when some value can only be month-first and none can only be day-first;
     mixed when both kinds occur. The window spans the dates that read one way only (trimmed of
     the extreme 2% each side, widened to whole months), to settle values that read both ways.
     """
     votes = {"dmy": 0, "mdy": 0}
-    certain: list[date] = []
-    for _, cells in rows:
-        if index >= len(cells):
-            continue
-        cell = cells[index]
+    certain: list[tuple[date, int]] = []
+    for cell, count in sample.items():
         if isinstance(cell, datetime):
-            certain.append(cell.date())
+            certain.append((cell.date(), count))
             continue
         if isinstance(cell, date):
-            certain.append(cell)
+            certain.append((cell, count))
             continue
         if type(cell) is not str or not cell.strip():
             continue
         evidence = numeric_order_evidence(cell)
         if evidence:
-            votes[evidence] += 1
+            votes[evidence] += count
         try:
             parsed = parse_date(cell, month_first=evidence == "mdy")
         except DateError:
             continue
         if parsed.precision == "day" and (evidence or not _AMBIGUOUS.match(cell.strip())):
-            certain.append(parsed.day)
+            certain.append((parsed.day, count))
     month_first = votes["mdy"] > 0 and votes["dmy"] == 0
     mixed = votes["mdy"] > 0 and votes["dmy"] > 0
     window = None
     if certain:
         certain.sort()
-        trim = len(certain) // 50
-        low, high = certain[trim], certain[len(certain) - 1 - trim]
+        total = sum(count for _, count in certain)
+        trim = total // 50
+        low = _nth(certain, trim)
+        high = _nth(certain, total - 1 - trim)
         window = (low.replace(day=1), _month_end(high))
     return month_first, mixed, window
+
+
+def _nth(weighted: list[tuple[date, int]], n: int) -> date:
+    """The n-th (0-based) date of a sorted list of (date, count)."""
+    seen = 0
+    for day, count in weighted:
+        seen += count
+        if seen > n:
+            return day
+    return weighted[-1][0]
 
 
 def _month_end(day: date) -> date:

@@ -1,0 +1,146 @@
+"""Ingest speed and memory on the generator's messy sector, against pandas doing the same cleaning.
+
+    python benchmarks/ingest.py                 # 1M and 10M rows
+    python benchmarks/ingest.py --rows 1000000  # one size
+
+openbook: `ingest_file` over every file into a fresh book (sniffing, header mapping, exact
+amounts, dates, structural rows, quarantine, provenance, one committed transaction per file).
+The peer: pandas `read_csv` / `read_excel` per file plus the equivalent cleaning (encoding and
+header-row detection, column mapping, amounts with £, commas and brackets, day-first dates and
+Excel serials, blank and totals rows dropped), without writing anything. Each side runs in its
+own process so that peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+OPENBOOK = """
+import json, sys, time
+from pathlib import Path
+from openbook.cli import expand_paths
+from openbook.ingest import ingest_file
+from openbook.store import Book
+data = Path(sys.argv[1])
+files = expand_paths([str(data / "organisations.csv"), str(data / "spend")])
+start = time.perf_counter()
+with Book(Path(sys.argv[2])) as book:
+    reports = [ingest_file(book, path) for path in files]
+elapsed = time.perf_counter() - start
+print(json.dumps({"seconds": elapsed, "rows": sum(r.rows_read for r in reports if r.dataset == "spend"),
+                  "accepted": sum(r.accepted for r in reports if r.dataset == "spend"),
+                  "reconciles": all(r.reconciles for r in reports)}))
+"""
+
+PANDAS = r"""
+import csv, io, json, re, sys, time
+from pathlib import Path
+import numpy as np
+import pandas as pd
+from openbook.ingest.headers import header_score, map_header
+from openbook.ingest.sniff import read_sample, sniff_delimiter, sniff_encoding
+
+data = Path(sys.argv[1])
+
+def header_row(rows):
+    for index, cells in enumerate(rows):
+        if header_score([str(c) for c in cells]):
+            return index
+    return None
+
+def clean(frame):
+    mapping = map_header([str(c) for c in frame.columns])
+    names = {frame.columns[i]: field for field, i in mapping.fields.items()}
+    frame = frame[list(names)].rename(columns=names)
+    text = frame.apply(lambda s: s.astype(str).str.strip())
+    frame = frame[(text != "").any(axis=1)]
+    amount = frame["amount_gbp"].astype(str).str.strip()
+    negative = amount.str.startswith("(") | amount.str.startswith("-") | amount.str.endswith("-")
+    value = pd.to_numeric(amount.str.replace(r"[£,()\s-]", "", regex=True), errors="coerce")
+    frame = frame.assign(amount_gbp=value.where(~negative, -value))
+    raw = frame["paid_on"].astype(str).str.strip()
+    serial = pd.to_numeric(raw, errors="coerce")
+    dates = pd.to_datetime(raw.where(serial.isna()), dayfirst=True, format="mixed", errors="coerce")
+    dates = dates.fillna(pd.to_datetime(serial, unit="D", origin="1899-12-30", errors="coerce"))
+    frame = frame.assign(paid_on=dates)
+    total = frame["supplier_name"].astype(str).str.strip().eq("") & frame["paid_on"].isna()
+    return frame[~total]
+
+start = time.perf_counter()
+rows = accepted = 0
+for path in sorted(p for p in (data / "spend").rglob("*") if p.is_file()):
+    if path.suffix == ".xlsx":
+        raw = pd.read_excel(path, header=None, dtype=str, engine="calamine").fillna("")
+        at = header_row(raw.head(40).values.tolist())
+        if at is None:
+            continue
+        frame = raw.iloc[at + 1:].set_axis(raw.iloc[at].tolist(), axis=1)
+    else:
+        encoding = sniff_encoding(path)  # the same sniffing as openbook: a fair share of the work
+        sample = read_sample(path, encoding, 40)
+        sep = sniff_delimiter(sample)
+        at = header_row(list(csv.reader(io.StringIO(sample), delimiter=sep)))
+        if at is None:
+            continue
+        frame = pd.read_csv(path, skiprows=at, dtype=str, keep_default_na=False, sep=sep, encoding=encoding)
+    frame = clean(frame)
+    rows += len(frame)
+    accepted += int((frame["amount_gbp"].notna() & frame["paid_on"].notna()).sum())
+print(json.dumps({"seconds": time.perf_counter() - start, "rows": rows, "accepted": accepted}))
+"""
+
+
+def run(script: str, *args: str) -> dict:
+    """Run one side in a child process; return its figures and its own peak RSS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"benchmark child failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss of children is the largest child so far; runs go smallest first, so it is this one's.
+    result["peak_rss_mb"] = max(peak, before) / 1024
+    return result
+
+
+def bench(rows: int, workdir: Path) -> dict:
+    from openbook.synth import generate
+
+    data = workdir / f"sector-{rows}"
+    started = time.perf_counter()
+    generate(data, rows=rows, seed=42)
+    generated = time.perf_counter() - started
+    book = workdir / f"book-{rows}.duckdb"
+    ours = run(OPENBOOK, str(data), str(book))
+    peer = run(PANDAS, str(data))
+    return {"rows": rows, "generate_s": generated, "openbook": ours, "pandas": peer}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, action="append", help="rows to generate (repeatable)")
+    args = parser.parse_args()
+    sizes = args.rows or [1_000_000, 10_000_000]
+    print(f"{'rows':>12} {'openbook s':>11} {'rows/s':>10} {'peak MB':>8} | {'pandas s':>9} {'rows/s':>10} "
+          f"{'peak MB':>8} | {'speed ratio':>11}")
+    with tempfile.TemporaryDirectory(prefix="openbook-bench-") as tmp:
+        for rows in sorted(sizes):
+            result = bench(rows, Path(tmp))
+            ours, peer = result["openbook"], result["pandas"]
+            ours_rate, peer_rate = ours["rows"] / ours["seconds"], peer["rows"] / peer["seconds"]
+            print(f"{rows:>12,} {ours['seconds']:>11.1f} {ours_rate:>10,.0f} {ours['peak_rss_mb']:>8,.0f} | "
+                  f"{peer['seconds']:>9.1f} {peer_rate:>10,.0f} {peer['peak_rss_mb']:>8,.0f} | "
+                  f"{ours_rate / peer_rate:>10.2f}x", flush=True)
+            if not ours["reconciles"]:
+                raise SystemExit("openbook's counts did not reconcile")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Ingesting many files on every core: worker processes read, the book's owner writes.
+
+DuckDB has one writer, and a file must load in one transaction, so the split is: each worker
+reads and checks a whole file (the CPU-heavy part) and hands back Arrow batches; this process
+writes them file by file, in the order given, while the workers read ahead. Files too big to
+hold in memory, and organisation registers (which change how later files resolve bodies), are
+ingested here directly.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+from openbook import standard
+from openbook.errors import UsageError
+from openbook.ingest.importers import OrganisationImporter
+from openbook.ingest.pipeline import Collected, IngestReport, ingest_file, record_rejection, write_prepared
+from openbook.ingest.sniff import read_sample
+from openbook.store.book import Book
+
+# A file read in a worker is held whole in memory until written; bigger files stream in-process.
+MAX_WORKER_FILE_BYTES = 64 << 20
+READ_AHEAD = 4  # files per worker read before their turn to be written
+
+
+def ingest_paths(book: Book, paths: list[Path], *, org: str | None = None, jobs: int | None = None,
+                 progress: Callable[[int], None] | None = None,
+                 on_file: Callable[[Path], None] | None = None) -> Iterator[IngestReport]:
+    """Ingest files in order, yielding each report as its file is committed."""
+    jobs = jobs or os.cpu_count() or 1
+    registers = [p for p in paths if _is_organisation_register(p)]
+    for path in registers:
+        if on_file:
+            on_file(path)
+        yield ingest_file(book, path, org=org, progress=progress)
+    rest = [p for p in paths if p not in set(registers)]
+    if org and book.resolve_org(org) is None:
+        raise UsageError(f"--org {org!r} is not a body in the organisation registry "
+                         "(give an org id such as GB-GOR-… or a name the registry knows)")
+    small = [p for p in rest if p.stat().st_size <= MAX_WORKER_FILE_BYTES]
+    if jobs <= 1 or len(small) < 2:
+        for path in rest:
+            if on_file:
+                on_file(path)
+            yield ingest_file(book, path, org=org, progress=progress)
+        return
+    latest = date.today() + timedelta(days=366)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(book.org_index(),)) as pool:
+        pending: dict[Path, object] = {}
+        queue = iter(small)
+
+        def top_up() -> None:
+            while len(pending) < jobs * READ_AHEAD:
+                path = next(queue, None)
+                if path is None:
+                    return
+                pending[path] = pool.submit(_read_file, path, org, latest)
+
+        top_up()
+        for path in rest:
+            if on_file:
+                on_file(path)
+            if path not in pending:
+                yield ingest_file(book, path, org=org, progress=progress)
+                continue
+            report, collected = pending.pop(path).result()
+            top_up()
+            yield _write(book, report, collected, progress)
+
+
+def _write(book: Book, report: IngestReport, collected: Collected,
+           progress: Callable[[int], None] | None) -> IngestReport:
+    known = book.source(report.sha256)
+    if known and known["status"] != "rejected":
+        return IngestReport(report.path, report.sha256, "unchanged", dataset=known["dataset"],
+                            publisher=known["publisher"], rows_read=known["rows_read"],
+                            accepted=known["rows_accepted"], quarantined=known["rows_quarantined"],
+                            structural=known["rows_structural"])
+    if known:
+        book.forget_rejection(report.sha256)
+    if report.status == "rejected":
+        record_rejection(book, report, collected.record)
+        return report
+    write_prepared(book, report, collected.record, collected.batches, collected.tally, collected.default_org)
+    if progress:
+        progress(report.rows_read)
+    return report
+
+
+_WORKER_INDEX: dict[str, str] = {}
+
+
+def _start_worker(index: dict[str, str]) -> None:
+    _WORKER_INDEX.update(index)
+
+
+def _resolve(name: str) -> str | None:
+    text = name.strip()
+    return _WORKER_INDEX.get(text.casefold()) or _WORKER_INDEX.get(standard.normalise_org_name(text))
+
+
+def _read_file(path: Path, org: str | None, latest: date) -> tuple[IngestReport, Collected]:
+    collected = Collected()
+    report = ingest_file(None, path, org=org, latest=latest, resolve=_resolve, collect=collected)
+    return report, collected
+
+
+def _is_organisation_register(path: Path) -> bool:
+    if path.suffix.lower() != ".csv":
+        return False
+    try:
+        sample = read_sample(path, "utf-8", lines=1)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return OrganisationImporter.claims([sample.lstrip("\ufeff").strip().split(",")]) > 0
+
+
+__all__ = ["ingest_paths"]

@@ -1,0 +1,26 @@
+"""Reading in worker processes and writing in this one gives the same book as reading here."""
+
+from __future__ import annotations
+
+from openbook.cli import expand_paths
+from openbook.ingest.parallel import ingest_paths
+from openbook.store import Book
+from openbook.synth import generate
+
+SUMMARY = """SELECT s.file_name, s.status, s.rows_read, s.rows_accepted, s.rows_quarantined, s.rows_structural,
+                    s.amount_accepted_gbp, s.publisher, (SELECT count(*) FROM quarantine q WHERE q.source_sha256 = s.sha256)
+             FROM source s ORDER BY s.path"""
+
+
+def test_parallel_and_sequential_ingest_build_the_same_book(tmp_path):
+    data = tmp_path / "sector"
+    generate(data, rows=8_000, seed=3, bodies=8, months=3)
+    files = expand_paths([str(data / "organisations.csv"), str(data / "spend")])
+    books = {}
+    for jobs in (1, 2):
+        with Book(tmp_path / f"book-{jobs}.duckdb") as book:
+            reports = list(ingest_paths(book, files, jobs=jobs))
+            assert [r.path for r in reports] == [str(p) for p in files]
+            books[jobs] = (book.query(SUMMARY), book.query("SELECT sum(amount_gbp), count(*) FROM spend"))
+    assert books[1] == books[2]
+    assert books[1][1][0][1] > 7_000

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -23,20 +22,22 @@ import time
 from pathlib import Path
 
 OPENBOOK = """
-import json, sys, time
+import json, resource, sys, time
 from pathlib import Path
 from openbook.cli import expand_paths
-from openbook.ingest import ingest_file
+from openbook.ingest.parallel import ingest_paths
 from openbook.store import Book
 data = Path(sys.argv[1])
 files = expand_paths([str(data / "organisations.csv"), str(data / "spend")])
 start = time.perf_counter()
 with Book(Path(sys.argv[2])) as book:
-    reports = [ingest_file(book, path) for path in files]
+    reports = list(ingest_paths(book, files, jobs=int(sys.argv[3])))
 elapsed = time.perf_counter() - start
 print(json.dumps({"seconds": elapsed, "rows": sum(r.rows_read for r in reports if r.dataset == "spend"),
                   "accepted": sum(r.accepted for r in reports if r.dataset == "spend"),
-                  "reconciles": all(r.reconciles for r in reports)}))
+                  "reconciles": all(r.reconciles for r in reports),
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
 
 PANDAS = r"""
@@ -93,21 +94,18 @@ for path in sorted(p for p in (data / "spend").rglob("*") if p.is_file()):
     frame = clean(frame)
     rows += len(frame)
     accepted += int((frame["amount_gbp"].notna() & frame["paid_on"].notna()).sum())
-print(json.dumps({"seconds": time.perf_counter() - start, "rows": rows, "accepted": accepted}))
+import resource
+print(json.dumps({"seconds": time.perf_counter() - start, "rows": rows, "accepted": accepted,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
 def run(script: str, *args: str) -> dict:
-    """Run one side in a child process; return its figures and its own peak RSS."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run one side in a child process; it reports its own time and peak RSS."""
     done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"benchmark child failed:\n{done.stderr[-3000:]}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the largest child so far; runs go smallest first, so it is this one's.
-    result["peak_rss_mb"] = max(peak, before) / 1024
-    return result
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def bench(rows: int, workdir: Path) -> dict:
@@ -118,9 +116,11 @@ def bench(rows: int, workdir: Path) -> dict:
     generate(data, rows=rows, seed=42)
     generated = time.perf_counter() - started
     book = workdir / f"book-{rows}.duckdb"
-    ours = run(OPENBOOK, str(data), str(book))
+    ours = run(OPENBOOK, str(data), str(book), "1")
+    book.unlink()
+    parallel = run(OPENBOOK, str(data), str(book), "0")
     peer = run(PANDAS, str(data))
-    return {"rows": rows, "generate_s": generated, "openbook": ours, "pandas": peer}
+    return {"rows": rows, "generate_s": generated, "openbook": ours, "parallel": parallel, "pandas": peer}
 
 
 def main() -> None:
@@ -128,17 +128,19 @@ def main() -> None:
     parser.add_argument("--rows", type=int, action="append", help="rows to generate (repeatable)")
     args = parser.parse_args()
     sizes = args.rows or [1_000_000, 10_000_000]
-    print(f"{'rows':>12} {'openbook s':>11} {'rows/s':>10} {'peak MB':>8} | {'pandas s':>9} {'rows/s':>10} "
-          f"{'peak MB':>8} | {'speed ratio':>11}")
+    print(f"{'rows':>11} | {'openbook 1 process':>27} | {'openbook, workers':>34} | {'pandas':>22} | ratios")
+    print(f"{'':>11} | {'s':>6} {'rows/s':>10} {'peak MB':>9} | {'s':>6} {'rows/s':>10} {'MB main+wkr':>16} | "
+          f"{'s':>6} {'rows/s':>8} {'MB':>6} |")
     with tempfile.TemporaryDirectory(prefix="openbook-bench-") as tmp:
         for rows in sorted(sizes):
             result = bench(rows, Path(tmp))
-            ours, peer = result["openbook"], result["pandas"]
-            ours_rate, peer_rate = ours["rows"] / ours["seconds"], peer["rows"] / peer["seconds"]
-            print(f"{rows:>12,} {ours['seconds']:>11.1f} {ours_rate:>10,.0f} {ours['peak_rss_mb']:>8,.0f} | "
-                  f"{peer['seconds']:>9.1f} {peer_rate:>10,.0f} {peer['peak_rss_mb']:>8,.0f} | "
-                  f"{ours_rate / peer_rate:>10.2f}x", flush=True)
-            if not ours["reconciles"]:
+            ours, par, peer = result["openbook"], result["parallel"], result["pandas"]
+            rate = {name: r["rows"] / r["seconds"] for name, r in (("ours", ours), ("par", par), ("peer", peer))}
+            print(f"{rows:>11,} | {ours['seconds']:>6.1f} {rate['ours']:>10,.0f} {ours['rss_mb']:>9,.0f} | "
+                  f"{par['seconds']:>6.1f} {rate['par']:>10,.0f} {par['rss_mb']:>7,.0f}+{par['worker_rss_mb']:>7,.0f} | "
+                  f"{peer['seconds']:>6.1f} {rate['peer']:>8,.0f} {peer['rss_mb']:>6,.0f} | "
+                  f"{rate['ours'] / rate['peer']:.2f}x, {rate['par'] / rate['peer']:.2f}x with workers", flush=True)
+            if not (ours["reconciles"] and par["reconciles"]):
                 raise SystemExit("openbook's counts did not reconcile")
 
 

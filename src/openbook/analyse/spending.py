@@ -31,7 +31,7 @@ def top_by(book: Book, dimension: str, limit: int = 10) -> list[dict]:
     for row in rows:
         row["share"] = float(row["total_gbp"] / grand) if grand else 0.0
     if dimension == "org_id":
-        names = dict(book.query("SELECT org_id, name FROM organisation"))
+        names = {r["org_id"]: r["name"] for r in con.table("organisation").select("org_id", "name").to_pyarrow().to_pylist()}
         for row in rows:
             row["name"] = names.get(row["org_id"], row["org_id"])
     return rows
@@ -39,7 +39,11 @@ def top_by(book: Book, dimension: str, limit: int = 10) -> list[dict]:
 
 def book_totals(book: Book) -> dict:
     """Headline figures: current spend, lines, bodies, sources by status."""
-    total, lines, bodies = book.query(
-        "SELECT coalesce(sum(amount_gbp), 0), count(*), count(DISTINCT org_id) FROM spend_current")[0]
-    statuses = dict(book.query("SELECT status, count(*) FROM source GROUP BY status"))
-    return {"total_gbp": total, "lines": lines, "bodies": bodies, "sources": statuses}
+    con = book.ibis()
+    spend = con.table("spend_current")
+    row = spend.aggregate(total_gbp=spend.amount_gbp.sum(), lines=spend.count(),
+                          bodies=spend.org_id.nunique()).to_pyarrow().to_pylist()[0]
+    source = con.table("source")
+    statuses = source.group_by("status").aggregate(files=source.count()).to_pyarrow().to_pylist()
+    return {**row, "total_gbp": row["total_gbp"] or Decimal(0),
+            "sources": {r["status"]: r["files"] for r in statuses}}

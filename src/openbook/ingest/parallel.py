@@ -1,8 +1,8 @@
 """Ingesting many files on every core: worker processes read, the book's owner writes.
 
-DuckDB has one writer, and a file must load in one transaction, so the split is: each worker
-reads and checks a whole file (the CPU-heavy part) and hands back Arrow batches; this process
-writes them file by file, in the order given, while the workers read ahead. Files too big to
+DuckDB has one writer, and a file must load all or nothing, so the split is: each worker reads
+and checks a whole file (the CPU-heavy part) and hands back Arrow tables; this process writes
+them in the order given, a group of files per transaction, while the workers read ahead. Files too big to
 hold in memory, and organisation registers (which change how later files resolve bodies), are
 ingested here directly.
 """
@@ -26,6 +26,10 @@ from openbook.store.book import Book
 # A file read in a worker is held whole in memory until written; bigger files stream in-process.
 MAX_WORKER_FILE_BYTES = 64 << 20
 READ_AHEAD = 4  # files per worker read before their turn to be written
+# Files committed together: one fsync per group instead of per file (a third of write time on
+# monthly files). Each file is still all or nothing; a crash loses at most the open group.
+GROUP_FILES = 64
+GROUP_ROWS = 250_000
 
 
 def ingest_paths(book: Book, paths: list[Path], *, org: str | None = None, jobs: int | None = None,
@@ -64,15 +68,34 @@ def ingest_paths(book: Book, paths: list[Path], *, org: str | None = None, jobs:
                 pending[path] = pool.submit(_read_file, path, org, latest)
 
         top_up()
+        group: list[tuple[IngestReport, Collected]] = []
         for path in rest:
             if on_file:
                 on_file(path)
             if path not in pending:
+                yield from _commit(book, group, progress)
                 yield ingest_file(book, path, org=org, progress=progress)
                 continue
             report, collected = pending.pop(path).result()
             top_up()
-            yield _write(book, report, collected, progress)
+            group.append((report, collected))
+            if len(group) >= GROUP_FILES or sum(r.rows_read for r, _ in group) >= GROUP_ROWS:
+                yield from _commit(book, group, progress)
+        yield from _commit(book, group, progress)
+
+
+def _commit(book: Book, group: list[tuple[IngestReport, Collected]],
+            progress: Callable[[int], None] | None) -> Iterator[IngestReport]:
+    """Write a group of read files in one transaction; if any fails, each again in its own."""
+    if not group:
+        return
+    try:
+        with book.group():
+            reports = [_write(book, report, collected, progress) for report, collected in group]
+    except Exception:  # noqa: BLE001 - retried file by file, so the failing one fails alone
+        reports = [_write(book, report, collected, progress) for report, collected in group]
+    group.clear()
+    yield from reports
 
 
 def _write(book: Book, report: IngestReport, collected: Collected,
@@ -88,7 +111,7 @@ def _write(book: Book, report: IngestReport, collected: Collected,
     if report.status == "rejected":
         record_rejection(book, report, collected.record)
         return report
-    write_prepared(book, report, collected.record, collected.batches, collected.tally, collected.default_org)
+    write_prepared(book, report, collected)
     if progress:
         progress(report.rows_read)
     return report
@@ -109,6 +132,7 @@ def _resolve(name: str) -> str | None:
 def _read_file(path: Path, org: str | None, latest: date) -> tuple[IngestReport, Collected]:
     collected = Collected()
     report = ingest_file(None, path, org=org, latest=latest, resolve=_resolve, collect=collected)
+    collected.compact()
     return report, collected
 
 

@@ -42,6 +42,17 @@ class Collected:
     default_org: str | None = None
     tally: SpendTally | None = None
     batches: list[SpendBatch] = field(default_factory=list)
+    spend: pa.Table | None = None  # the batches as one table each, after compact()
+    problems: pa.Table | None = None
+
+    def compact(self) -> None:
+        """One spend table and one problem table: cheaper to pickle and to insert than many batches."""
+        spend = [t for b in self.batches for t in ([_spend_table(b)] if b.lines else []) + b.tables]
+        problems = [p for b in self.batches for p in b.problems]
+        sha = self.record.sha256 if self.record else ""
+        self.spend = pa.concat_tables(spend, promote_options="default") if spend else None
+        self.problems = problem_table(problems, sha, "spend") if problems else None
+        self.batches = []
 
 
 @dataclass
@@ -129,17 +140,15 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
     return report
 
 
-def write_prepared(book: Book, report: IngestReport, record: SourceRecord, batches: list[SpendBatch],
-                   tally: SpendTally, default_org: str | None) -> IngestReport:
+def write_prepared(book: Book, report: IngestReport, collected: Collected) -> IngestReport:
     """Write a spend file read elsewhere (a worker process) in one transaction, as ingest_spend does."""
+    record, tally = collected.record, collected.tally
     with book.loading() as loader:
-        for batch in batches:
-            if batch.lines:
-                loader.add_spend(_spend_table(batch), record.sha256)
-            for table in batch.tables:
-                loader.add_spend(table, record.sha256)
-            loader.add_problems(problem_table(batch.problems, record.sha256, "spend"))
-        _finish(book, record, tally, default_org)
+        if collected.spend is not None:
+            loader.add_spend(collected.spend, record.sha256)
+        if collected.problems is not None:
+            loader.add_problems(collected.problems)
+        _finish(book, record, tally, collected.default_org)
     report.status = "loaded"
     _fill(report, tally, record)
     return report

@@ -77,6 +77,7 @@ class Book:
         if not read_only:
             self.ensure_schema()
         self._org_index: dict[str, str] | None = None
+        self._group_open = False
 
     def close(self) -> None:
         self.con.close()
@@ -147,7 +148,14 @@ class Book:
 
     @contextmanager
     def loading(self) -> Iterator[Loader]:
-        """One transaction for one file: everything or nothing."""
+        """One transaction for one file: everything or nothing.
+
+        Inside a group (see `group`) the group's transaction holds the file instead; a failure
+        then propagates to whoever opened the group, which rolls it back.
+        """
+        if self._group_open:
+            yield Loader(self)
+            return
         self.con.execute("BEGIN TRANSACTION")
         try:
             yield Loader(self)
@@ -156,6 +164,21 @@ class Book:
             raise
         else:
             self.con.execute("COMMIT")
+
+    @contextmanager
+    def group(self) -> Iterator[None]:
+        """Several files in one transaction: each still all or nothing, one commit (one fsync)."""
+        self.con.execute("BEGIN TRANSACTION")
+        self._group_open = True
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+        finally:
+            self._group_open = False
 
     def record_source(self, record: SourceRecord) -> None:
         """Write the source row; the caller has already written its records in this transaction."""

@@ -13,16 +13,17 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from openbook.errors import FileRejected
-from openbook.ingest.columnar import FastPath
 from openbook.ingest.amounts import AmountError, amount_from_number, format_pence, parse_amount
-from openbook.ingest.dates import DateError, ParsedDate, date_from_excel_serial, numeric_order_evidence, parse_date
-from openbook.ingest.headers import HeaderMap, header_score, map_header
+from openbook.ingest.columnar import FastPath
+from openbook.ingest.dates import DateError, ParsedDate, date_from_excel_serial, parse_date
+from openbook.ingest.headers import HeaderMap, map_header
+from openbook.ingest.layout import NIL, date_order, find_header, infer_amount_column, rejection
 from openbook.ingest.problems import Problem
 from openbook.ingest.reader import Cell, cell_text
 
@@ -34,12 +35,6 @@ BATCH_ROWS = 50_000
 # A whole cell saying total ('Total', 'Grand Total', 'Sub-total:', 'Total for April'), never a
 # supplier that merely starts with the word (Total Gas & Power Ltd).
 _TOTAL = re.compile(r"^\s*(grand\s+|sub\s*-?\s*)?totals?\s*(for\b.*|:)?\s*$", re.I)
-_AMBIGUOUS = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
-_NIL = re.compile(r"\bnil\s*return|\bno\s+(transactions|payments|spend|expenditure)\b|\bnil\b", re.I)
-_METADATA_KEYS = {"title", "description", "publisher", "licence", "license", "url", "download url",
-                  "update frequency", "temporal coverage", "geographic coverage", "author", "maintainer",
-                  "tags", "package name", "date released", "date updated"}
-
 TEXT_FIELDS = ("supplier_name", "supplier_ref", "supplier_postcode", "supplier_vat_number",
                "supplier_company_number", "txn_ref", "expense_type", "expense_area", "description",
                "entity_name")
@@ -98,14 +93,14 @@ def read_spend(
     """Turn a file's rows into batches of records; raise FileRejected when it holds no data."""
     rows = iter(rows)
     head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
-    header_at = _find_header(head)
+    header_at = find_header(head)
     if header_at is None:
-        raise _rejection(head, path)
+        raise rejection(head, path)
     header_line, header_cells = head[header_at]
     mapping = map_header([cell_text(c) for c in header_cells])
     body = itertools.chain(head[header_at + 1:], rows)
     lookahead = list(itertools.islice(body, DATE_ORDER_SCAN_ROWS if bulk is None else INFER_ROWS))
-    inferred = _infer_amount_column(mapping, lookahead)
+    inferred = infer_amount_column(mapping, lookahead)
     missing = mapping.missing_required()
     if missing:
         raise FileRejected("missing-required-column", f"the header has no {' or '.join(missing)} column "
@@ -139,7 +134,7 @@ def read_spend(
             sample.update(cells[date_at] for _, cells in first[2] if date_at < len(cells))
     else:
         sample = Counter(cells[date_at] for _, cells in lookahead if date_at < len(cells))
-    tally.month_first, mixed, window = _date_order(sample)
+    tally.month_first, mixed, window = date_order(sample)
     reader = _RowReader(mapping, resolve_org, default_org, path, latest, tally.month_first)
     reader.mixed, reader.window = mixed, window
     header_key = [cell_text(c).strip().casefold() for c in header_cells]
@@ -182,9 +177,9 @@ def read_spend(
             batch = SpendBatch()
     if tally.accepted == 0 and tally.quarantined == 0:
         text = " ".join(cell_text(c) for _, cells in head for c in cells)
-        if _NIL.search(text):
+        if NIL.search(text):
             raise FileRejected("nil-return", "the publisher declares no payments for this period "
-                               f"({_NIL.search(text).group(0)!r} in the file)", path=path)
+                               f"({NIL.search(text).group(0)!r} in the file)", path=path)
         raise FileRejected("no-data-rows", "the file has a header but no payment lines (an unstated nil "
                            "return?)", path=path)
     yield batch
@@ -377,111 +372,3 @@ def _structural(batch: SpendBatch, tally: SpendTally, code: str, line: int, cell
     tally.problem_counts[code] = tally.problem_counts.get(code, 0) + 1
 
 
-def _find_header(head: list[tuple[int, list[Cell]]]) -> int | None:
-    scores = [header_score([cell_text(c) for c in cells]) for _, cells in head]
-    best = max(scores, default=0)
-    return scores.index(best) if best else None
-
-
-def _date_order(sample: Counter) -> tuple[bool, bool, tuple[date, date] | None]:
-    """(month_first, mixed, window) from a count of a file's early date cells.
-
-    Month-first only when some value can only be month-first and none can only be day-first;
-    mixed when both kinds occur. The window spans the dates that read one way only (trimmed of
-    the extreme 2% each side, widened to whole months), to settle values that read both ways.
-    """
-    votes = {"dmy": 0, "mdy": 0}
-    certain: list[tuple[date, int]] = []
-    for cell, count in sample.items():
-        if isinstance(cell, datetime):
-            certain.append((cell.date(), count))
-            continue
-        if isinstance(cell, date):
-            certain.append((cell, count))
-            continue
-        if type(cell) is not str or not cell.strip():
-            continue
-        evidence = numeric_order_evidence(cell)
-        if evidence:
-            votes[evidence] += count
-        try:
-            parsed = parse_date(cell, month_first=evidence == "mdy")
-        except DateError:
-            continue
-        if parsed.precision == "day" and (evidence or not _AMBIGUOUS.match(cell.strip())):
-            certain.append((parsed.day, count))
-    month_first = votes["mdy"] > 0 and votes["dmy"] == 0
-    mixed = votes["mdy"] > 0 and votes["dmy"] > 0
-    window = None
-    if certain:
-        certain.sort()
-        total = sum(count for _, count in certain)
-        trim = total // 50
-        low = _nth(certain, trim)
-        high = _nth(certain, total - 1 - trim)
-        window = (low.replace(day=1), _month_end(high))
-    return month_first, mixed, window
-
-
-def _nth(weighted: list[tuple[date, int]], n: int) -> date:
-    """The n-th (0-based) date of a sorted list of (date, count)."""
-    seen = 0
-    for day, count in weighted:
-        seen += count
-        if seen > n:
-            return day
-    return weighted[-1][0]
-
-
-def _month_end(day: date) -> date:
-    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return following - timedelta(days=1)
-
-
-def _infer_amount_column(mapping: HeaderMap, rows: list[tuple[int, list[Cell]]]) -> int | None:
-    """An unnamed column read as the amount when the header names none and its cells all are.
-
-    Some publishers leave the amount header blank (DECC 2010). The inference is recorded as a
-    warning on the header line, so it is never silent.
-    """
-    if "amount_gbp" in mapping.fields:
-        return None
-    unnamed = [i for i, name in enumerate(mapping.columns) if not name and i not in mapping.fields.values()]
-    candidates = []
-    for index in unnamed:
-        cells = [_text(cells[index]) for _, cells in rows[:200] if index < len(cells) and _text(cells[index])]
-        if len(cells) < 1:
-            continue
-        parsed = 0
-        for text in cells:
-            try:
-                parse_amount(text)
-                parsed += 1
-            except AmountError:
-                pass
-        if parsed == len(cells):
-            candidates.append(index)
-    if len(candidates) != 1:
-        return None
-    mapping.fields["amount_gbp"] = candidates[0]
-    return candidates[0]
-
-
-def _rejection(head: list[tuple[int, list[Cell]]], path: str) -> FileRejected:
-    texts = [[cell_text(c).strip() for c in cells] for _, cells in head]
-    flat = " ".join(" ".join(row) for row in texts)
-    if not flat.strip():
-        return FileRejected("file-empty", "the file holds only blank lines", path=path)
-    nil = _NIL.search(flat)
-    if nil:
-        return FileRejected("nil-return", f"the publisher declares no payments for this period "
-                            f"({nil.group(0)!r} in the file)", path=path)
-    keys = {row[0].casefold().rstrip(":") for row in texts if row and row[0]}
-    across = max((sum(1 for c in row if c.casefold() in _METADATA_KEYS) for row in texts), default=0)
-    if len(keys & _METADATA_KEYS) >= 3 or across >= 3:
-        found = ", ".join(sorted(keys & _METADATA_KEYS)[:4]) or "package name, title, licence, …"
-        return FileRejected("metadata-not-data", f"the file holds dataset metadata ({found}), not payment "
-                            "lines; fetch the data file the catalogue entry points to", path=path)
-    return FileRejected("no-header-found", f"no row in the first {len(head)} lines names an amount and a "
-                        "date or supplier column; add the publisher's column names to the header synonym "
-                        "table if this is a spend file", path=path)

@@ -1,0 +1,134 @@
+"""Recognising a spend file's layout before its lines are read.
+
+Where the header is, which order the dates are written in, whether an unnamed column holds the
+amounts, and — when there is no header — what the file is instead (nil return, metadata, empty).
+Kept apart from uk_spend.py, which reads the lines once these are settled.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from openbook.errors import FileRejected
+from openbook.ingest.amounts import AmountError, parse_amount
+from openbook.ingest.dates import DateError, numeric_order_evidence, parse_date
+from openbook.ingest.headers import HeaderMap, header_score
+from openbook.ingest.reader import Cell, cell_text
+
+_AMBIGUOUS = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
+NIL = re.compile(r"\bnil\s*return|\bno\s+(transactions|payments|spend|expenditure)\b|\bnil\b", re.I)
+_METADATA_KEYS = {"title", "description", "publisher", "licence", "license", "url", "download url",
+                  "update frequency", "temporal coverage", "geographic coverage", "author", "maintainer",
+                  "tags", "package name", "date released", "date updated"}
+
+
+def find_header(head: list[tuple[int, list[Cell]]]) -> int | None:
+    scores = [header_score([cell_text(c) for c in cells]) for _, cells in head]
+    best = max(scores, default=0)
+    return scores.index(best) if best else None
+
+
+def date_order(sample: Counter) -> tuple[bool, bool, tuple[date, date] | None]:
+    """(month_first, mixed, window) from a count of a file's early date cells.
+
+    Month-first only when some value can only be month-first and none can only be day-first;
+    mixed when both kinds occur. The window spans the dates that read one way only (trimmed of
+    the extreme 2% each side, widened to whole months), to settle values that read both ways.
+    """
+    votes = {"dmy": 0, "mdy": 0}
+    certain: list[tuple[date, int]] = []
+    for cell, count in sample.items():
+        if isinstance(cell, datetime):
+            certain.append((cell.date(), count))
+            continue
+        if isinstance(cell, date):
+            certain.append((cell, count))
+            continue
+        if type(cell) is not str or not cell.strip():
+            continue
+        evidence = numeric_order_evidence(cell)
+        if evidence:
+            votes[evidence] += count
+        try:
+            parsed = parse_date(cell, month_first=evidence == "mdy")
+        except DateError:
+            continue
+        if parsed.precision == "day" and (evidence or not _AMBIGUOUS.match(cell.strip())):
+            certain.append((parsed.day, count))
+    month_first = votes["mdy"] > 0 and votes["dmy"] == 0
+    mixed = votes["mdy"] > 0 and votes["dmy"] > 0
+    window = None
+    if certain:
+        certain.sort()
+        total = sum(count for _, count in certain)
+        trim = total // 50
+        low = _nth(certain, trim)
+        high = _nth(certain, total - 1 - trim)
+        window = (low.replace(day=1), month_end(high))
+    return month_first, mixed, window
+
+
+def _nth(weighted: list[tuple[date, int]], n: int) -> date:
+    """The n-th (0-based) date of a sorted list of (date, count)."""
+    seen = 0
+    for day, count in weighted:
+        seen += count
+        if seen > n:
+            return day
+    return weighted[-1][0]
+
+
+def month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def infer_amount_column(mapping: HeaderMap, rows: list[tuple[int, list[Cell]]]) -> int | None:
+    """An unnamed column read as the amount when the header names none and its cells all are.
+
+    Some publishers leave the amount header blank (DECC 2010). The inference is recorded as a
+    warning on the header line, so it is never silent.
+    """
+    if "amount_gbp" in mapping.fields:
+        return None
+    unnamed = [i for i, name in enumerate(mapping.columns) if not name and i not in mapping.fields.values()]
+    candidates = []
+    for index in unnamed:
+        cells = [cell_text(cells[index]).strip() for _, cells in rows[:200] if index < len(cells) and cell_text(cells[index]).strip()]
+        if len(cells) < 1:
+            continue
+        parsed = 0
+        for text in cells:
+            try:
+                parse_amount(text)
+                parsed += 1
+            except AmountError:
+                pass
+        if parsed == len(cells):
+            candidates.append(index)
+    if len(candidates) != 1:
+        return None
+    mapping.fields["amount_gbp"] = candidates[0]
+    return candidates[0]
+
+
+def rejection(head: list[tuple[int, list[Cell]]], path: str) -> FileRejected:
+    texts = [[cell_text(c).strip() for c in cells] for _, cells in head]
+    flat = " ".join(" ".join(row) for row in texts)
+    if not flat.strip():
+        return FileRejected("file-empty", "the file holds only blank lines", path=path)
+    nil = NIL.search(flat)
+    if nil:
+        return FileRejected("nil-return", f"the publisher declares no payments for this period "
+                            f"({nil.group(0)!r} in the file)", path=path)
+    keys = {row[0].casefold().rstrip(":") for row in texts if row and row[0]}
+    across = max((sum(1 for c in row if c.casefold() in _METADATA_KEYS) for row in texts), default=0)
+    if len(keys & _METADATA_KEYS) >= 3 or across >= 3:
+        found = ", ".join(sorted(keys & _METADATA_KEYS)[:4]) or "package name, title, licence, …"
+        return FileRejected("metadata-not-data", f"the file holds dataset metadata ({found}), not payment "
+                            "lines; fetch the data file the catalogue entry points to", path=path)
+    return FileRejected("no-header-found", f"no row in the first {len(head)} lines names an amount and a "
+                        "date or supplier column; add the publisher's column names to the header synonym "
+                        "table if this is a spend file", path=path)

@@ -105,7 +105,7 @@ class FastPath:
                     result = parse_date(text, month_first=reader.month_first, latest=reader.latest,
                                         window=reader.window, mixed=reader.mixed)
                 except DateError as error:
-                    result = error
+                    result = DateError(error.code, error.detail)  # untraced: see _RowReader._date
                 reader.dates[text] = result
             plain = isinstance(result, ParsedDate) and result.precision == "day" and not result.flag
             days.append(result.day if plain else date(1970, 1, 1))

@@ -304,7 +304,9 @@ class _RowReader:
                 result = parse_date(text, month_first=self.month_first, latest=self.latest,
                                     window=self.window, mixed=self.mixed)
             except DateError as error:
-                result = error
+                # A fresh, never-raised copy: a cached exception would keep its traceback, and
+                # with it every frame (and Arrow batch) of the file alive until the cyclic GC runs.
+                result = DateError(error.code, error.detail)
             self.dates[text] = result
         if isinstance(result, DateError):
             problems.append(self._problem(result.code, line, self.date_at, text, result.detail))

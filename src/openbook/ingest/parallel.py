@@ -42,6 +42,8 @@ def ingest_paths(book: Book, paths: list[Path], *, org: str | None = None, jobs:
     with book.memory_capped(os.environ.get("OPENBOOK_INGEST_MEMORY", INGEST_MEMORY)):
         yield from _ingest_paths(book, paths, org=org, jobs=jobs or os.cpu_count() or 1, progress=progress,
                                  on_file=on_file)
+        # Checkpoint under the cap too: uncapped, folding the last WAL into the file took 2.5 GB.
+        book.checkpoint()
 
 
 def _ingest_paths(book: Book, paths: list[Path], *, org: str | None, jobs: int,

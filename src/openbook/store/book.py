@@ -90,6 +90,9 @@ class Book:
         finally:
             self.con.execute(f"SET memory_limit = '{previous}'")
 
+    def checkpoint(self) -> None:
+        self.con.execute("CHECKPOINT")
+
     def close(self) -> None:
         self.con.close()
 

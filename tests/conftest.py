@@ -4,6 +4,7 @@ fresh books, the crafted fixtures folder and a CLI runner."""
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# ../shared/data beside the project; OPENBOOK_SHARED_DATA points elsewhere (a checkout in another place).
+SHARED_DATA = Path(os.environ.get("OPENBOOK_SHARED_DATA", ROOT.parent / "shared" / "data"))
 FIXTURES = Path(__file__).parent / "data"
 
 

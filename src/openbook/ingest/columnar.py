@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from openbook.ingest.dates import DateError, ParsedDate, parse_date
+from openbook.ingest.dates import ParsedDate
 
 # Plain amounts whose value is the text without '£' and thousands commas: nothing to decide.
 FAST_AMOUNT = r"^-?£?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?$"
@@ -99,14 +99,7 @@ class FastPath:
         reader = self.reader
         days, good = [], []
         for text in encoded.dictionary.to_pylist():
-            result = reader.dates.get(text)
-            if result is None:
-                try:
-                    result = parse_date(text, month_first=reader.month_first, latest=reader.latest,
-                                        window=reader.window, mixed=reader.mixed)
-                except DateError as error:
-                    result = DateError(error.code, error.detail)  # untraced: see _RowReader._date
-                reader.dates[text] = result
+            result = reader.read_date(text)
             plain = isinstance(result, ParsedDate) and result.precision == "day" and not result.flag
             days.append(result.day if plain else date(1970, 1, 1))
             good.append(plain)

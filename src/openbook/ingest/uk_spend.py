@@ -298,6 +298,14 @@ class _RowReader:
             return ParsedDate(cell)
         if isinstance(cell, (int, float)) and not isinstance(cell, bool) and 20000 < cell < 80000:
             return ParsedDate(date_from_excel_serial(cell))
+        result = self.read_date(text)
+        if isinstance(result, DateError):
+            problems.append(self._problem(result.code, line, self.date_at, text, result.detail))
+            return ParsedDate(date.min)
+        return result
+
+    def read_date(self, text: str) -> ParsedDate | DateError:
+        """A date cell's reading under this file's date order, once per distinct text."""
         result = self.dates.get(text)
         if result is None:
             try:
@@ -308,9 +316,6 @@ class _RowReader:
                 # with it every frame (and Arrow batch) of the file alive until the cyclic GC runs.
                 result = DateError(error.code, error.detail)
             self.dates[text] = result
-        if isinstance(result, DateError):
-            problems.append(self._problem(result.code, line, self.date_at, text, result.detail))
-            return ParsedDate(date.min)
         return result
 
     def _org(self, cell: Cell, line: int, problems: list[Problem]) -> str:

@@ -237,8 +237,6 @@ def format_amounts(pence: np.ndarray, style: str) -> list[str]:
     return out
 
 
-def format_amount(pence: int, style: str) -> str:
-    return format_amounts(np.array([pence], dtype=np.int64), style)[0]
 
 
 def not_a_number(written: str, pick: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,7 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-console = Console()
+# Piped output (CI logs, files) is not cut to 80 columns: tables keep their figures whole.
+console = Console(width=None if sys.stdout.isatty() else 160)
 errors = Console(stderr=True)
 
 
@@ -80,23 +82,27 @@ def _short(name: str, width: int = 28) -> str:
 
 
 def reconciliation(reports: list, limit: int = 60) -> None:
+    wide = console.width >= 120  # the publisher column only where it fits
     table = Table(title="Reconciliation: rows read = accepted + quarantined + structural", title_justify="left")
-    for column in ("File", "Status", "Publisher", "Read", "Accepted", "Quarantined", "Structural", "£ accepted"):
-        table.add_column(column, justify="right" if column in {"Read", "Accepted", "Quarantined",
-                                                               "Structural", "£ accepted"} else "left")
+    numbers = ("Read", "Accepted", "Quarantined", "Structural", "£ accepted")
+    for column in ("File", "Status", *(("Publisher",) if wide else ()), *numbers):
+        # Figures are never cut (they wrap if they must); a long file name is shortened instead.
+        table.add_column(column, justify="right" if column in numbers else "left",
+                         overflow="ellipsis" if column == "File" else "fold", no_wrap=column == "File")
     totals = [0, 0, 0, 0, 0]
     for index, r in enumerate(reports):
         totals = [a + b for a, b in zip(totals, (r.rows_read, r.accepted, r.quarantined, r.structural,
                                                   r.amount_pence))]
         if index < limit:
-            status = r.status if r.status != "rejected" else f"[red]rejected: {r.rejection.code}[/]"
-            table.add_row(_short(Path(r.path).name, 40), status, r.publisher or "", f"{r.rows_read:,}",
+            status = r.status if r.status != "rejected" else f"[red]{r.rejection.code}[/]"
+            table.add_row(Path(r.path).name, status, *((r.publisher or "",) if wide else ()), f"{r.rows_read:,}",
                           f"{r.accepted:,}", f"{r.quarantined:,}", f"{r.structural:,}",
                           gbp(r.amount_pence, pence=True))
     if len(reports) > limit:
-        table.add_row(f"… {len(reports) - limit:,} more files", "", "", "", "", "", "", "")
+        table.add_row(f"… {len(reports) - limit:,} more files", *[""] * (len(table.columns) - 1))
     table.add_section()
-    table.add_row(f"{len(reports):,} files", "", "", *(f"{t:,}" for t in totals[:4]), gbp(totals[4], pence=True))
+    table.add_row(f"{len(reports):,} files", "", *(("",) if wide else ()), *(f"{t:,}" for t in totals[:4]),
+                  gbp(totals[4], pence=True))
     console.print(table)
     if any(not r.reconciles for r in reports):
         error("some files do not reconcile; this is a bug in openbook, please report it")

@@ -8,6 +8,7 @@ a missing required value, else a value of the wrong type, else a broken constrai
 from __future__ import annotations
 
 import csv
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -16,7 +17,6 @@ from openbook import standard
 from openbook.ingest.pipeline import PROBLEMS_KEPT_IN_REPORT, IngestReport
 from openbook.ingest.scan import scan_file
 from openbook.ingest.problems import Problem
-from openbook.ingest.sniff import read_sample
 
 # Filled in by the book on load, so a publication in the standard's layout need not carry them.
 BOOK_ASSIGNED = {"source_sha256", "source_line", "date_precision"}
@@ -56,49 +56,56 @@ def check_sql(path: Path, table: str, header: list[str], encoding: str) -> str:
 
 
 def check_file(path: Path, table: str) -> IngestReport:
-    scan = scan_file(path)
-    sha = scan.sha256
+    # The byte scan (hash, encoding, lines) runs beside DuckDB's check: both release the GIL,
+    # and together they take the time of the longer one.
+    with ThreadPoolExecutor(1) as pool:
+        scanning = pool.submit(scan_file, path)
+        with open(path, "rb") as fh:
+            first = fh.readline(65536)
+        header = [h.strip().strip('"') for h in first.decode("utf-8-sig", errors="replace").strip().split(",")]
+        fields = {f["name"]: f for f in standard.load_schema(table)["fields"]}
+        unknown = [h for h in header if h not in fields]
+        try:
+            broken = None if unknown else _broken_rows(path, table, header, "utf-8")
+        except duckdb.InvalidInputException:  # not UTF-8: read as the single-byte code page
+            broken = _broken_rows(path, table, header, "cp1252")
+        scan = scanning.result()
     encoding = scan.encoding or "cp1252"
-    header = [h.strip().strip('"') for h in read_sample(path, encoding, 1).lstrip("\ufeff").strip().split(",")]
-    report = IngestReport(str(path), sha, "checked", dataset=table, format="csv", encoding=encoding)
-    fields = {f["name"]: f for f in standard.load_schema(table)["fields"]}
-    unknown = [h for h in header if h not in fields]
+    report = IngestReport(str(path), scan.sha256, "checked", dataset=table, format="csv", encoding=encoding)
     if unknown:
         report.status = "rejected"
         report.rejection = Problem("column-missing", 1, path=str(path), text=f"unknown columns {unknown}")
         return report
-    con = duckdb.connect()
-    try:
-        if scan.one_line_one_row:
-            records = scan.lines - 1
-            line_of = None
-        else:
-            # A quoted cell spans lines: record numbers are not line numbers, so map them.
-            records, line_of = _record_lines(path, encoding)
-        cursor = con.execute(check_sql(path, table, header, encoding))
-        failing_rows: set[int] = set()
-        width = len(header)
-        while chunk := cursor.fetchmany(10_000):
-            for row in chunk:
-                rn, codes, values = row[0], row[1:1 + width], row[1 + width:]
-                failing_rows.add(rn)
-                for col, code in enumerate(codes):
-                    if code is None:
-                        continue
-                    report.problem_counts[code] = report.problem_counts.get(code, 0) + 1
-                    report.problems_total += 1
-                    if len(report.problems) < PROBLEMS_KEPT_IN_REPORT:
-                        detail = _detail(fields[header[col]], code)
-                        line = line_of[rn] if line_of else int(rn) + 1
-                        report.problems.append(Problem(code, line, header[col], col + 1, values[col], detail,
-                                                       str(path)))
-    finally:
-        con.close()
+    if scan.one_line_one_row:
+        records, line_of = scan.lines - 1, None
+    else:
+        # A quoted cell spans lines: record numbers are not line numbers, so map them.
+        records, line_of = _record_lines(path, encoding)
+    width = len(header)
+    for row in broken:
+        rn, codes, values = row[0], row[1:1 + width], row[1 + width:]
+        for col, code in enumerate(codes):
+            if code is None:
+                continue
+            report.problem_counts[code] = report.problem_counts.get(code, 0) + 1
+            report.problems_total += 1
+            if len(report.problems) < PROBLEMS_KEPT_IN_REPORT:
+                line = line_of[rn] if line_of else int(rn) + 1
+                report.problems.append(Problem(code, line, header[col], col + 1, values[col],
+                                               _detail(fields[header[col]], code), str(path)))
     report.rows_read = records + 1
     report.structural = 1
-    report.quarantined = len(failing_rows)
+    report.quarantined = len(broken)
     report.accepted = records - report.quarantined
     return report
+
+
+def _broken_rows(path: Path, table: str, header: list[str], encoding: str) -> list[tuple]:
+    con = duckdb.connect()
+    try:
+        return con.execute(check_sql(path, table, header, encoding)).fetchall()
+    finally:
+        con.close()
 
 
 def _record_lines(path: Path, encoding: str) -> tuple[int, dict[int, int]]:

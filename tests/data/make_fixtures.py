@@ -119,7 +119,6 @@ def main() -> None:
         (HERE / name).write_bytes((newline.join(lines) + newline).encode(encoding))
     # A legacy Excel workbook saved as .csv starts with the OLE2 compound-file signature.
     (HERE / "excel-binary.csv").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
-    (HERE / "empty.csv").write_bytes(b"")
 
 
 if __name__ == "__main__":

@@ -113,7 +113,6 @@ def test_a_supplier_whose_name_starts_with_total_is_not_a_totals_row(book, fixtu
 
 
 @pytest.mark.parametrize("name,code", [
-    ("empty.csv", "file-empty"),
     ("excel-binary.csv", "excel-binary-as-csv"),
     ("nil-return.csv", "nil-return"),
     ("metadata-pasted.csv", "metadata-not-data"),
@@ -126,6 +125,13 @@ def test_files_without_data_are_rejected_with_a_code_and_recorded(book, fixtures
     assert book.query("SELECT status, rejection_code FROM source WHERE sha256 = ?", [report.sha256]) == [
         ("rejected", code)]
     assert book.query("SELECT count(*) FROM spend WHERE source_sha256 = ?", [report.sha256]) == [(0,)]
+
+
+def test_an_empty_file_is_rejected_as_empty(book, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    report = ingest_file(book, path)
+    assert (report.status, report.rejection.code) == ("rejected", "file-empty")
 
 
 def test_org_option_names_the_publisher_of_a_file_without_a_body_column(book, fixtures):

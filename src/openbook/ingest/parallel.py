@@ -19,7 +19,8 @@ from pathlib import Path
 from openbook import standard
 from openbook.errors import UsageError
 from openbook.ingest.importers import OrganisationImporter
-from openbook.ingest.pipeline import Collected, IngestReport, ingest_file, record_rejection, write_prepared
+from openbook.ingest.pipeline import (Collected, IngestReport, ingest_file, record_rejection, unchanged_report,
+                                      write_prepared)
 from openbook.ingest.sniff import read_sample
 from openbook.store.book import Book
 
@@ -114,10 +115,7 @@ def _write(book: Book, report: IngestReport, collected: Collected,
            progress: Callable[[int], None] | None) -> IngestReport:
     known = book.source(report.sha256)
     if known and known["status"] != "rejected":
-        return IngestReport(report.path, report.sha256, "unchanged", dataset=known["dataset"],
-                            publisher=known["publisher"], rows_read=known["rows_read"],
-                            accepted=known["rows_accepted"], quarantined=known["rows_quarantined"],
-                            structural=known["rows_structural"])
+        return unchanged_report(report.path, known)
     if known:
         book.forget_rejection(report.sha256)
     if report.status == "rejected":

@@ -17,14 +17,13 @@ import pyarrow as pa
 
 from openbook import standard
 from openbook.errors import FileRejected, UsageError
+from openbook.ingest.headers import header_score
+from openbook.ingest.importers import Importer, IngestContext
 from openbook.ingest.problems import Problem
-from openbook.ingest.reader import Cell, iter_csv, iter_csv_arrow, iter_xlsx, xlsx_sheet_names
+from openbook.ingest.reader import Cell, cell_text, iter_csv, iter_csv_arrow, iter_xlsx, xlsx_sheet_names
 from openbook.ingest.scan import FileScan, scan_file
 from openbook.ingest.sniff import read_sample, single_byte_encoding, sniff_delimiter, sniff_format
 from openbook.ingest.uk_spend import TEXT_FIELDS, SpendBatch, SpendTally, read_spend
-from openbook.ingest.headers import header_score
-from openbook.ingest.importers import Importer, IngestContext
-from openbook.ingest.reader import cell_text
 from openbook.plugins.manager import importers
 from openbook.store.book import Book, SourceRecord, pence_array
 
@@ -105,9 +104,7 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
     if book is not None:
         known = book.source(sha)
         if known and known["status"] != "rejected":
-            return IngestReport(label, sha, "unchanged", dataset=known["dataset"], publisher=known["publisher"],
-                                rows_read=known["rows_read"], accepted=known["rows_accepted"],
-                                quarantined=known["rows_quarantined"], structural=known["rows_structural"])
+            return unchanged_report(label, known)
         if known:
             book.forget_rejection(sha)
     default_org = None
@@ -138,6 +135,13 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
         if book is not None:
             record_rejection(book, report, record)
     return report
+
+
+def unchanged_report(label: str, known: dict) -> IngestReport:
+    """The report for bytes the book already holds: loading them again changes nothing."""
+    return IngestReport(label, known["sha256"], "unchanged", dataset=known["dataset"], publisher=known["publisher"],
+                        rows_read=known["rows_read"], accepted=known["rows_accepted"],
+                        quarantined=known["rows_quarantined"], structural=known["rows_structural"])
 
 
 def write_prepared(book: Book, report: IngestReport, collected: Collected) -> IngestReport:

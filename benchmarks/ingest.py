@@ -46,7 +46,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from openbook.ingest.headers import header_score, map_header
-from openbook.ingest.sniff import read_sample, sniff_delimiter, sniff_encoding
+from openbook.ingest.scan import scan_file
+from openbook.ingest.sniff import read_sample, single_byte_encoding, sniff_delimiter
 
 data = Path(sys.argv[1])
 
@@ -84,7 +85,8 @@ for path in sorted(p for p in (data / "spend").rglob("*") if p.is_file()):
             continue
         frame = raw.iloc[at + 1:].set_axis(raw.iloc[at].tolist(), axis=1)
     else:
-        encoding = sniff_encoding(path)  # the same sniffing as openbook: a fair share of the work
+        # The same sniffing as openbook: a fair share of the work.
+        encoding = scan_file(path).encoding or single_byte_encoding(path)
         sample = read_sample(path, encoding, 40)
         sep = sniff_delimiter(sample)
         at = header_row(list(csv.reader(io.StringIO(sample), delimiter=sep)))

@@ -16,13 +16,11 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
-from openbook import standard
-from openbook.errors import UsageError
 from openbook.ingest.importers import OrganisationImporter
-from openbook.ingest.pipeline import (Collected, IngestReport, ingest_file, record_rejection, unchanged_report,
-                                      write_prepared)
+from openbook.ingest.pipeline import (Collected, IngestReport, ingest_file, record_rejection, resolve_publisher,
+                                      unchanged_report, write_prepared)
 from openbook.ingest.sniff import read_sample
-from openbook.store.book import Book
+from openbook.store.book import Book, lookup_org
 
 # A file read in a worker is held whole in memory until written; bigger files stream in-process.
 MAX_WORKER_FILE_BYTES = 64 << 20
@@ -50,15 +48,13 @@ def ingest_paths(book: Book, paths: list[Path], *, org: str | None = None, jobs:
 def _ingest_paths(book: Book, paths: list[Path], *, org: str | None, jobs: int,
                   progress: Callable[[int], None] | None,
                   on_file: Callable[[Path], None] | None) -> Iterator[IngestReport]:
-    registers = [p for p in paths if _is_organisation_register(p)]
-    for path in registers:
+    registers = {p for p in paths if _is_organisation_register(p)}
+    for path in [p for p in paths if p in registers]:
         if on_file:
             on_file(path)
         yield ingest_file(book, path, org=org, progress=progress)
-    rest = [p for p in paths if p not in set(registers)]
-    if org and book.resolve_org(org) is None:
-        raise UsageError(f"--org {org!r} is not a body in the organisation registry "
-                         "(give an org id such as GB-GOR-… or a name the registry knows)")
+    rest = [p for p in paths if p not in registers]
+    resolve_publisher(book.resolve_org, org)  # a wrong --org stops here, not in every worker
     small = [p for p in rest if p.stat().st_size <= MAX_WORKER_FILE_BYTES]
     if jobs <= 1 or len(small) < 2:
         for path in rest:
@@ -69,7 +65,7 @@ def _ingest_paths(book: Book, paths: list[Path], *, org: str | None, jobs: int,
     latest = date.today() + timedelta(days=366)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(book.org_index(),)) as pool:
+                             initargs=(dict(book.org_index()),)) as pool:
         pending: dict[Path, object] = {}
         queue = iter(small)
 
@@ -135,8 +131,7 @@ def _start_worker(index: dict[str, str]) -> None:
 
 
 def _resolve(name: str) -> str | None:
-    text = name.strip()
-    return _WORKER_INDEX.get(text.casefold()) or _WORKER_INDEX.get(standard.normalise_org_name(text))
+    return lookup_org(_WORKER_INDEX, name)
 
 
 def _read_file(path: Path, org: str | None, latest: date) -> tuple[IngestReport, Collected]:

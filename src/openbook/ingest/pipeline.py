@@ -23,12 +23,12 @@ from openbook.ingest.problems import Problem
 from openbook.ingest.reader import Cell, cell_text, iter_csv, iter_csv_arrow, iter_xlsx, xlsx_sheet_names
 from openbook.ingest.scan import FileScan, scan_file
 from openbook.ingest.sniff import read_sample, single_byte_encoding, sniff_delimiter, sniff_format
-from openbook.ingest.uk_spend import TEXT_FIELDS, SpendBatch, SpendTally, read_spend
+from openbook.ingest.uk_spend import HEADER_SCAN_ROWS, TEXT_FIELDS, SpendBatch, SpendTally, read_spend
 from openbook.plugins.manager import importers
-from openbook.store.book import Book, SourceRecord, pence_array
+from openbook.store.book import Book, SourceRecord, build_org_index, lookup_org, pence_array
 
 PROBLEMS_KEPT_IN_REPORT = 1000
-HEAD_ROWS = 40  # rows an importer sees to recognise a file
+HEAD_ROWS = HEADER_SCAN_ROWS  # rows an importer sees to recognise a file: the header search's rows
 Progress = Callable[[int], None]
 OrgResolver = Callable[[str], "str | None"]
 
@@ -107,12 +107,7 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
             return unchanged_report(label, known)
         if known:
             book.forget_rejection(sha)
-    default_org = None
-    if org:
-        default_org = resolve(org)
-        if default_org is None:
-            raise UsageError(f"--org {org!r} is not a body in the organisation registry "
-                             "(give an org id such as GB-GOR-… or a name the registry knows)")
+    default_org = resolve_publisher(resolve, org)
     latest = latest or date.today() + timedelta(days=366)
     record = SourceRecord(sha, label, path.name, size, "spend", "uk-spend", "csv", options={"org": org} if org else {})
     report = IngestReport(label, sha, "checked" if book is None else "loaded")
@@ -135,6 +130,17 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
         if book is not None:
             record_rejection(book, report, record)
     return report
+
+
+def resolve_publisher(resolve: OrgResolver, org: str | None) -> str | None:
+    """The org_id that --org names, or a usage error saying what it accepts."""
+    if not org:
+        return None
+    org_id = resolve(org)
+    if org_id is None:
+        raise UsageError(f"--org {org!r} is not a body in the organisation registry "
+                         "(give an org id such as GB-GOR-… or a name the registry knows)")
+    return org_id
 
 
 def unchanged_report(label: str, known: dict) -> IngestReport:
@@ -312,11 +318,11 @@ def _month_end(day: date) -> date:
     return following - timedelta(days=1)
 
 
-def _registry_resolver() -> Callable[[str], str | None]:
-    def resolve(name: str) -> str | None:
-        found = standard.find_organisation(name)
-        return found["org_id"] if found else None
-    return resolve
+def _registry_resolver() -> OrgResolver:
+    """Without a book, bodies resolve against the standard's registry, the same way a book does."""
+    index = build_org_index((o["org_id"], o["name"], o["aliases"])
+                            for o in sorted(standard.organisation_registry(), key=lambda o: o["org_id"]))
+    return lambda name: lookup_org(index, name)
 
 
 def _spend_table(batch: SpendBatch) -> pa.Table:

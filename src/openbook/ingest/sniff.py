@@ -6,7 +6,6 @@ bytes decide, not the extension.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from pathlib import Path
@@ -31,23 +30,8 @@ def sniff_format(path: Path) -> str:
     return "csv"
 
 
-def sniff_encoding(path: Path) -> str:
-    """'utf-8-sig', 'utf-8' or 'cp1252'; cp1252 is what UK spreadsheets save as 'CSV'."""
-    with open(path, "rb") as fh:
-        if fh.read(3) == codecs.BOM_UTF8:
-            return "utf-8-sig"
-        fh.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := fh.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return single_byte_encoding(path)
-    return "utf-8"
-
-
 def single_byte_encoding(path: Path) -> str:
+    """'cp1252', what UK spreadsheets save as 'CSV', or 'latin-1' when cp1252 cannot decode it."""
     # cp1252 leaves five bytes undefined; latin-1 maps every byte, so it is the last resort.
     with open(path, "rb") as fh:
         try:

@@ -140,7 +140,7 @@ def read_spend(
     header_key = [cell_text(c).strip().casefold() for c in header_cells]
     first_name = header_key[0] if header_key else ""
 
-    fast = FastPath(reader, TEXT_FIELDS) if columnar or bulk else None
+    fast = FastPath(reader, TEXT_FIELDS) if columnar else None
 
     def settle(slow: list[tuple[int, list[Cell]]]) -> None:
         for line, cells in slow:

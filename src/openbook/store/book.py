@@ -136,22 +136,15 @@ class Book:
         return len(records)
 
     def org_index(self) -> dict[str, str]:
-        """Normalised names, aliases and ids → org_id: what resolve_org looks up."""
-        self.resolve_org("")
-        return dict(self._org_index or {})
+        """Normalised names, aliases and ids → org_id: what resolve_org looks up (see lookup_org)."""
+        if self._org_index is None:
+            self._org_index = build_org_index(self.con.execute(
+                "SELECT org_id, name, aliases FROM organisation ORDER BY org_id").fetchall())
+        return self._org_index
 
     def resolve_org(self, name_or_id: str) -> str | None:
         """The org_id a body's name, alias or id refers to, or None."""
-        if self._org_index is None:
-            index: dict[str, str] = {}
-            for org_id, name, aliases in self.con.execute(
-                    "SELECT org_id, name, aliases FROM organisation ORDER BY org_id").fetchall():
-                for label in [name, *(aliases or [])]:
-                    index.setdefault(standard.normalise_org_name(label), org_id)
-                index[org_id.casefold()] = org_id
-            self._org_index = index
-        text = name_or_id.strip()
-        return self._org_index.get(text.casefold()) or self._org_index.get(standard.normalise_org_name(text))
+        return lookup_org(self.org_index(), name_or_id)
 
     # -- sources --------------------------------------------------------------------------
 
@@ -311,6 +304,22 @@ class Loader:
 
     def add_organisations(self, rows: list[dict]) -> int:
         return self.book.upsert_organisations(rows)
+
+
+def build_org_index(rows: Iterable[tuple[str, str, list[str] | None]]) -> dict[str, str]:
+    """(org_id, name, aliases) rows → the lookup_org index; the first body to claim a name keeps it."""
+    index: dict[str, str] = {}
+    for org_id, name, aliases in rows:
+        for label in [name, *(aliases or [])]:
+            index.setdefault(standard.normalise_org_name(label), org_id)
+        index[org_id.casefold()] = org_id
+    return index
+
+
+def lookup_org(index: dict[str, str], name_or_id: str) -> str | None:
+    """An org_id from an org_index: by id first, then by normalised name or alias."""
+    text = name_or_id.strip()
+    return index.get(text.casefold()) or index.get(standard.normalise_org_name(text))
 
 
 def pence_array(pence: list[int]) -> pa.Array:

@@ -140,9 +140,26 @@ def read_spend(
     header_key = [cell_text(c).strip().casefold() for c in header_cells]
     first_name = header_key[0] if header_key else ""
 
-    fast = FastPath(reader, TEXT_FIELDS) if columnar else None
+    # Text cells (CSV) take the columnar fast path; typed spreadsheet cells go row by row.
+    fast = FastPath(reader, TEXT_FIELDS) if columnar or bulk is not None else None
 
-    def settle(slow: list[tuple[int, list[Cell]]]) -> None:
+    def pieces() -> Iterator[tuple[pa.Table | None, list[tuple[int, list[Cell]]]]]:
+        """(lines accepted column-wise, the other lines in file order) per batch."""
+        if bulk is not None:
+            # Arrow reads the data lines again from just below the header; the rows read above
+            # served only to recognise the file.
+            for arrow_batch, lines, slow in arrow_batches:
+                table, rest = fast.split_arrow(arrow_batch, lines) if arrow_batch.num_rows else (None, [])
+                yield table, sorted(rest + slow, key=lambda row: row[0])
+            return
+        rows_left = itertools.chain(lookahead, body)
+        while chunk := list(itertools.islice(rows_left, BATCH_ROWS)):
+            yield fast.split(chunk) if fast is not None else (None, chunk)
+
+    for table, slow in pieces():
+        if table is not None:
+            batch.tables.append(table)
+            _tally_table(tally, table)
         for line, cells in slow:
             if _blank(cells):
                 _structural(batch, tally, "blank-row", line, cells, path)
@@ -151,30 +168,8 @@ def read_spend(
                 _structural(batch, tally, "header-row", line, cells, path)
             else:
                 reader.read(line, cells, batch, tally)
-
-    if bulk is not None:
-        # Arrow reads the data lines again from just below the header; the rows read above
-        # served only to recognise the file.
-        for arrow_batch, lines, slow in arrow_batches:
-            table, rest = fast.split_arrow(arrow_batch, lines) if arrow_batch.num_rows else (None, [])
-            if table is not None:
-                batch.tables.append(table)
-                _tally_table(tally, table)
-            settle(sorted(rest + slow, key=lambda row: row[0]))
-            yield batch
-            batch = SpendBatch()
-    else:
-        rows_left = itertools.chain(lookahead, body)
-        while chunk := list(itertools.islice(rows_left, BATCH_ROWS)):
-            slow = chunk
-            if fast is not None:
-                table, slow = fast.split(chunk)
-                if table is not None:
-                    batch.tables.append(table)
-                    _tally_table(tally, table)
-            settle(slow)
-            yield batch
-            batch = SpendBatch()
+        yield batch
+        batch = SpendBatch()
     if tally.accepted == 0 and tally.quarantined == 0:
         text = " ".join(cell_text(c) for _, cells in head for c in cells)
         if NIL.search(text):

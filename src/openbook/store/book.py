@@ -149,9 +149,8 @@ class Book:
     # -- sources --------------------------------------------------------------------------
 
     def source(self, sha256: str) -> dict | None:
-        rel = self.con.execute("SELECT * FROM source WHERE sha256 = ?", [sha256])
-        row = rel.fetchone()
-        return dict(zip([d[0] for d in rel.description], row)) if row else None
+        rows = self._dicts("SELECT * FROM source WHERE sha256 = ?", [sha256])
+        return rows[0] if rows else None
 
     @contextmanager
     def loading(self) -> Iterator[Loader]:

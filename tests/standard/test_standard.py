@@ -38,8 +38,9 @@ CONTRACTS = {
         ("supplier_postcode", "string"), ("supplier_vat_number", "string"),
         ("supplier_company_number", "string"), ("txn_ref", "string"), ("expense_type", "string"),
         ("expense_area", "string"), ("description", "string"), ("function", "string"),
-        ("capability", "string"), ("entity_name", "string"), ("source_sha256", "string"),
-        ("source_line", "integer"),
+        ("capability", "string"), ("entity_name", "string"),
+        ("classified_by", "string"), ("classification_confidence", "number"),  # set by classification
+        ("source_sha256", "string"), ("source_line", "integer"),
     ],
     "source": [
         ("sha256", "string"), ("path", "string"), ("file_name", "string"), ("size_bytes", "integer"),

@@ -33,7 +33,7 @@ class IngestContext:
     label: str
     record: SourceRecord
     report: IngestReport
-    rows: Iterator[tuple[int, list[Cell]]]
+    rows: Iterator[tuple[int, list[Cell]]]  # empty for JSON: the importer reads `path` itself
     resolve_org: Callable[[str], str | None]
     default_org: str | None
     latest: date
@@ -54,6 +54,11 @@ class Importer(ABC):
     @abstractmethod
     def claims(cls, head: list[list[str]]) -> float:
         """0 when the file is not this format, up to 1 when it certainly is."""
+
+    @classmethod
+    def claims_json(cls, head: str) -> float:
+        """Like `claims`, for a JSON file: scores its first characters (64 KiB). Most formats are tables."""
+        return 0.0
 
     @abstractmethod
     def ingest(self, context: IngestContext) -> IngestReport:

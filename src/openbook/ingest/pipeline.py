@@ -20,6 +20,7 @@ from openbook.errors import FileRejected, UsageError
 from openbook.ingest.headers import header_score
 from openbook.ingest.importers import Importer, IngestContext
 from openbook.ingest.problems import Problem
+from openbook.ingest.records import Records, write_records
 from openbook.ingest.reader import Cell, cell_text, iter_csv, iter_csv_arrow, iter_xlsx, xlsx_sheet_names
 from openbook.ingest.scan import FileScan, scan_file
 from openbook.ingest.sniff import read_sample, single_byte_encoding, sniff_delimiter, sniff_format
@@ -43,6 +44,8 @@ class Collected:
     batches: list[SpendBatch] = field(default_factory=list)
     spend: pa.Table | None = None  # the batches as one table each, after compact()
     problems: pa.Table | None = None
+    records: Records | None = None  # any other dataset's records (ingest/records.py)
+    dataset: str = "spend"
 
     def compact(self) -> None:
         """One spend table and one problem table: cheaper to pickle and to insert than many batches."""
@@ -116,8 +119,12 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
     try:
         rows = _open_rows(path, record, scan)
         report.format, report.encoding = record.format, record.encoding
-        head = list(itertools.islice(rows, HEAD_ROWS))
-        importer = choose_importer([[cell_text(c) for c in cells] for _, cells in head])
+        if record.format == "json":
+            head = []
+            importer = choose_importer(json_head=_json_head(path))
+        else:
+            head = list(itertools.islice(rows, HEAD_ROWS))
+            importer = choose_importer([[cell_text(c) for c in cells] for _, cells in head])
         record.adapter, record.dataset = importer.name, importer.dataset
         report.dataset = importer.dataset
         context = IngestContext(book, path, label, record, report, itertools.chain(head, rows), resolve,
@@ -153,6 +160,11 @@ def unchanged_report(label: str, known: dict) -> IngestReport:
 def write_prepared(book: Book, report: IngestReport, collected: Collected) -> IngestReport:
     """Write a spend file read elsewhere (a worker process) in one transaction, as ingest_spend does."""
     record, tally = collected.record, collected.tally
+    if collected.records is not None:
+        write_records(book, record, collected.records, collected.dataset)
+        report.status = "loaded"
+        report.publisher, report.supersedes = record.publisher, record.supersedes
+        return report
     with book.loading() as loader:
         if collected.spend is not None:
             loader.add_spend(collected.spend, record.sha256)
@@ -172,13 +184,22 @@ def record_rejection(book: Book, report: IngestReport, record: SourceRecord) -> 
         book.record_source(record)
 
 
-def choose_importer(head: list[list[str]]) -> type[Importer]:
-    """The registered importer that recognises these first rows best."""
-    scored = [(importer.claims(head), importer.name, importer) for importer in importers()]
+def choose_importer(head: list[list[str]] | None = None, *, json_head: str | None = None) -> type[Importer]:
+    """The registered importer that recognises these first rows (or JSON text) best."""
+    if json_head is not None:
+        scored = [(importer.claims_json(json_head), importer.name, importer) for importer in importers()]
+    else:
+        scored = [(importer.claims(head or []), importer.name, importer) for importer in importers()]
     score, _, best = max(scored, key=lambda item: (item[0], item[1]))
     if score <= 0:
-        raise FileRejected("unsupported-format", "no importer recognises this file")
+        what = "JSON file" if json_head is not None else "file"
+        raise FileRejected("unsupported-format", f"no importer recognises this {what}")
     return best
+
+
+def _json_head(path: Path, size: int = 1 << 16) -> str:
+    with open(path, "rb") as fh:
+        return fh.read(size).decode("utf-8", errors="replace").lstrip("\ufeff")
 
 
 def ingest_spend(context: IngestContext) -> IngestReport:
@@ -220,7 +241,8 @@ def _open_rows(path: Path, record: SourceRecord, scan: FileScan) -> Iterator[tup
                                f"{path.suffix} name, not text; open it in a spreadsheet and save it as CSV or XLSX")
         raise FileRejected("unsupported-format", "legacy Excel .xls workbooks are not read; save it as XLSX or CSV")
     if kind == "json":
-        raise FileRejected("unsupported-format", "this is JSON, not a spend publication (CSV or XLSX)")
+        record.encoding = "utf-8"
+        return iter(())
     if kind == "xlsx":
         sheet = _spend_sheet(path)
         record.dialect = {"sheet": sheet}

@@ -265,6 +265,18 @@ class Book:
             + (f" LIMIT {int(limit)}" if limit else ""), params)
         return rows, total
 
+    def findings(self, *, kind: str | None = None, org: str | None = None, limit: int | None = None) -> list[dict]:
+        """Stored findings, largest £ first, optionally of one kind or concerning one body."""
+        where, params = ["TRUE"], []
+        if kind:
+            where.append("kind = ?")
+            params.append(kind)
+        if org:
+            where.append("list_contains(org_ids, ?)")
+            params.append(org)
+        return self._dicts(f"SELECT * FROM finding WHERE {' AND '.join(where)} "
+                           "ORDER BY gbp_at_stake DESC, finding_id" + (f" LIMIT {int(limit)}" if limit else ""), params)
+
     def _dicts(self, sql: str, params: list | None = None) -> list[dict]:
         rel = self.con.execute(sql, params or [])
         names = [d[0] for d in rel.description]
@@ -289,6 +301,12 @@ class Loader:
 
     def add_spend(self, table: pa.Table, source_sha256: str) -> None:
         self._insert("spend", table, "*, ? AS source_sha256", [source_sha256])
+
+    def add_records(self, table_name: str, table: pa.Table) -> None:
+        """Rows of any standard table, already typed by `ingest.records.to_arrow`."""
+        if table_name not in standard.table_names():
+            raise KeyError(f"no table {table_name!r} in the standard")
+        self._insert(f'"{table_name}"', table)
 
     def add_problems(self, table: pa.Table) -> None:
         if table.num_rows:

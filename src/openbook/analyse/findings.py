@@ -1,0 +1,70 @@
+"""Findings: evidenced duplication or waste, each with £, the formula behind it and its rows.
+
+Every detector returns Findings and stores them with `save_findings`, which replaces that
+detector's earlier findings (so analyses are re-computable) while keeping any review status a
+person gave a finding whose evidence has not changed (its id is derived from the evidence).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from openbook.ingest.records import money, to_arrow
+from openbook.store.book import Book
+
+Evidence = tuple[str, int]  # (source_sha256, source_line)
+
+
+@dataclass
+class Finding:
+    kind: str
+    detector: str
+    org_ids: Sequence[str]
+    title: str
+    gbp_at_stake: Decimal
+    formula: str
+    confidence: float
+    evidence: Sequence[Evidence]
+    description: str = ""
+    status: str = "open"
+    key: str = ""  # what makes two findings the same beyond their evidence (e.g. a measure name)
+    computed_at: datetime | None = field(default=None, compare=False)
+
+    @property
+    def finding_id(self) -> str:
+        text = "\n".join([self.detector, self.kind, self.key, *sorted(self.org_ids),
+                          *sorted(f"{sha}:{line}" for sha, line in self.evidence)])
+        return f"{self.kind}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+
+    def as_record(self, computed_at: datetime) -> dict:
+        return {
+            "finding_id": self.finding_id, "kind": self.kind, "detector": self.detector,
+            "org_ids": sorted(set(self.org_ids)), "title": self.title, "description": self.description,
+            "gbp_at_stake": money(self.gbp_at_stake), "formula": self.formula,
+            "confidence": round(float(self.confidence), 4),
+            "evidence": [f"{sha}:{line}" for sha, line in self.evidence],
+            "status": self.status, "computed_at": computed_at,
+        }
+
+
+def save_findings(book: Book, detector: str, findings: Iterable[Finding]) -> int:
+    """Replace a detector's findings in one transaction; reviewed statuses carry over by id."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    records = {}
+    for finding in findings:
+        records[finding.finding_id] = finding.as_record(now)  # the same evidence twice is one finding
+    reviewed = dict(book.query("SELECT finding_id, status FROM finding WHERE detector = ? AND status <> 'open'",
+                               [detector]))
+    for finding_id, record in records.items():
+        if finding_id in reviewed:
+            record["status"] = reviewed[finding_id]
+    table = to_arrow("finding", list(records.values()), "") if records else None
+    with book.loading() as loader:
+        book.con.execute("DELETE FROM finding WHERE detector = ?", [detector])
+        if table is not None:
+            loader.add_records("finding", table)
+    return len(records)

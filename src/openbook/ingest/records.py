@@ -1,0 +1,167 @@
+"""Loading records of any standard table: typed by the standard's schema, counts proven first.
+
+Spend has its own columnar path (uk_spend.py) because it is most of the book's rows; every other
+importer (organograms, contracts, grants, systems …) builds plain records and hands them here, so
+all of them reconcile, quarantine and record their source the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from openbook import standard
+from openbook.ingest.problems import Problem
+
+if TYPE_CHECKING:
+    from openbook.ingest.importers import IngestContext
+    from openbook.ingest.pipeline import IngestReport
+    from openbook.store.book import Book, SourceRecord
+
+_ARROW = {
+    "string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32(),
+    "datetime": pa.timestamp("us"), "boolean": pa.bool_(), "array": pa.list_(pa.string()),
+    "object": pa.string(), "year": pa.int32(), "yearmonth": pa.string(), "any": pa.string(),
+}
+MONEY = pa.decimal128(18, 2)
+_PENNY = Decimal("0.01")
+
+
+@cache
+def arrow_schema(table: str) -> pa.Schema:
+    """The Arrow schema of a standard table: DECIMAL(18,2) money stays exact decimal."""
+    fields = []
+    for spec in standard.load_schema(table)["fields"]:
+        kind = MONEY if spec.get("sqlType", "").startswith("DECIMAL") else _ARROW[spec.get("type", "string")]
+        fields.append(pa.field(spec["name"], kind))
+    return pa.schema(fields)
+
+
+def money(value: Decimal | int | str | None) -> Decimal | None:
+    """A sterling amount as an exact Decimal to the penny (half-even, as accountants round)."""
+    if value is None or value == "":
+        return None
+    return Decimal(value).quantize(_PENNY)
+
+
+def to_arrow(table: str, records: list[dict[str, Any]], source_sha256: str) -> pa.Table:
+    """Records (dicts keyed by the standard's field names) as an Arrow table of that schema.
+
+    Money must be Decimal (see `money`), never float: pyarrow builds decimal128 from it exactly.
+    Missing keys are null; unknown keys are an error, so a typo cannot silently drop a field.
+    """
+    schema = arrow_schema(table)
+    names = set(schema.names)
+    for record in records[:1]:
+        unknown = set(record) - names
+        if unknown:
+            raise KeyError(f"{table} has no field {', '.join(sorted(unknown))}")
+    columns = {}
+    for spec in schema:
+        if spec.name == "source_sha256":
+            values = [source_sha256] * len(records)
+        else:
+            values = [r.get(spec.name) for r in records]
+        columns[spec.name] = pa.array(values, spec.type)
+    return pa.table(columns, schema=schema)
+
+
+@dataclass
+class Records:
+    """What one file yields: records per table, every problem, and the rows it read.
+
+    `accepted_lines` counts input rows that became records (an OCDS release can make several
+    contract records, so rows and records differ); a row with an error problem is quarantined
+    and a row with a structural problem is structural; the three must add up to rows_read.
+    """
+
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    rows_read: int = 0
+    accepted_lines: set[int] = field(default_factory=set)
+    publisher: str | None = None
+    period: tuple[date, date] | None = None
+    amount: Decimal = Decimal(0)
+    dialect: dict | None = None
+
+    def add(self, table: str, line: int, record: dict[str, Any]) -> None:
+        self.tables.setdefault(table, []).append({**record, "source_line": line})
+        self.accepted_lines.add(line)
+
+    def problem(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+    def counts(self) -> tuple[int, int, int]:
+        """(accepted, quarantined, structural) input rows; a row counts once, errors first."""
+        errors = {p.line for p in self.problems if p.severity in ("error", "file")}
+        structural = {p.line for p in self.problems if p.severity == "structural"} - errors
+        accepted = self.accepted_lines - errors - structural
+        return len(accepted), len(errors), len(structural)
+
+    def count(self, table: str) -> int:
+        return len(self.tables.get(table, []))
+
+
+def load_records(context: IngestContext, records: Records, dataset: str) -> IngestReport:
+    """Prove the counts, then write the records, problems and source row in one transaction.
+
+    A row that is both accepted and quarantined (records written, then an error found) would
+    break the count, so importers must decide a row's fate before adding its records.
+    """
+    from openbook.ingest.pipeline import _note
+
+    book, record, report = context.book, context.record, context.report
+    accepted, quarantined, structural = records.counts()
+    errors = {p.line for p in records.problems if p.severity in ("error", "file")}
+    clashing = sorted(records.accepted_lines & errors)
+    if clashing:
+        raise AssertionError(f"{context.label}: line {clashing[0]} is both accepted and quarantined")
+    if accepted + quarantined + structural != records.rows_read:
+        raise AssertionError(f"{context.label}: rows_read {records.rows_read} != accepted {accepted} + "
+                             f"quarantined {quarantined} + structural {structural}")
+    report.dataset = record.dataset = dataset
+    report.rows_read, report.accepted, report.quarantined, report.structural = (
+        records.rows_read, accepted, quarantined, structural)
+    report.amount_pence = int(records.amount * 100)
+    report.publisher = records.publisher
+    if records.period:
+        report.period = records.period
+    _note(report, records.problems)
+    for problem in records.problems:
+        if problem.severity != "structural":
+            report.problem_counts[problem.code] = report.problem_counts.get(problem.code, 0) + 1
+    if book is None:
+        if context.collect is not None:
+            context.collect.records, context.collect.dataset = records, dataset
+        return report
+    write_records(book, record, records, dataset)
+    report.supersedes = record.supersedes
+    return report
+
+
+def write_records(book: Book, record: SourceRecord, records: Records, dataset: str) -> None:
+    """The write half of load_records, also used for files a worker process read."""
+    accepted, quarantined, structural = records.counts()
+    record.dataset = dataset
+    record.rows_read, record.rows_accepted = records.rows_read, accepted
+    record.rows_quarantined, record.rows_structural = quarantined, structural
+    record.amount_accepted_pence = int(records.amount * 100)
+    record.publisher = records.publisher
+    if records.period:
+        record.period_start, record.period_end = records.period
+    if records.dialect is not None:
+        record.dialect = {**(record.dialect or {}), **records.dialect}
+    with book.loading() as loader:
+        for table, rows in records.tables.items():
+            if rows:
+                loader.add_records(table, to_arrow(table, rows, record.sha256))
+        if records.problems:
+            from openbook.ingest.pipeline import problem_table
+
+            loader.add_problems(problem_table(records.problems, record.sha256, dataset))
+        book.record_source(record)

@@ -274,3 +274,5 @@ def main() -> None:
 
 
 __all__ = ["app", "main", "expand_paths"]
+
+from openbook.cli import analyse as _analyse  # noqa: E402,F401  (registers analyse, findings)

@@ -190,3 +190,48 @@ def importer_table(rows: list[dict]) -> None:
     for row in rows:
         table.add_row(row["name"], row["dataset"], row["title"], row["module"], str(len(row["problems"])))
     console.print(table)
+
+
+class StepProgress:
+    """A spinner naming the step under way, for work measured in steps rather than rows."""
+
+    def __init__(self, *, quiet: bool = False):
+        from rich.progress import SpinnerColumn
+
+        self.progress = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn(),
+                                 console=errors, disable=quiet, transient=True)
+        self.task = self.progress.add_task("starting", total=None)
+
+    def __enter__(self) -> StepProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def step(self, name: str) -> None:
+        self.progress.update(self.task, description=name)
+
+
+def detector_counts(counts: dict[str, int]) -> None:
+    console.print("Findings stored: " + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
+
+
+def findings_table(rows: list[dict], *, detail: bool = False) -> None:
+    if not rows:
+        console.print("No findings. Run `openbook analyse` after ingesting spend, organograms, systems or "
+                      "cost registers; a detector with nothing to read finds nothing.")
+        return
+    table = Table(title="Findings, largest £ at stake first", show_lines=detail)
+    table.add_column("£ at stake", justify="right")
+    table.add_column("kind")
+    table.add_column("bodies")
+    table.add_column("finding", overflow="fold")
+    table.add_column("conf.", justify="right")
+    table.add_column("rows", justify="right")
+    for row in rows:
+        text = row["title"] + (f"\n[dim]{row['formula']}[/]" if detail else "")
+        bodies = ", ".join(row["org_ids"][:3]) + (f" +{len(row['org_ids']) - 3}" if len(row["org_ids"]) > 3 else "")
+        table.add_row(gbp(row["gbp_at_stake"]), row["kind"], bodies, text, f"{row['confidence']:.2f}",
+                      f"{len(row['evidence']):,}")
+    console.print(table)

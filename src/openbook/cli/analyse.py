@@ -1,0 +1,61 @@
+"""`openbook analyse` and `openbook findings`: run the detectors, then read what they found."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from openbook.cli import BookOption, DEFAULT_BOOK, JsonOption, _guard, app, render
+from openbook.errors import UsageError
+
+
+@app.command()
+def analyse(
+    book: BookOption = DEFAULT_BOOK,
+    only: Annotated[Optional[list[str]], typer.Option("--only", help="Run only this detector (repeatable).")] = None,
+    top: Annotated[int, typer.Option("--top", help="Findings to show, largest £ first.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Run every detector over the book, store the findings, and show the largest by £."""
+    from openbook.analyse.detectors import run
+    from openbook.store import Book
+
+    with _guard():
+        with Book(book) as opened:
+            with render.StepProgress(quiet=as_json) as progress:
+                try:
+                    counts = run(opened, only, progress=progress.step)
+                except ValueError as error:
+                    raise UsageError(str(error)) from None
+            rows = opened.findings(kind=None, limit=top)
+        if as_json:
+            render.print_json({"counts": counts, "findings": rows})
+        else:
+            render.detector_counts(counts)
+            render.findings_table(rows)
+
+
+@app.command()
+def findings(
+    book: BookOption = DEFAULT_BOOK,
+    kind: Annotated[Optional[str], typer.Option("--kind", help="Only findings of this kind.")] = None,
+    org: Annotated[Optional[str], typer.Option("--org", help="Only findings concerning this body (id or name).")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many, largest £ first.")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """List stored findings, largest £ first, with the formula and the rows behind each."""
+    from openbook.store import Book
+
+    with _guard():
+        with Book(book, read_only=True) as opened:
+            org_id = None
+            if org:
+                org_id = opened.resolve_org(org)
+                if org_id is None:
+                    raise UsageError(f"--org {org!r} is not a body in the book")
+            rows = opened.findings(kind=kind, org=org_id, limit=limit)
+        if as_json:
+            render.print_json(rows)
+        else:
+            render.findings_table(rows, detail=True)

@@ -58,3 +58,20 @@ def test_without_population_the_gap_falls_back_to_staff_then_share(writer, book)
     rows = benchmark(book)
     assert {r["basis"] for r in rows} == {"per_employee"}
     assert all(r["gap_to_median_gbp"] == 0 for r in rows)  # all £1,000 per employee
+
+
+def test_staff_come_from_the_latest_organogram_when_the_registry_has_none(writer, book):
+    from datetime import date
+
+    from openbook.analyse.denominators import body_context
+
+    writer.organisation("XX-A", "executive-agency")
+    post = {"org_id": "XX-A", "title": "Officer", "is_senior": False}
+    writer.add("post", [{**post, "as_of": date(2023, 3, 31), "fte": 10.0},
+                        {**post, "as_of": date(2024, 3, 31), "fte": 40.5},
+                        {**post, "as_of": date(2024, 3, 31), "title": "Director", "is_senior": True}])
+    writer.organisation("XX-B", "executive-agency", staff=99)
+    rows = {r["org_id"]: r for r in body_context(book).to_pyarrow().to_pylist()}
+    assert (rows["XX-A"]["staff_fte"], rows["XX-A"]["staff_source"]) == (41.5, "organogram")
+    assert rows["XX-A"]["staff_as_of"] == date(2024, 3, 31)
+    assert (rows["XX-B"]["staff_fte"], rows["XX-B"]["staff_source"]) == (99, "registry")

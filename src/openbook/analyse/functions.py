@@ -14,6 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from openbook import standard
+from openbook.analyse.denominators import body_context
 from openbook.analyse.findings import Finding
 from openbook.store.book import Book
 
@@ -45,8 +46,7 @@ def function_costs(book: Book, settings: FunctionSettings = FunctionSettings()) 
     body_totals = spend.group_by("org_id").aggregate(body_total_gbp=spend.amount_gbp.sum())
     admin = spend.filter(spend.function.isin(functions))
     costs = admin.group_by(["org_id", "function"]).aggregate(cost_gbp=admin.amount_gbp.sum(), lines=admin.count())
-    organisation = con.table("organisation").select("org_id", "name", "kind", "population_served", "staff_fte")
-    rows = costs.join(body_totals, "org_id").join(organisation, "org_id")
+    rows = costs.join(body_totals, "org_id").join(body_context(book), "org_id")
     # A body that books nothing to a function is left out rather than counted as spending
     # nothing: far more often its spend is unclassified than the function absent.
     rows = rows.filter(rows.cost_gbp > 0)

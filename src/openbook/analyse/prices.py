@@ -12,6 +12,7 @@ from statistics import median
 
 import ibis
 
+from openbook.analyse.denominators import body_context
 from openbook.analyse.findings import Finding
 from openbook.store.book import Book
 
@@ -35,8 +36,7 @@ def supplier_unit_costs(book: Book) -> list[dict]:
     spend = spend.filter(spend.expense_type.notnull()).mutate(supplier=spend.supplier_id.coalesce(spend.supplier_name))
     grouped = spend.group_by(["supplier", "expense_type", "org_id"]).aggregate(
         total_gbp=spend.amount_gbp.sum(), lines=spend.count())
-    organisation = con.table("organisation").select("org_id", "name", "kind", "population_served", "staff_fte")
-    rows = grouped.join(organisation, "org_id")
+    rows = grouped.join(body_context(book), "org_id")
     rows = rows.filter(rows.total_gbp > 0)
     rows = rows.mutate(
         unit=ibis.ifelse(rows.population_served > 0, "per head", ibis.ifelse(rows.staff_fte > 0, "per employee", None)))

@@ -7,6 +7,7 @@ all of them reconcile, quarantine and record their source the same way.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -42,6 +43,12 @@ def arrow_schema(table: str) -> pa.Schema:
     return pa.schema(fields)
 
 
+@cache
+def _objects(table: str) -> frozenset[str]:
+    """Fields of type object: stored as JSON text."""
+    return frozenset(f["name"] for f in standard.load_schema(table)["fields"] if f.get("type") == "object")
+
+
 def money(value: Decimal | int | str | None) -> Decimal | None:
     """A sterling amount as an exact Decimal to the penny (half-even, as accountants round)."""
     if value is None or value == "":
@@ -67,6 +74,8 @@ def to_arrow(table: str, records: list[dict[str, Any]], source_sha256: str) -> p
             values = [source_sha256] * len(records)
         else:
             values = [r.get(spec.name) for r in records]
+            if spec.name in _objects(table):
+                values = [v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in values]
         columns[spec.name] = pa.array(values, spec.type)
     return pa.table(columns, schema=schema)
 

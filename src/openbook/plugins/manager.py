@@ -18,7 +18,10 @@ from openbook.plugins import hookspecs
 
 hookimpl = pluggy.HookimplMarker("openbook")
 
-DEFAULT_PLUGINS = ("openbook.ingest.importers",)
+DEFAULT_PLUGINS = (
+    "openbook.ingest.importers",
+    "openbook.ingest.lga_transparency",
+)
 
 
 @cache

@@ -35,7 +35,7 @@ SCHEMA_VERSION = "1.0"
 # before spend and contract, system before process, contract before cost_line.
 _TABLES = (
     "organisation", "source", "supplier", "spend", "post", "system", "contract",
-    "process", "budget", "grant", "cost_line", "quarantine", "finding",
+    "process", "budget", "grant", "cost_line", "transparency", "quarantine", "finding",
 )
 
 

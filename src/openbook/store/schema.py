@@ -11,7 +11,7 @@ _TYPES = {
 }
 # Large tables get no primary-key index: DuckDB's ART index costs memory per row, and the
 # pipeline guarantees (source_sha256, source_line) uniqueness itself.
-_UNINDEXED = {"spend", "quarantine", "post", "grant", "cost_line", "contract", "budget"}
+_UNINDEXED = {"spend", "quarantine", "post", "grant", "cost_line", "contract", "budget", "transparency"}
 
 
 def column_type(field: dict) -> str:

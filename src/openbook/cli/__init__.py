@@ -276,3 +276,4 @@ def main() -> None:
 __all__ = ["app", "main", "expand_paths"]
 
 from openbook.cli import analyse as _analyse  # noqa: E402,F401  (registers analyse, findings)
+from openbook.cli import serve as _serve  # noqa: E402,F401  (registers serve)

@@ -90,6 +90,13 @@ class Book:
         finally:
             self.con.execute(f"SET memory_limit = '{previous}'")
 
+    def cursor(self) -> Book:
+        """A Book on its own cursor of this connection: one per web request or thread (DuckDB's rule)."""
+        view = object.__new__(Book)
+        view.__dict__.update(self.__dict__)
+        view.con = self.con.cursor()
+        return view
+
     def checkpoint(self) -> None:
         self.con.execute("CHECKPOINT")
 

@@ -1,0 +1,27 @@
+"""`openbook serve`: the pages and the API over one book."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from openbook.cli import DEFAULT_BOOK, BookOption, _guard, app, render
+
+
+@app.command()
+def serve(
+    book: BookOption = DEFAULT_BOOK,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    read_only: Annotated[bool, typer.Option("--read-only", help="Refuse publishing; open the book read-only.")] = False,
+) -> None:
+    """Serve the book: pages with charts at /, the REST API at /api/v1 (docs at /api/docs)."""
+    import uvicorn
+
+    from openbook.web import create_app
+
+    with _guard():
+        application = create_app(book, read_only=read_only)
+        render.console.print(f"Serving {book} at [bold]http://{host}:{port}/[/] (API docs at /api/docs). Ctrl+C stops.")
+        uvicorn.run(application, host=host, port=port, log_level="warning")

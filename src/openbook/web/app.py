@@ -1,0 +1,95 @@
+"""The FastAPI application: one book, a cursor per request, one JSON error envelope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from openbook.errors import OpenbookError
+from openbook.store.book import Book
+
+STATIC = Path(__file__).parent / "static"
+
+
+class ApiError(Exception):
+    """A failure a client can act on: an HTTP status, a stable code and a sentence."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def create_app(book_path: Path | str, *, read_only: bool = False) -> FastAPI:
+    """The app over one book file; writable unless read_only, so that bodies can publish to it."""
+    from openbook.web import api, pages
+
+    book = Book(book_path, read_only=read_only)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        book.close()
+
+    app = FastAPI(lifespan=lifespan, title="openbook", version="1", description=(
+        "Open-book accounting for public services: where public money goes, and where the same thing "
+        "is paid for many times. Every list is downloadable (format=csv|json|parquet|xlsx); every figure "
+        "traces to its source rows (source_sha256, source_line)."), docs_url="/api/docs",
+        openapi_url="/api/v1/openapi.json", redoc_url=None)
+    app.state.book = book
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    _error_envelope(app)
+
+    return app
+
+
+def book_for_request(request: Request) -> Iterator[Book]:
+    """A cursor on the app's book for this request only (DuckDB connections are not shared across threads)."""
+    book = request.app.state.book.cursor()
+    try:
+        yield book
+    finally:
+        book.con.close()
+
+
+def _error_envelope(app: FastAPI) -> None:
+    def envelope(status: int, code: str, message: str, details: object = None) -> JSONResponse:
+        body = {"error": {"status": status, "code": code, "message": message}}
+        if details is not None:
+            body["error"]["details"] = details
+        return JSONResponse(body, status_code=status)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, error: ApiError) -> JSONResponse:
+        return envelope(error.status, error.code, error.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        details = [{"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg")} for e in error.errors()]
+        return envelope(422, "invalid-request", "the request's parameters are not valid", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if not request.url.path.startswith("/api/"):
+            from openbook.web.pages import error_page
+
+            return error_page(request, error.status_code, str(error.detail))
+        code = {404: "not-found", 405: "method-not-allowed", 401: "unauthorised", 403: "forbidden"}.get(
+            error.status_code, "http-error")
+        return envelope(error.status_code, code, str(error.detail))
+
+    @app.exception_handler(OpenbookError)
+    async def _openbook(request: Request, error: OpenbookError) -> JSONResponse:
+        return envelope(400, "bad-input", str(error))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        return envelope(500, "server-error", f"unexpected error: {type(error).__name__}")

@@ -235,3 +235,12 @@ def findings_table(rows: list[dict], *, detail: bool = False) -> None:
         table.add_row(gbp(row["gbp_at_stake"]), row["kind"], bodies, text, f"{row['confidence']:.2f}",
                       f"{len(row['evidence']):,}")
     console.print(table)
+
+
+def simple_table(title: str, rows: list[dict], columns: list[str]) -> None:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*["" if row.get(c) is None else str(row.get(c)) for c in columns])
+    console.print(table)

@@ -41,5 +41,18 @@ VIEWS = {
 }
 
 
+# The book's own bookkeeping, not part of the published standard: who may publish for which
+# body (tokens stored as SHA-256 hashes only) and the audit log of every publication.
+INTERNAL = [
+    """CREATE TABLE IF NOT EXISTS api_token (
+        token_id VARCHAR PRIMARY KEY, org_id VARCHAR NOT NULL, token_sha256 VARCHAR NOT NULL,
+        label VARCHAR, created_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS publication_log (
+        published_at TIMESTAMP NOT NULL, org_id VARCHAR, token_id VARCHAR, sha256 VARCHAR, file_name VARCHAR,
+        status VARCHAR NOT NULL, rows_read BIGINT, rows_accepted BIGINT, rows_quarantined BIGINT,
+        rows_structural BIGINT, message VARCHAR)""",
+]
+
+
 def ddl() -> list[str]:
-    return [create_table_sql(t) for t in standard.table_names()] + list(VIEWS.values())
+    return [create_table_sql(t) for t in standard.table_names()] + INTERNAL + list(VIEWS.values())

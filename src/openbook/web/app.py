@@ -28,7 +28,7 @@ class ApiError(Exception):
 
 def create_app(book_path: Path | str, *, read_only: bool = False) -> FastAPI:
     """The app over one book file; writable unless read_only, so that bodies can publish to it."""
-    from openbook.web import api, pages
+    from openbook.web import api, pages, publish
 
     book = Book(book_path, read_only=read_only)
 
@@ -45,6 +45,7 @@ def create_app(book_path: Path | str, *, read_only: bool = False) -> FastAPI:
     app.state.book = book
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
+    app.include_router(publish.router)
     app.include_router(pages.router)
     _error_envelope(app)
 

@@ -1,0 +1,105 @@
+"""POST /api/v1/publish: a body publishes a file to the book with its own token.
+
+Reads are public; this is the one write. The upload is kept beside the book (so its source path
+stays valid for audit), goes through the same ingest pipeline, and the reply is the same
+reconciliation and problem report the CLI prints. Every attempt is in the publication log.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Header, UploadFile
+
+from openbook.store.book import Book
+from openbook.store.tokens import log_publication, verify_token
+from openbook.web.app import ApiError, book_for_request
+
+router = APIRouter(prefix="/api/v1", tags=["publish"])
+_WRITE = threading.Lock()  # DuckDB allows one writer; requests take turns
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+
+
+def _bearer(authorization: str | None) -> str | None:
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+@router.post("/publish", summary="Publish a file for a body (needs that body's API token)", responses={
+    401: {"description": "No token, or not a valid one"}, 403: {"description": "The token is for another body"}})
+def publish(
+    book: Annotated[Book, Depends(book_for_request)],
+    file: Annotated[UploadFile, File(description="The published file: CSV, XLSX or JSON")],
+    org: Annotated[str, Form(description="The publishing body's id or name")],
+    authorization: Annotated[str | None, Header(description="Bearer obk_… token issued with `openbook token create`")] = None,
+):
+    from openbook.cli.render import report_json
+    from openbook.ingest.publish import publish_file
+
+    name = Path(file.filename or "upload").name
+    token = verify_token(book, _bearer(authorization))
+    org_id = book.resolve_org(org)
+    if token is None:
+        _log(book, org_id, None, None, name, "refused", "no valid token")
+        raise ApiError(401, "unauthorised", "publishing needs a valid API token: `Authorization: Bearer obk_…`")
+    if org_id is None:
+        raise ApiError(404, "not-found", f"no body {org!r} in the book")
+    if token.org_id != org_id:
+        _log(book, org_id, token.token_id, None, name, "refused", f"token is for {token.org_id}")
+        raise ApiError(403, "forbidden", f"this token publishes for {token.org_id}, not {org_id}")
+    if book.con.execute("SELECT current_setting('access_mode')").fetchone()[0] == "read_only":
+        raise ApiError(403, "read-only", "this server was started with --read-only")
+    folder = book.path.parent / "published" / org_id
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".part") as part:
+        copied = _copy(file, part)
+    if copied > MAX_UPLOAD_BYTES:
+        Path(part.name).unlink()
+        raise ApiError(413, "too-large", f"uploads are limited to {MAX_UPLOAD_BYTES // 2**20} MiB")
+    target = folder / _safe(name)
+    with _WRITE:
+        Path(part.name).replace(target)
+        result = publish_file(book, target, org_id)
+        report = result.report
+        if result.foreign_bodies:
+            _log(book, org_id, token.token_id, report.sha256, name, "refused",
+                 f"rows name other bodies: {', '.join(result.foreign_bodies)}")
+            raise ApiError(403, "forbidden", "the file has rows for other bodies "
+                           f"({', '.join(result.foreign_bodies)}); a body publishes only its own rows")
+        _log(book, org_id, token.token_id, report.sha256, name, report.status, None,
+             (report.rows_read, report.accepted, report.quarantined, report.structural))
+    body = report_json(report, include_problems=True)
+    if report.status == "rejected":
+        raise_rejected(body)
+    return body
+
+
+def raise_rejected(body: dict) -> None:
+    problem = body.get("rejection") or {}
+    raise ApiError(422, problem.get("code", "rejected"), problem.get("message", "the file holds no loadable data"))
+
+
+def _log(book: Book, org_id, token_id, sha, name, status, message, counts=None) -> None:
+    log_publication(book, org_id=org_id, token_id=token_id, sha256=sha, file_name=name, status=status,
+                    counts=counts, message=message)
+
+
+def _copy(upload: UploadFile, out) -> int:
+    size = 0
+    while chunk := upload.file.read(1 << 20):
+        size += len(chunk)
+        if size > MAX_UPLOAD_BYTES:
+            break
+        out.write(chunk)
+    return size
+
+
+def _safe(name: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-")
+    return cleaned or "upload"

@@ -1,0 +1,59 @@
+"""Publishing: a body's token writes that body's rows and nothing else; every attempt is logged."""
+
+from __future__ import annotations
+
+from openbook.store.tokens import create_token, publication_log, revoke_token
+
+SPEND = ("Body,Date,Supplier,Amount\n"
+         "Trafford Council,01/04/2024,Acme Ltd,100.00\n"
+         "Trafford Council,02/04/2024,Beta Ltd,=2+3\n")
+
+
+def _post(client, token, org="Trafford Council", text=SPEND, name="april.csv"):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.post("/api/v1/publish", data={"org": org}, files={"file": (name, text.encode(), "text/csv")},
+                       headers=headers)
+
+
+def _spend_rows(client):
+    return client.get("/api/v1/spend", params={"limit": 1000}).json()["count"]
+
+
+def test_a_token_publishes_for_its_body_through_the_same_pipeline(client):
+    book = client.app.state.book
+    token = create_token(book, "Trafford Council")
+    before = _spend_rows(client)
+    response = _post(client, token)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert (report["status"], report["rows_read"], report["accepted"], report["quarantined"]) == ("loaded", 3, 1, 1)
+    assert report["reconciles"] and report["problems"][0]["code"] == "amount-not-a-number"
+    assert _spend_rows(client) == before + 1
+    assert _post(client, token).json()["status"] == "unchanged"
+    log = publication_log(book, "GB-LAE-TRF")
+    assert [row["status"] for row in log] == ["unchanged", "loaded"]
+
+
+def test_no_token_a_wrong_token_or_a_revoked_one_writes_nothing(client):
+    book = client.app.state.book
+    before = _spend_rows(client)
+    assert _post(client, None).status_code == 401
+    assert _post(client, "obk_nope_nope").status_code == 401
+    other = create_token(book, "Manchester City Council")
+    wrong = _post(client, other)
+    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "forbidden"
+    token = create_token(book, "Trafford Council")
+    revoke_token(book, token.split("_")[1])
+    assert _post(client, token).status_code == 401
+    assert _spend_rows(client) == before
+    assert {row["status"] for row in publication_log(book)} == {"refused"}
+
+
+def test_a_file_naming_another_body_is_refused_whole(client):
+    book = client.app.state.book
+    token = create_token(book, "Trafford Council")
+    before = _spend_rows(client)
+    mixed = SPEND + "Manchester City Council,03/04/2024,Gamma Ltd,50.00\n"
+    response = _post(client, token, text=mixed, name="mixed.csv")
+    assert response.status_code == 403 and "other bodies" in response.json()["error"]["message"]
+    assert _spend_rows(client) == before

@@ -278,3 +278,4 @@ __all__ = ["app", "main", "expand_paths"]
 from openbook.cli import analyse as _analyse  # noqa: E402,F401  (registers analyse, findings)
 from openbook.cli import serve as _serve  # noqa: E402,F401  (registers serve)
 from openbook.cli import tokens as _tokens  # noqa: E402,F401  (registers token create|list|revoke)
+from openbook.cli import organograms as _organograms  # noqa: E402,F401

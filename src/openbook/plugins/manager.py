@@ -21,6 +21,7 @@ hookimpl = pluggy.HookimplMarker("openbook")
 DEFAULT_PLUGINS = (
     "openbook.ingest.importers",
     "openbook.ingest.lga_transparency",
+    "openbook.ingest.organogram",
 )
 
 

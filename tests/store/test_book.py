@@ -100,3 +100,20 @@ def test_killing_the_process_mid_load_leaves_the_book_as_it_was(tmp_path):
         report = ingest_file(book, big)
         assert (report.status, report.accepted) == ("loaded", 120_000)
         assert book.query("SELECT count(*) FROM spend") == [(120_020,)]
+
+
+def test_a_book_from_an_earlier_version_gains_new_fields(tmp_path):
+    import duckdb
+
+    from openbook.store import Book
+
+    path = tmp_path / "old.duckdb"
+    with Book(path) as book:
+        book.con.execute('ALTER TABLE post DROP COLUMN "title"')
+        book.con.execute('ALTER TABLE spend DROP COLUMN "classified_by"')
+    with Book(path) as book:
+        columns = {c for (c,) in book.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'spend'")}
+        assert "classified_by" in columns
+        assert book.query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'post' "
+                          "AND column_name = 'title'") == [(1,)]
+    duckdb.connect(str(path)).close()

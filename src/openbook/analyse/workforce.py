@@ -140,10 +140,17 @@ def unit_findings(book: Book, settings: WorkforceSettings = WorkforceSettings())
         units: dict[str, list[Post]] = defaultdict(list)
         for post in posts:
             units[post.unit or "(no unit)"].append(post)
+        juniors_under: dict[str, float] = defaultdict(float)
+        for post in posts:
+            if not post.is_senior and post.reports_to:
+                juniors_under[post.reports_to] += post.fte
         for unit, members in sorted(units.items()):
             managers = [p for p in members if p.is_senior]
-            led = sum(p.fte for p in members if not p.is_senior)
-            if not managers or led + len(managers) < settings.min_unit_staff:
+            # Staff led are the junior posts reporting to the unit's senior posts, wherever the
+            # junior file placed them; a unit whose seniors lead no published juniors (a board,
+            # a council chart of the top three tiers) cannot be judged and is left out.
+            led = sum(juniors_under.get(p.post_ref, 0.0) for p in managers if p.post_ref)
+            if not managers or led == 0 or led + len(managers) < settings.min_unit_staff:
                 continue
             needed = max(1, math.ceil(led / settings.target_span))
             excess = len(managers) - needed
@@ -152,6 +159,8 @@ def unit_findings(book: Book, settings: WorkforceSettings = WorkforceSettings())
             pays = sorted(p.pay_mid for p in managers if p.pay_mid is not None)
             pay = pays[len(pays) // 2] if pays else Decimal(0)
             at_stake = (pay * excess).quantize(Decimal("0.01"))
+            led_by = {p.post_ref for p in managers}
+            members = managers + [p for p in posts if not p.is_senior and p.reports_to in led_by]
             found.append(Finding(
                 kind="top-heavy-unit", detector="workforce", org_ids=[org_id], key=f"{as_of}:{unit}",
                 title=(f"{unit} ({org_id}, {as_of}) has {len(managers)} senior posts leading {led:g} staff: "

@@ -114,8 +114,20 @@ class Book:
     def ensure_schema(self) -> None:
         for statement in schema.ddl():
             self.con.execute(statement)
+        self._add_new_columns()
         if self.con.execute("SELECT count(*) FROM organisation").fetchone()[0] == 0:
             self.upsert_organisations(standard.organisation_registry())
+
+    def _add_new_columns(self) -> None:
+        """A book made by an earlier version gains the fields the standard has added since (as NULLs)."""
+        existing: dict[str, set[str]] = {}
+        for table, column in self.con.execute(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'").fetchall():
+            existing.setdefault(table, set()).add(column)
+        for table in standard.table_names():
+            for field in standard.load_schema(table)["fields"]:
+                if field["name"] not in existing.get(table, {field["name"]}):
+                    self.con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{field["name"]}" {schema.column_type(field)}')
 
     def upsert_organisations(self, rows: Iterable[dict[str, Any]]) -> int:
         """Insert or update organisations by org_id; returns how many rows were written."""

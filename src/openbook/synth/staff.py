@@ -268,7 +268,7 @@ def plan_workforce(sector: Sector, b: Body, planted: bool) -> Workforce:
     if planted:
         unit = rng.choice(PLANTED_UNITS)
         head = post(lowest, f"{low_title}, {unit}", unit, rng.choice(heads).ref)
-        for title in ("Head of Change", "Head of Portfolio", "Head of Design")[: 1 + rng.randrange(3)]:
+        for title in ("Head of Change", "Head of Portfolio", "Head of Design")[: 2 + rng.randrange(2)]:
             post(lowest, f"{low_title}, {title}", unit, head.ref)
         grades = [g for g, *_ in scheme.junior]
         g6, g7, seo = grades[-1], grades[-2], grades[-3]

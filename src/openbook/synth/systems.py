@@ -247,7 +247,7 @@ PROCESS_DEFECTS = (
 
 
 def per_user(row: dict) -> Decimal:
-    return (Decimal(row["annual_cost_gbp"]) / int(row["users"])).quantize(PENNY)
+    return money(Decimal(row["annual_cost_gbp"]) / int(row["users"]))
 
 
 def systems_truth(sector: Sector, sheets: list[Sheet], products: list[tuple[str, str, str]]) -> list[list]:

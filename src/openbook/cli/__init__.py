@@ -177,13 +177,22 @@ def synth(
     out: Annotated[Path, typer.Argument(help="Folder to write the fictional sector into.")],
     rows: Annotated[int, typer.Option("--rows", help="Payment lines to generate.")] = 50_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same bytes.")] = 42,
+    datasets: Annotated[str, typer.Option("--datasets", help="Comma-separated datasets to write: spend, organogram, "
+                                          "contracts, systems, processes, cost_registers, grants.")] = "all",
 ) -> None:
-    """Generate a realistic fictional public sector's messy spend files, with truth beside them."""
-    from openbook.synth import generate
+    """Generate a realistic fictional public sector's messy files (spend and the rest of its
+    open book), with the truth beside them."""
+    from openbook.synth import DATASETS, generate
 
     with _guard():
-        result = generate(out, seed=seed, rows=rows)
-        render.console.print(f"Wrote {result.files:,} files with {result.rows:,} payment lines to [bold]{out}[/].")
+        chosen = DATASETS if datasets == "all" else tuple(d.strip() for d in datasets.split(",") if d.strip())
+        unknown = [d for d in chosen if d not in DATASETS]
+        if unknown or not chosen:
+            raise UsageError(f"unknown dataset {unknown[0]!r} in --datasets; choose from {', '.join(DATASETS)}"
+                             if unknown else "--datasets names no dataset")
+        result = generate(out, seed=seed, rows=rows, datasets=chosen)
+        render.console.print(f"Wrote {result.files:,} files with {result.rows:,} payment lines"
+                             f" and {result.other_files:,} other files to [bold]{out}[/].")
 
 
 @app.command()

@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import csv
+import datetime as dt
 import multiprocessing as mp
 import os
 import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
 from . import vocab
 from .bodies import Body, make_bodies, write_organisations
-from .dialects import Style, choose_styles
+from .book import DATASETS, Sector, check_datasets
+from .datasets import write_datasets
+from .dialects import Style, choose_styles, month_days
 from .publisher import BodyPublisher, BodyRun, SectorTable
 from .suppliers import SupplierPool, make_pool, pool_size, write_truth
 
@@ -49,20 +52,26 @@ class SynthResult:
     rows: int  # data rows written (payment records, bad ones included)
     organisations_csv: Path
     truth_dir: Path
+    datasets: tuple[str, ...] = ("spend",)
+    other_files: int = 0  # files of the datasets other than spend
 
 
 def generate(
     out_dir: Path, *, seed: int = 42, rows: int = 50_000, bodies: int = 24, start: str = "2024-04",
     months: int = 12, duplicate_rate: float = 0.005, bad_row_rate: float = 0.002,
     xlsx_share: float = 0.1, defects: bool = True, progress: Callable[[int], None] | None = None,
-    workers: int | None = None,
+    workers: int | None = None, datasets: Sequence[str] = DATASETS,
 ) -> SynthResult:
-    """Write organisations.csv, spend/<org_id>/<YYYY-MM>.<csv|xlsx> and truth/*.csv.
+    """Write organisations.csv, spend/<org_id>/<YYYY-MM>.<csv|xlsx> and truth/*.csv, and
+    each other chosen dataset (organogram, contracts, systems, processes, cost_registers,
+    grants) in its own folder with its truth.
 
     `progress(n)` is called with the number of data rows written since its last call.
     `workers` processes share the bodies (default: one per CPU for runs of 200k rows or
-    more, else 1); the output is the same for any number.
+    more, else 1); the output is the same for any number. The spend files do not depend
+    on `datasets`: the other datasets draw from streams of their own.
     """
+    datasets = check_datasets(datasets)
     if rows < 0 or months < 1 or not 0 <= duplicate_rate < 0.2 or not 0 <= bad_row_rate < 0.2:
         raise ValueError("need rows >= 0, months >= 1, and rates in [0, 0.2)")
     if not 0 <= xlsx_share <= 1:
@@ -74,10 +83,22 @@ def generate(
            xlsx_share, defects)
     plan = Plan.make(key)
     truth = out_dir / "truth"
+    truth.mkdir(parents=True, exist_ok=True)
+    write_organisations(plan.bodies, out_dir / "organisations.csv")
+    written = (0, 0)
+    if "spend" in datasets:
+        written = _write_spend(plan, key, truth, progress or (lambda n: None), workers, rows)
+    (y0, m0), (y1, m1) = plan.periods[0], plan.periods[-1]
+    sector = Sector(out_dir, seed, plan.bodies, plan.pool, plan.styles, dt.date(y0, m0, 1),
+                    dt.date(y1, m1, month_days(y1, m1)), plan.periods, defects)
+    others = write_datasets(sector, datasets)
+    return SynthResult(out_dir, *written, out_dir / "organisations.csv", truth, datasets, others)
+
+
+def _write_spend(plan: Plan, key: tuple, truth: Path, progress, workers: int | None, rows: int) -> tuple[int, int]:
+    """The spend files and their truth (files, duplicates, bad_rows, suppliers)."""
     parts = truth / ".parts"
     parts.mkdir(parents=True, exist_ok=True)
-    write_organisations(plan.bodies, out_dir / "organisations.csv")
-    progress = progress or (lambda n: None)
     if workers is None:
         workers = min(os.cpu_count() or 1, len(plan.bodies)) if rows >= PARALLEL_FROM_ROWS else 1
     # Costliest bodies first so the last to finish is a small one.
@@ -97,8 +118,7 @@ def generate(
                     shutil.copyfileobj(f, out)
                 part.unlink()
     parts.rmdir()
-    return SynthResult(out_dir, sum(f for f, _ in done), sum(r for _, r in done),
-                       out_dir / "organisations.csv", truth)
+    return sum(f for f, _ in done), sum(r for _, r in done)
 
 
 @dataclass

@@ -87,6 +87,11 @@ def ingest(
         files = expand_paths(paths)
         with Book(book) as opened:
             reports = _ingest_with_progress(opened, files, org=org, jobs=jobs, quiet=as_json)
+            from openbook.analyse.classify import classify_book
+
+            classified = classify_book(opened)  # re-computable; `openbook classify` shows the detail
+        if not as_json:
+            render.classified_line(classified)
         _report(reports, as_json, strict)
 
 
@@ -274,3 +279,5 @@ def main() -> None:
 
 
 __all__ = ["app", "main", "expand_paths"]
+
+from openbook.cli import classify as _classify  # noqa: E402,F401

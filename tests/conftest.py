@@ -57,3 +57,18 @@ def book(tmp_path: Path):
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def real_book(shared_data, shared_manifest, tmp_path_factory):
+    """Every real spend publication ingested once per session: (book, reports by local path)."""
+    from openbook.ingest import ingest_file
+    from openbook.store import Book
+
+    book = Book(tmp_path_factory.mktemp("real") / "real.duckdb")
+    reports = {}
+    for row in shared_manifest:
+        if "spend" in row["kind"] or "procurement card" in row["kind"]:
+            reports[row["local_path"]] = ingest_file(book, shared_data / row["local_path"], org=row["publisher"])
+    yield book, reports
+    book.close()

@@ -35,3 +35,10 @@ def test_readme_starts_with_the_two_setup_commands():
     setup = readme.index("make run"), readme.index("make test")
     assert max(setup) < readme.index("## What you can do")
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_taxonomy_doc_is_generated_from_the_code_lists():
+    # Regenerate with: python -c "from openbook.standard.taxonomy import taxonomy_markdown as t; open('docs/taxonomy.md','w').write(t())"
+    from openbook.standard.taxonomy import taxonomy_markdown
+
+    assert (ROOT / "docs" / "taxonomy.md").read_text(encoding="utf-8") == taxonomy_markdown()

@@ -13,10 +13,7 @@ import json
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
-import pytest
 
-from openbook.ingest import ingest_file
-from openbook.store import Book
 
 SPEND_KINDS = ("spend", "procurement card")
 NO_DATA_CODES = {"nil-return", "metadata-not-data", "excel-binary-as-csv", "no-data-rows", "file-empty"}
@@ -26,15 +23,7 @@ def _spend_rows(manifest):
     return [r for r in manifest if any(k in r["kind"] for k in SPEND_KINDS)]
 
 
-@pytest.fixture(scope="session")
-def real_book(shared_data, shared_manifest, tmp_path_factory):
-    book = Book(tmp_path_factory.mktemp("real") / "real.duckdb")
-    reports = {}
-    for row in _spend_rows(shared_manifest):
-        path = shared_data / row["local_path"]
-        reports[row["local_path"]] = ingest_file(book, path, org=row["publisher"])
-    yield book, reports
-    book.close()
+# The book of every real spend file is the session fixture `real_book` in tests/conftest.py.
 
 
 def test_every_spend_file_loads_or_is_rejected_only_for_holding_no_data(real_book, shared_manifest):

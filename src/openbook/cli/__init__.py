@@ -87,6 +87,11 @@ def ingest(
         files = expand_paths(paths)
         with Book(book) as opened:
             reports = _ingest_with_progress(opened, files, org=org, jobs=jobs, quiet=as_json)
+            from openbook.analyse.classify import classify_book
+
+            classified = classify_book(opened)  # re-computable; `openbook classify` shows the detail
+        if not as_json:
+            render.classified_line(classified)
         _report(reports, as_json, strict)
 
 
@@ -288,3 +293,4 @@ from openbook.cli import analyse as _analyse  # noqa: E402,F401  (registers anal
 from openbook.cli import serve as _serve  # noqa: E402,F401  (registers serve)
 from openbook.cli import tokens as _tokens  # noqa: E402,F401  (registers token create|list|revoke)
 from openbook.cli import organograms as _organograms  # noqa: E402,F401
+from openbook.cli import classify as _classify  # noqa: E402,F401

@@ -164,6 +164,8 @@ def status(summary: dict) -> None:
     for row in summary["problems"]:
         codes.add_row(row["severity"], row["code"], f"{row['rows']:,}")
     console.print(codes)
+    if summary.get("classification") and summary["classification"]["overall"]["rows"]:
+        classification_status(summary["classification"])
 
 
 def where_money_goes(totals: dict, tops: dict[str, list[dict]]) -> None:
@@ -189,6 +191,81 @@ def importer_table(rows: list[dict]) -> None:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(row["name"], row["dataset"], row["title"], row["module"], str(len(row["problems"])))
+    console.print(table)
+
+
+def _share(part, whole) -> str:
+    return f"{part / whole:.1%}" if whole else "–"
+
+
+def classification_json(report) -> dict:
+    """The classification report as plain data: coverage per table, by function, and rule by rule."""
+    tables = []
+    for t in report.tables:
+        tables.append({
+            "table": t.table, "rows": t.rows, "rows_classified": t.rows_classified,
+            "rows_unclassified": t.rows - t.rows_classified, "gbp": t.gbp, "gbp_classified": t.gbp_classified,
+            "gbp_unclassified": t.gbp - t.gbp_classified, "by_function": t.by_function,
+            "rules": [{"rule": u.label, "sets": u.sets, "code": u.code, "rows": u.rows, "gbp": u.gbp}
+                      for u in t.rules],
+        })
+    return {"mapping": report.mapping, "tables": tables,
+            "note": "£ is gross (credits count at their size); rows and £ are of current publications"}
+
+
+def classification(payload: dict, *, top: int = 15) -> None:
+    if payload["mapping"]:
+        m = payload["mapping"]
+        console.print(f"Your mapping [bold]{m['name']}[/] ({m['rules']:,} rules, sha256 {m['sha256'][:12]}…) "
+                      f"came first.")
+    cover = Table(title="Classification coverage (current rows; £ gross)", title_justify="left")
+    for column in ("Table", "Rows", "Classified", "Share", "£", "£ classified", "Share of £"):
+        cover.add_column(column, justify="left" if column == "Table" else "right")
+    for t in payload["tables"]:
+        cover.add_row(t["table"], f"{t['rows']:,}", f"{t['rows_classified']:,}", _share(t["rows_classified"], t["rows"]),
+                      gbp(t["gbp"]), gbp(t["gbp_classified"]), _share(t["gbp_classified"], t["gbp"]))
+    console.print(cover)
+    for t in payload["tables"]:
+        if not t["rows"]:
+            continue
+        functions = Table(title=f"{t['table']}: by function", title_justify="left")
+        for column in ("Function", "Rows", "£", "Share of £"):
+            functions.add_column(column, justify="left" if column == "Function" else "right")
+        for row in t["by_function"]:
+            functions.add_row(row["function"] or "(no function)", f"{row['rows']:,}", gbp(row["gbp"]),
+                              _share(row["gbp"], t["gbp"]))
+        console.print(functions)
+        rules = Table(title=f"{t['table']}: the rules that did most of the work", title_justify="left")
+        for column in ("Rule", "Sets", "Code", "Rows", "£", "Share of £"):
+            rules.add_column(column, justify="right" if column in {"Rows", "£", "Share of £"} else "left")
+        for use in t["rules"][:top]:
+            rules.add_row(use["rule"], use["sets"], use["code"], f"{use['rows']:,}", gbp(use["gbp"]),
+                          _share(use["gbp"], t["gbp"]))
+        console.print(rules)
+        if len(t["rules"]) > top:
+            console.print(f"showing {top} of {len(t['rules']):,} rules; all of them: `openbook classify --json`",
+                          style="yellow")
+
+
+def classified_line(report) -> None:
+    """One line after ingest: how much of the spend the classification pass could place."""
+    spend = report.table("spend")
+    if spend.rows:
+        errors.print(f"Classified {_share(spend.rows_classified, spend.rows)} of spend lines and "
+                     f"{_share(spend.gbp_classified, spend.gbp)} of £ by function or capability; "
+                     f"details: `openbook classify`.", highlight=False)
+
+
+def classification_status(coverage: dict) -> None:
+    table = Table(title="Spend classified by function or capability (current rows; £ gross)", title_justify="left")
+    for column in ("Body", "Rows", "Classified", "Share", "£", "£ classified", "Share of £"):
+        table.add_column(column, justify="left" if column == "Body" else "right")
+    for row in [*coverage["bodies"], {**coverage["overall"], "org_id": "All bodies"}]:
+        if row["org_id"] == "All bodies":
+            table.add_section()
+        table.add_row(row["org_id"] or "(no body)", f"{row['rows']:,}", f"{row['rows_classified']:,}",
+                      _share(row["rows_classified"], row["rows"]), gbp(row["gbp"]), gbp(row["gbp_classified"]),
+                      _share(row["gbp_classified"], row["gbp"]))
     console.print(table)
 
 

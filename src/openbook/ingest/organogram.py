@@ -29,7 +29,7 @@ from openbook.ingest.dates import DateError, parse_date
 from openbook.ingest.headers import header_score, normalise_header
 from openbook.ingest.importers import Importer, IngestContext
 from openbook.ingest.problems import Problem
-from openbook.ingest.reader import Cell, cell_text, iter_xlsx, xlsx_sheet_names
+from openbook.ingest.reader import cell_text, iter_xlsx, xlsx_sheet_names
 from openbook.ingest.records import Records, load_records, money
 from openbook.plugins.manager import hookimpl
 

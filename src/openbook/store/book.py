@@ -250,7 +250,7 @@ class Book:
     # -- reading ---------------------------------------------------------------------------
 
     def status(self) -> dict:
-        """Sources by dataset and status, current spend, and problems by code."""
+        """Sources by dataset and status, current spend, problems by code, and classification coverage."""
         total, lines, bodies = self.con.execute(
             "SELECT coalesce(sum(amount_gbp), 0), count(*), count(DISTINCT org_id) FROM spend_current").fetchone()
         sources = self._dicts(
@@ -260,8 +260,10 @@ class Book:
         problems = self._dicts(
             "SELECT severity, code, count(DISTINCT (source_sha256, source_line)) AS rows FROM quarantine "
             "GROUP BY ALL ORDER BY severity, rows DESC, code")
+        coverage = self.classification_coverage("spend", "amount_gbp", by="org_id")
         return {"book": str(self.path), "total_gbp": total, "lines": lines, "bodies": bodies,
-                "sources": sources, "problems": problems}
+                "sources": sources, "problems": problems,
+                "classification": {"overall": coverage["overall"], "bodies": coverage["groups"]}}
 
     def problems(self, *, file: str | None = None, code: str | None = None, everything: bool = False,
                  limit: int | None = 50) -> tuple[list[dict], int]:
@@ -296,6 +298,102 @@ class Book:
         return self._dicts(f"SELECT * FROM finding WHERE {' AND '.join(where)} "
                            "ORDER BY gbp_at_stake DESC, finding_id" + (f" LIMIT {int(limit)}" if limit else ""), params)
 
+    # -- classification (the pass itself is analyse/classify.py; these are its reads and writes) --------
+
+    def classification_keys(self, table: str, fields: list[str], amount: str | None) -> pa.Table:
+        """Distinct tuples of the fields rules read, over rows not coded by their publisher.
+
+        Each tuple carries its current rows and their £ gross (credits at their size), so the
+        pass can say how much work each rule did without reading the table again.
+        """
+        columns = ", ".join(f't."{f}"' for f in fields)
+        gross = f'coalesce(sum(abs(t."{amount}")) FILTER (WHERE {_CURRENT}), 0)' if amount else "NULL::DECIMAL(18,2)"
+        return self.con.execute(
+            f'SELECT {columns}, count(*) FILTER (WHERE {_CURRENT}) AS rows, {gross} AS gbp '
+            f'FROM "{table}" t LEFT JOIN source src ON src.sha256 = t.source_sha256 '
+            f"WHERE NOT {_publisher_coded(table)} GROUP BY ALL").fetch_arrow_table()
+
+    def apply_classification(self, table: str, mapping: pa.Table, key_columns: list[str]) -> None:
+        """Set function, capability, classified_by and confidence from a mapping of key tuples.
+
+        One transaction: codes a file gave itself are marked 'publisher' and kept; everything an
+        earlier pass set is cleared; then rows whose key tuple is in the mapping take its codes
+        (NULL keys match NULL). Rows in no tuple stay unclassified, never dropped.
+        """
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute(
+                f'UPDATE "{table}" SET classified_by = \'publisher\', '
+                f"classification_confidence = coalesce(classification_confidence, 1) "
+                f"WHERE classified_by IS NULL AND {_has_code(table)}")
+            self.con.execute(
+                f'UPDATE "{table}" SET function = NULL, {_capability_null(table)} classified_by = NULL, '
+                f"classification_confidence = NULL "
+                f"WHERE classified_by LIKE 'rules:%' OR classified_by LIKE 'user:%'")
+            if mapping.num_rows and key_columns:
+                self.con.register("_classification", mapping)
+                try:
+                    on = " AND ".join(f't."{c}" IS NOT DISTINCT FROM m."{c}"' for c in key_columns)
+                    capability = "capability = m.capability, " if _has_capability(table) else ""
+                    self.con.execute(
+                        f'UPDATE "{table}" AS t SET function = m.function, {capability}'
+                        f"classified_by = m.classified_by, classification_confidence = m.classification_confidence "
+                        f"FROM _classification m WHERE {on} AND t.classified_by IS NULL")
+                finally:
+                    self.con.unregister("_classification")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def classification_coverage(self, table: str = "spend", amount: str | None = "amount_gbp",
+                                by: str | None = None) -> dict:
+        """Current rows and £ (gross) classified and not, overall or by one column ('org_id', 'function').
+
+        A row counts as classified when it has a function or a capability. The two parts always
+        add up to the whole, to the penny.
+        """
+        classified = _has_code(table, "t.")
+        gross = f'abs(t."{amount}")' if amount else "NULL::DECIMAL(18,2)"
+        select = (f"count(*) AS rows, count(*) FILTER (WHERE {classified}) AS rows_classified, "
+                  f"coalesce(sum({gross}), 0) AS gbp, coalesce(sum({gross}) FILTER (WHERE {classified}), 0) "
+                  f"AS gbp_classified")
+        base = f'FROM "{table}" t LEFT JOIN source src ON src.sha256 = t.source_sha256 WHERE {_CURRENT}'
+        overall = self._dicts(f"SELECT {select} {base}")[0]
+        result: dict = {"table": table, "overall": overall}
+        if by:
+            result["groups"] = self._dicts(f'SELECT t."{by}" AS {by}, {select} {base} GROUP BY ALL '
+                                           f"ORDER BY gbp DESC, rows DESC, {by} NULLS LAST")
+        return result
+
+    def record_classification_mapping(self, *, name: str, path: str, sha256: str, text: str, rules: int) -> None:
+        """Keep a user's mapping file as-is (text and SHA-256) as the current 'classification' source."""
+        lines = len(text.splitlines())
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute("UPDATE source SET status = 'superseded', superseded_by = ? "
+                             "WHERE dataset = 'classification' AND status = 'current' AND sha256 <> ?", [sha256, sha256])
+            self.con.execute("DELETE FROM source WHERE sha256 = ? AND dataset = 'classification'", [sha256])
+            self.record_source(SourceRecord(
+                sha256=sha256, path=path, file_name=name, size_bytes=len(text.encode("utf-8")),
+                dataset="classification", adapter="user-mapping", format="csv", encoding="utf-8",
+                rows_read=lines, rows_accepted=rules, rows_structural=lines - rules, options={"text": text}))
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def drop_classification_mapping(self) -> None:
+        """Stop applying the current user mapping; it stays in `source` as superseded, for the record."""
+        self.con.execute("UPDATE source SET status = 'superseded' WHERE dataset = 'classification' "
+                         "AND status = 'current'")
+
+    def classification_mapping(self) -> dict | None:
+        """The user mapping in force: {'name', 'sha256', 'text'}, or None."""
+        rows = self._dicts("SELECT file_name AS name, sha256, options ->> 'text' AS text FROM source "
+                           "WHERE dataset = 'classification' AND status = 'current' ORDER BY loaded_at DESC LIMIT 1")
+        return rows[0] if rows else None
+
     def _dicts(self, sql: str, params: list | None = None) -> list[dict]:
         rel = self.con.execute(sql, params or [])
         names = [d[0] for d in rel.description]
@@ -309,6 +407,27 @@ class Book:
         import ibis
 
         return ibis.duckdb.from_connection(self.con)
+
+
+_CURRENT = "coalesce(src.status, 'current') = 'current'"
+
+
+def _has_capability(table: str) -> bool:
+    return "capability" in schema.field_names(table)
+
+
+def _has_code(table: str, alias: str = "") -> str:
+    """A row carries a code (function, or capability where the table has one)."""
+    extra = f" OR {alias}capability IS NOT NULL" if _has_capability(table) else ""
+    return f"({alias}function IS NOT NULL{extra})"
+
+
+def _publisher_coded(table: str) -> str:
+    return f"(t.classified_by IS NOT DISTINCT FROM 'publisher' OR (t.classified_by IS NULL AND {_has_code(table, 't.')}))"
+
+
+def _capability_null(table: str) -> str:
+    return "capability = NULL," if _has_capability(table) else ""
 
 
 class Loader:

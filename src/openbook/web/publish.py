@@ -8,7 +8,6 @@ reconciliation and problem report the CLI prints. Every attempt is in the public
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
 import threading
 from pathlib import Path

@@ -18,7 +18,8 @@ from openbook.plugins import hookspecs
 
 hookimpl = pluggy.HookimplMarker("openbook")
 
-DEFAULT_PLUGINS = ("openbook.ingest.importers",)
+DEFAULT_PLUGINS = ("openbook.ingest.importers", "openbook.ingest.ocds", "openbook.ingest.grants_360",
+                   "openbook.ingest.contracts_register")
 
 
 @cache

@@ -82,7 +82,7 @@ class Grants360Importer(Importer):
     problems = (
         "json-invalid", "json-no-records", "no-header-found", "no-data-rows",
         "value-missing", "amount-missing", "amount-not-a-number", "currency-invalid",
-        "date-missing", "date-invalid", "date-out-of-range", "type-error",
+        "date-missing", "date-invalid", "date-out-of-range", "type-error", "value-not-read",
         "currency-missing", "amount-rounded", "date-ambiguous", "date-month-first", "date-month-only",
         "dates-reversed", "header-row", "preamble-row", "blank-row",
     )
@@ -277,7 +277,7 @@ class _GrantReader:
             return None
         match = _MONTHS.match(value)  # '12' or '12 months', as the column's own name says months
         if match is None:
-            problem("type-error", field, value, "number of months")
+            problem("value-not-read", field, value, "a number of months")
             return None
         return float(match[1])
 

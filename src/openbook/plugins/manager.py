@@ -22,6 +22,9 @@ DEFAULT_PLUGINS = (
     "openbook.ingest.importers",
     "openbook.ingest.lga_transparency",
     "openbook.ingest.organogram",
+    "openbook.ingest.ocds",
+    "openbook.ingest.grants_360",
+    "openbook.ingest.contracts_register",
 )
 
 

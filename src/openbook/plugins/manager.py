@@ -18,7 +18,7 @@ from openbook.plugins import hookspecs
 
 hookimpl = pluggy.HookimplMarker("openbook")
 
-DEFAULT_PLUGINS = ("openbook.ingest.importers",)
+DEFAULT_PLUGINS = ("openbook.ingest.importers", "openbook.ingest.registers")
 
 
 @cache

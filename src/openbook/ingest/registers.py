@@ -10,10 +10,12 @@ within a file, and a few cross-field sums that are worth a warning.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from itertools import groupby
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from openbook import standard
@@ -28,6 +30,7 @@ from openbook.plugins.manager import hookimpl
 
 if TYPE_CHECKING:
     from openbook.ingest.pipeline import IngestReport
+    from openbook.store.book import Book
 
 HEADER_SEARCH_ROWS = 40
 KNOWN_SHARE = 0.8  # at least this share of a header's labels must be the table's fields
@@ -92,25 +95,7 @@ class ProcessImporter(TemplateImporter):
     marks = ("process_code",)
     key = ("org_id", "process_code", "period")
     money_total = "annual_cost_gbp"
-    problems = (*TemplateImporter.problems, "system-ref-unknown")
-
-    def start(self, context: IngestContext) -> None:
-        self._book = context.book
-        self._systems: dict[str, set[str]] = {}
-
-    def row_warnings(self, line, values, column):
-        ref, org = values.get("system_ref"), values["org_id"]
-        if not ref or self._book is None:
-            return []
-        if org not in self._systems:
-            self._systems[org] = {r for (r,) in self._book.query(
-                "SELECT DISTINCT system_ref FROM system WHERE org_id = ?", [org])}
-        known = self._systems[org]
-        # A body with no systems loaded yet cannot be judged; one with a register can.
-        if known and ref not in known:
-            return [Problem("system-ref-unknown", line, "system_ref", column["system_ref"], ref,
-                            detail=f"{len(known)} systems")]
-        return []
+    problems = (*TemplateImporter.problems, "system-ref-unknown")  # set after loading: check_references
 
 
 class CostLineImporter(TemplateImporter):
@@ -170,7 +155,10 @@ class _TemplateReading:
             raise FileRejected("no-data-rows", f"the file has a {self.table} header but no rows")
         if context.progress:
             context.progress(records.rows_read)
-        return load_records(context, records, self.table)
+        report = load_records(context, records, self.table)
+        if context.book is not None and self.table in {"system", "process"}:
+            check_references(context.book)
+        return report
 
     # -- header -------------------------------------------------------------------------------
 
@@ -268,7 +256,7 @@ class _TemplateReading:
                 for warning in self.importer.row_warnings(line, record, self.column):
                     warning.path, warning.raw_row = path, texts
                     found.append(warning)
-            for problem in found:
+            for problem in sorted(found, key=lambda p: p.column_number or 0):
                 records.problem(problem)
             if any(p.severity == "error" for p in found):
                 continue
@@ -363,9 +351,42 @@ def _category_kind(code: str | None) -> str | None:
     return _category_kinds().get(code or "")
 
 
+def check_references(book: Book) -> int:
+    """Flag current processes whose system_ref none of their body's loaded systems has.
+
+    A process and the system it runs on come in different files, loaded in any order (and read
+    in different worker processes), so the check runs on the book after loading: every earlier
+    `system-ref-unknown` warning is replaced. A body with no systems loaded is not judged.
+    Returns the number of processes flagged.
+    """
+    from openbook.ingest.pipeline import problem_table
+
+    names = ("source_sha256", "source_line", "system_ref", "path", "dialect", "systems")
+    found = [dict(zip(names, row)) for row in book.query(
+        """SELECT p.source_sha256, p.source_line, p.system_ref, src.path, src.dialect,
+                  (SELECT count(DISTINCT s.system_ref) FROM system s WHERE s.org_id = p.org_id) AS systems
+           FROM process p JOIN source src ON src.sha256 = p.source_sha256 AND src.status = 'current'
+           WHERE p.system_ref IS NOT NULL
+             AND EXISTS (SELECT 1 FROM system s WHERE s.org_id = p.org_id)
+             AND NOT EXISTS (SELECT 1 FROM system s WHERE s.org_id = p.org_id AND s.system_ref = p.system_ref)
+           ORDER BY p.source_sha256, p.source_line""")]
+    with book.loading() as loader:
+        book.query("DELETE FROM quarantine WHERE code = 'system-ref-unknown'")
+        for sha, rows in groupby(found, key=lambda r: r["source_sha256"]):
+            rows = list(rows)
+            columns = (json.loads(rows[0]["dialect"] or "{}") or {}).get("columns") or []
+            label, number = next(((c[0], i + 1) for i, c in enumerate(columns) if c[1] == "system_ref"),
+                                 ("system_ref", None))
+            loader.add_problems(problem_table(
+                [Problem("system-ref-unknown", r["source_line"], label, number, r["system_ref"],
+                         detail=f"{r['systems']} systems", path=r["path"]) for r in rows], sha, "process"))
+    return len(found)
+
+
 @hookimpl
 def register_importers():
     return [SystemImporter, ProcessImporter, CostLineImporter, BudgetImporter]
 
 
-__all__ = ["BudgetImporter", "CostLineImporter", "ProcessImporter", "SystemImporter", "TemplateImporter"]
+__all__ = ["BudgetImporter", "CostLineImporter", "ProcessImporter", "SystemImporter", "TemplateImporter",
+           "check_references"]

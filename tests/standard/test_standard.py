@@ -183,7 +183,7 @@ def test_unknown_table_is_a_key_error_that_lists_the_tables():
 # -- code lists --------------------------------------------------------------------------
 
 def test_code_list_names():
-    assert standard.code_list_names() == ["capabilities", "cofog", "functions", "organisation_kinds"]
+    assert standard.code_list_names() == ["capabilities", "cofog", "cost_categories", "functions", "organisation_kinds"]
 
 
 @pytest.mark.parametrize("name", standard.code_list_names())

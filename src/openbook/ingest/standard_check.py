@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from openbook import standard
 from openbook.ingest.pipeline import PROBLEMS_KEPT_IN_REPORT, IngestReport
@@ -24,7 +25,12 @@ _CASTS = {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "dateti
 
 
 def standard_table_of(path: Path) -> str | None:
-    """The standard table whose fields this CSV's header names exactly, if any."""
+    """The standard table whose fields this CSV's header names exactly, if any.
+
+    Tables whose importer reads the standard's own layout (`reads_standard_layout`, e.g. the
+    templates' systems, processes and cost registers) are left to it: it runs these same cell
+    checks and also resolves bodies and checks keys across rows.
+    """
     if path.suffix.lower() != ".csv":
         return None
     try:
@@ -34,6 +40,8 @@ def standard_table_of(path: Path) -> str | None:
         return None
     header = [h.strip().strip('"') for h in first.split(",")]
     for table in standard.table_names():
+        if table in _read_by_importers():
+            continue
         names = [f["name"] for f in standard.load_schema(table)["fields"]]
         required = {f["name"] for f in standard.load_schema(table)["fields"]
                     if f.get("constraints", {}).get("required")} - BOOK_ASSIGNED
@@ -92,12 +100,40 @@ def check_file(path: Path, table: str) -> IngestReport:
             if len(report.problems) < PROBLEMS_KEPT_IN_REPORT:
                 line = line_of[rn] if line_of else int(rn) + 1
                 report.problems.append(Problem(code, line, header[col], col + 1, values[col],
-                                               _detail(fields[header[col]], code), str(path)))
+                                               cell_detail(fields[header[col]], code), str(path)))
     report.rows_read = records + 1
     report.structural = 1
     report.quarantined = len(broken)
     report.accepted = records - report.quarantined
     return report
+
+
+def check_rows(table: str, names: list[str], rows: list[list[str | None]]) -> dict[int, list[str | None]]:
+    """The same checks over rows already read (an XLSX sheet, a template): {row index: code per name}.
+
+    `names` are the table's field names in the rows' order; a row maps to one code or None
+    per name, and only rows with at least one broken cell are returned.
+    """
+    fields = {f["name"]: f for f in standard.load_schema(table)["fields"]}
+    if not rows:
+        return {}
+    data = {"rn": pa.array(range(len(rows)), pa.int64())}
+    data.update({f"v{i}": pa.array([row[i] for row in rows], pa.string()) for i in range(len(names))})
+    cases = ", ".join(f"{_case(fields[name], f'v{i}')} AS c{i}" for i, name in enumerate(names))
+    broken = " OR ".join(f"c{i} IS NOT NULL" for i in range(len(names)))
+    con = duckdb.connect()
+    try:
+        con.register("_rows", pa.table(data))
+        found = con.execute(f"SELECT * FROM (SELECT rn, {cases} FROM _rows) WHERE {broken} ORDER BY rn").fetchall()
+    finally:
+        con.close()
+    return {int(row[0]): list(row[1:]) for row in found}
+
+
+def _read_by_importers() -> set[str]:
+    from openbook.plugins.manager import importers
+
+    return {i.dataset for i in importers() if getattr(i, "reads_standard_layout", False)}
 
 
 def _broken_rows(path: Path, table: str, header: list[str], encoding: str) -> list[tuple]:
@@ -132,9 +168,19 @@ def _case(field: dict, value: str) -> str:
         iso = f"regexp_full_match({value}, '\\d{{4}}-\\d{{2}}-\\d{{2}}')"
         parts.append(f"WHEN NOT {iso} OR TRY_CAST({value} AS DATE) IS NULL THEN 'type-error'")
         typed = f"TRY_CAST({value} AS DATE)"
-    elif kind in _CASTS:
+    elif kind == "integer":
+        # DuckDB rounds '12.5' to 13 when casting to BIGINT; a whole number reads the same both ways.
+        parts.append(f"WHEN TRY_CAST({value} AS BIGINT) IS NULL OR "
+                     f"TRY_CAST({value} AS DOUBLE) IS DISTINCT FROM TRY_CAST({value} AS BIGINT) THEN 'type-error'")
+        typed = f"TRY_CAST({value} AS BIGINT)"
+    elif kind == "number":
         # Checking that a value is a number: DOUBLE is 100x faster to cast than a wide DECIMAL.
-        cast = _CASTS.get(kind, "DOUBLE")
+        # 'NaN' and 'inf' cast but are no amount; money must also fit DECIMAL(18,2).
+        typed = f"TRY_CAST({value} AS DOUBLE)"
+        limit = f" OR abs({typed}) >= 1e16" if field.get("sqlType", "").startswith("DECIMAL") else ""
+        parts.append(f"WHEN {typed} IS NULL OR NOT isfinite({typed}){limit} THEN 'type-error'")
+    elif kind in _CASTS:
+        cast = _CASTS[kind]
         parts.append(f"WHEN TRY_CAST({value} AS {cast}) IS NULL THEN 'type-error'")
         typed = f"TRY_CAST({value} AS {cast})"
     checks = []
@@ -159,7 +205,8 @@ def _case(field: dict, value: str) -> str:
     return "CASE " + " ".join(parts) + " END"
 
 
-def _detail(field: dict, code: str) -> str:
+def cell_detail(field: dict, code: str) -> str:
+    """What a problem's message names: the type, the code list, or the broken constraint."""
     if code == "type-error":
         return field.get("type", "string")
     if code == "unknown-code":
@@ -180,4 +227,4 @@ def _quote(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-__all__ = ["check_file", "check_sql", "standard_table_of"]
+__all__ = ["check_file", "cell_detail", "check_rows", "check_sql", "standard_table_of"]

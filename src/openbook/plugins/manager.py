@@ -25,6 +25,7 @@ DEFAULT_PLUGINS = (
     "openbook.ingest.ocds",
     "openbook.ingest.grants_360",
     "openbook.ingest.contracts_register",
+    "openbook.ingest.registers",
 )
 
 

@@ -46,7 +46,7 @@ class DuplicateSettings:
     window_days: int = 14
     """Most days between two payments of one amount to one supplier for a near duplicate."""
     min_amount: Decimal = Decimal("0.01")
-    """Smallest payment considered; credits (negative lines) are never duplicates themselves."""
+    """Smallest line considered, either sign (a credit recorded twice is a duplicate too)."""
     exact: bool = True
     """Rule `exact`: same supplier key, amount and reference (any dates)."""
     reference_variant: bool = True

@@ -124,60 +124,72 @@ class DuplicateScan:
 
 # ---- candidate generation (Ibis, engine-neutral) -------------------------------------------
 
-def supplier_key(spend) -> ibis.Value:
-    """The resolved supplier when set, else the supplier name without case, punctuation, spaces,
-    'the' and legal forms ('&' read as 'and'): 'The Acme & Co Ltd.' and 'ACME AND CO' agree."""
-    name = spend.supplier_name.lower().replace("&", "and").re_replace(_LEGAL_FORMS, "")
-    return ibis.coalesce(spend.supplier_id.cast("string"), name.nullif(""))
+def name_key(name: ibis.Value) -> ibis.Value:
+    """The supplier name without case, punctuation, spaces, 'the' and legal forms ('&' read as
+    'and'): 'The Acme & Co Ltd.' and 'ACME AND CO' agree."""
+    return name.lower().replace("&", "and").re_replace(_LEGAL_FORMS, "").nullif("")
 
 
-def reference_key(spend) -> ibis.Value:
+def reference_key(ref: ibis.Value) -> ibis.Value:
     """The reference upper-cased without spaces or punctuation ('PINV/0038' → 'PINV0038')."""
-    return spend.txn_ref.upper().re_replace("[^A-Z0-9]+", "").nullif("")
+    return ref.upper().re_replace("[^A-Z0-9]+", "").nullif("")
 
 
 _SIDE = ("sha", "line", "org_id", "amount", "paid_on", "skey", "rkey", "name", "ref", "etype", "sref")
 
 
 def payments(book: Book, settings: DuplicateSettings, org: str | None = None):
-    """Current lines of at least the minimum amount (either sign) whose body paid that exact amount
-    more than once, with their supplier and reference keys.
-
-    Most amounts (pounds and pence) occur once in a body, so the grouping first leaves a few per
-    cent of the rows, and the string keys are only worked out for those.
-    """
+    """Current lines of at least the minimum amount (either sign) with their supplier key: the
+    resolved supplier when set, else the name key. The name key is worked out once per distinct
+    name (a body writes each supplier's name the same way thousands of times), not per line."""
     spend = book.ibis().table("spend_current")
-    spend = spend.select("source_sha256", "source_line", "org_id", "amount_gbp", "paid_on", "supplier_id",
-                         "supplier_name", "txn_ref", "expense_type", "supplier_ref")
-    spend = spend.filter(spend.amount_gbp.abs() >= ibis.literal(settings.min_amount, spend.amount_gbp.type()))
+    spend = spend.select(sha=spend.source_sha256, line=spend.source_line, org_id=spend.org_id,
+                         amount=spend.amount_gbp, paid_on=spend.paid_on, supplier_id=spend.supplier_id,
+                         name=spend.supplier_name, ref=spend.txn_ref, etype=spend.expense_type,
+                         sref=spend.supplier_ref)
+    spend = spend.filter(spend.amount.abs() >= ibis.literal(settings.min_amount, spend.amount.type()))
     if org:
         spend = spend.filter(spend.org_id == org)
-    repeated = (spend.group_by(["org_id", "amount_gbp"]).aggregate(copies=spend.count())
-                .filter(lambda t: t.copies > 1).drop("copies"))
-    spend = spend.semi_join(repeated, ["org_id", "amount_gbp"])
-    return spend.select(
-        sha=spend.source_sha256, line=spend.source_line, org_id=spend.org_id, amount=spend.amount_gbp,
-        paid_on=spend.paid_on, skey=supplier_key(spend), rkey=reference_key(spend),
-        name=spend.supplier_name, ref=spend.txn_ref, etype=spend.expense_type, sref=spend.supplier_ref)
+    names = spend.select("name").distinct()
+    names = names.select("name", name_key=name_key(names.name))
+    keyed = spend.left_join(names, "name")
+    return keyed.select(*[c for c in spend.columns if c != "supplier_id"],
+                        skey=ibis.coalesce(keyed.supplier_id.cast("string"), keyed.name_key))
 
 
 def candidate_pairs(book: Book, settings: DuplicateSettings, org: str | None = None):
-    """Both candidate joins as one Ibis expression: columns a_* and b_*, and `joined` ('reference'
-    or 'supplier'). Each unordered pair appears once per join (a is the lower row id)."""
-    base = payments(book, settings, org)
-    a, b = base.view(), base.view()
-    first = (a.sha < b.sha) | ((a.sha == b.sha) & (a.line < b.line))
-    same = [a.org_id == b.org_id, a.amount == b.amount]
-    by_reference = a.join(b, [*same, a.rkey == b.rkey, first])
-    by_supplier = a.join(b, [*same, a.skey == b.skey, first,
-                             a.paid_on.delta(b.paid_on, unit="day").abs() <= settings.window_days,
-                             (a.rkey != b.rkey) | a.rkey.isnull() | b.rkey.isnull()])
+    """Both candidate joins as one Ibis expression: columns a_* and b_*, and `joined` ('supplier'
+    or 'reference'); a is the lower row id.
 
-    def sides(joined, how: str):
-        return joined.select(joined=ibis.literal(how), **{f"a_{c}": a[c] for c in _SIDE},
-                             **{f"b_{c}": b[c] for c in _SIDE})
+    Grouping first keeps the joins small: only lines whose (body, amount, supplier key) or
+    (body, amount, reference as written) occurs more than once take part. The supplier join keeps
+    pairs whose references agree once normalised (any dates) or that lie within the window; the
+    reference join keeps pairs of two different supplier keys.
+    """
+    rows = payments(book, settings, org)
 
-    return sides(by_reference, "reference").union(sides(by_supplier, "supplier"))
+    def repeated(*keys: str):
+        present = rows.filter([rows[k].notnull() for k in keys])
+        groups = (present.group_by(["org_id", "amount", *keys]).aggregate(copies=present.count())
+                  .filter(lambda t: t.copies > 1).drop("copies"))
+        lines = rows.view()
+        found = lines.semi_join(groups, [lines[k] == groups[k] for k in ("org_id", "amount", *keys)])
+        return found.mutate(rkey=reference_key(found.ref))
+
+    def pairs(found, key: str, conditions):
+        a, b = found.view(), found.view()
+        first = (a.sha < b.sha) | ((a.sha == b.sha) & (a.line < b.line))
+        joined = a.join(b, [a.org_id == b.org_id, a.amount == b.amount, a[key] == b[key], first,
+                            *conditions(a, b)])
+        return joined.select(joined=ibis.literal("supplier" if key == "skey" else "reference"),
+                             **{f"a_{c}": a[c] for c in _SIDE}, **{f"b_{c}": b[c] for c in _SIDE})
+
+    within = settings.window_days
+    by_supplier = pairs(repeated("skey"), "skey", lambda a, b: [
+        (a.rkey == b.rkey) | (a.paid_on.delta(b.paid_on, unit="day").abs() <= within)])
+    by_reference = pairs(repeated("ref"), "ref", lambda a, b: [
+        (a.skey != b.skey) | a.skey.isnull() | b.skey.isnull()])
+    return by_supplier.union(by_reference)
 
 
 # ---- the rules (Python, on the small candidate set) -----------------------------------------
@@ -218,16 +230,16 @@ def judge(joined: str, a: Row, b: Row, settings: DuplicateSettings) -> tuple[Pai
                  (("supplier name", "name"), ("reference", "ref"), ("paid on", "paid_on"))
                  if getattr(a, attr) != getattr(b, attr)}
     if joined == "reference":
-        if a.skey == b.skey:
-            if a.sha == b.sha and a.expense_type and b.expense_type and a.expense_type != b.expense_type:
-                return None, "split invoice lines (one file, one reference, other expense types)"
-            if a.ref != b.ref:
-                return Pair("reference-variant", a, b, ["supplier", "amount", "reference once punctuation "
-                            "is ignored"], differing, "punctuation"), ""
-            return Pair("exact", a, b, ["supplier", "amount", "reference"], differing), ""
         if names_alike(a, b, settings.name_similarity):
             return Pair("name-variant", a, b, ["amount", "reference", "supplier (alike names)"], differing), ""
         return None, "one reference, unrelated suppliers"
+    if a.rkey and a.rkey == b.rkey:
+        if a.sha == b.sha and a.expense_type and b.expense_type and a.expense_type != b.expense_type:
+            return None, "split invoice lines (one file, one reference, other expense types)"
+        if a.ref != b.ref:
+            return Pair("reference-variant", a, b, ["supplier", "amount", "reference once punctuation "
+                        "is ignored"], differing, "punctuation"), ""
+        return Pair("exact", a, b, ["supplier", "amount", "reference"], differing), ""
     if a.rkey and b.rkey:
         how = reference_variant(a.rkey, b.rkey, settings.min_reference_length)
         if how:
@@ -299,8 +311,9 @@ def _cancel_with_credit_notes(book: Book, groups: list[Group], settings: Duplica
                                   credits.amount_gbp == keys.credit])
     rows = credits.select(
         sha=credits.source_sha256, line=credits.source_line, org_id=credits.org_id,
-        amount=credits.amount_gbp, paid_on=credits.paid_on, skey=supplier_key(credits),
-        rkey=reference_key(credits), name=credits.supplier_name, ref=credits.txn_ref,
+        amount=credits.amount_gbp, paid_on=credits.paid_on,
+        skey=ibis.coalesce(credits.supplier_id.cast("string"), name_key(credits.supplier_name)),
+        rkey=reference_key(credits.txn_ref), name=credits.supplier_name, ref=credits.txn_ref,
         etype=credits.expense_type, sref=credits.supplier_ref,
     ).to_pyarrow().to_pylist()
     by_key: dict = defaultdict(list)

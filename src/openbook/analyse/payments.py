@@ -1,0 +1,389 @@
+"""Duplicate payments within a body: the same invoice paid twice, and the ways it hides.
+
+Candidates come from two self-joins of current spend written as Ibis expressions, so they run
+unchanged on DuckDB and Spark: rows sharing body, amount and normalised reference (any dates),
+and rows sharing body, amount and supplier key within a window of days. Neither join needs a
+window function. The few candidate pairs are then judged in Python (transposed or prefixed
+references, supplier-name similarity with rapidfuzz), joined into groups of copies, checked
+against cancelling credit notes, and each group becomes one `Finding`.
+
+The rules, their formulas and their failure modes are written for an auditor in
+docs/methodology.md ("Duplicate payments").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import ibis
+import pyarrow as pa
+from rapidfuzz import fuzz, utils
+
+from openbook.analyse.findings import Finding
+from openbook.store.book import Book
+
+DETECTOR = "payments"
+KIND = "duplicate-payment"
+# One regular expression pass: word-level legal forms and 'the', then anything not a letter or
+# digit. Written for RE2 (DuckDB) and java.util.regex (Spark) alike: \b is ASCII in both.
+_LEGAL_FORMS = r"\b(the|ltd|limited|plc|llp|cic)\b|[^a-z0-9]+"
+CONFIDENCE = {
+    "exact": 0.95,                # same supplier, amount and reference, as written
+    "reference-variant": 0.85,    # same supplier and amount; the reference re-keyed
+    "name-variant": 0.85,         # same amount and reference; the supplier spelt another way
+    "no-reference": 0.5,          # same supplier and amount within the window; a reference missing
+    "same-amount": 0.25,          # same supplier and amount within the window; references unrelated
+}
+
+
+@dataclass(frozen=True)
+class DuplicateSettings:
+    """What the duplicate-payment scan looks for; every default is documented in methodology.md."""
+
+    window_days: int = 14
+    """Most days between two payments of one amount to one supplier for a near duplicate."""
+    min_amount: Decimal = Decimal("0.01")
+    """Smallest line considered, either sign (a credit recorded twice is a duplicate too)."""
+    exact: bool = True
+    """Rule `exact`: same supplier key, amount and reference (any dates)."""
+    reference_variant: bool = True
+    """Rule `reference-variant`: same supplier key and amount within the window, references that
+    differ only by punctuation, one pair of adjacent characters swapped, or a prefix/suffix."""
+    name_variant: bool = True
+    """Rule `name-variant`: same amount and reference, supplier names that differ but are alike."""
+    no_reference: bool = True
+    """Rule `no-reference`: same supplier key and amount within the window, a reference missing."""
+    same_amount: bool = False
+    """Rule `same-amount`: same supplier key and amount within the window, unrelated references.
+    Off by default: monthly fees and same-day identical amounts make it mostly noise."""
+    name_similarity: float = 85.0
+    """Least rapidfuzz score (0-100) for two supplier names to count as one supplier."""
+    min_reference_length: int = 4
+    """Shortest reference that may match another as its prefix or suffix."""
+
+    def enabled(self, rule: str) -> bool:
+        return getattr(self, rule.replace("-", "_"))
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Row:
+    """One payment line as the rules see it; `id` = (source_sha256, source_line) is its identity."""
+
+    id: tuple[str, int]
+    sha: str
+    line: int
+    org_id: str
+    amount: Decimal
+    paid_on: date | None
+    skey: str | None
+    rkey: str | None
+    name: str | None
+    ref: str | None
+    expense_type: str | None
+    supplier_ref: str | None
+
+
+@dataclass
+class Pair:
+    rule: str
+    a: Row
+    b: Row
+    matching: list[str]
+    differing: dict[str, tuple]
+    how: str = ""
+
+    @property
+    def days(self) -> int | None:
+        if self.a.paid_on is None or self.b.paid_on is None:
+            return None
+        return abs((self.b.paid_on - self.a.paid_on).days)
+
+    def explain(self, files: dict[str, str] | None = None) -> str:
+        """'rule (how): file:line and file:line; same …; differ in …; N days apart'."""
+        files = files or {}
+        differ = "; ".join(f"{f} '{va}' vs '{vb}'" for f, (va, vb) in self.differing.items()) or "nothing"
+        days = "dates unknown" if self.days is None else f"{self.days} day{'' if self.days == 1 else 's'} apart"
+        how = f" ({self.how})" if self.how else ""
+        a, b = (f"{files.get(r.sha, r.sha[:12])}:{r.line}" for r in (self.a, self.b))
+        return f"{self.rule}{how}: {a} and {b}; same {', '.join(self.matching)}; differ in {differ}; {days}"
+
+
+@dataclass
+class DuplicateScan:
+    """Findings plus the counts an auditor needs to judge them (what was set aside, and why)."""
+
+    findings: list[Finding]
+    pairs: list[Pair]
+    candidates: int = 0
+    set_aside: dict[str, int] = field(default_factory=dict)
+    settings: DuplicateSettings = field(default_factory=DuplicateSettings)
+
+
+# ---- candidate generation (Ibis, engine-neutral) -------------------------------------------
+
+def name_key(name: ibis.Value) -> ibis.Value:
+    """The supplier name without case, punctuation, spaces, 'the' and legal forms ('&' read as
+    'and'): 'The Acme & Co Ltd.' and 'ACME AND CO' agree."""
+    return name.lower().replace("&", "and").re_replace(_LEGAL_FORMS, "").nullif("")
+
+
+def reference_key(ref: ibis.Value) -> ibis.Value:
+    """The reference upper-cased without spaces or punctuation ('PINV/0038' → 'PINV0038')."""
+    return ref.upper().re_replace("[^A-Z0-9]+", "").nullif("")
+
+
+_SIDE = ("sha", "line", "org_id", "amount", "paid_on", "skey", "rkey", "name", "ref", "etype", "sref")
+
+
+def payments(book: Book, settings: DuplicateSettings, org: str | None = None):
+    """Current lines of at least the minimum amount (either sign) with their supplier key: the
+    resolved supplier when set, else the name key. The name key is worked out once per distinct
+    name (a body writes each supplier's name the same way thousands of times), not per line."""
+    spend = book.ibis().table("spend_current")
+    spend = spend.select(sha=spend.source_sha256, line=spend.source_line, org_id=spend.org_id,
+                         amount=spend.amount_gbp, paid_on=spend.paid_on, supplier_id=spend.supplier_id,
+                         name=spend.supplier_name, ref=spend.txn_ref, etype=spend.expense_type,
+                         sref=spend.supplier_ref)
+    spend = spend.filter(spend.amount.abs() >= ibis.literal(settings.min_amount, spend.amount.type()))
+    if org:
+        spend = spend.filter(spend.org_id == org)
+    names = spend.select("name").distinct()
+    names = names.select("name", name_key=name_key(names.name))
+    keyed = spend.left_join(names, "name")
+    return keyed.select(*[c for c in spend.columns if c != "supplier_id"],
+                        skey=ibis.coalesce(keyed.supplier_id.cast("string"), keyed.name_key))
+
+
+def candidate_pairs(book: Book, settings: DuplicateSettings, org: str | None = None):
+    """Both candidate joins as one Ibis expression: columns a_* and b_*, and `joined` ('supplier'
+    or 'reference'); a is the lower row id.
+
+    Grouping first keeps the joins small: only lines whose (body, amount, supplier key) or
+    (body, amount, reference as written) occurs more than once take part. The supplier join keeps
+    pairs whose references agree once normalised (any dates) or that lie within the window; the
+    reference join keeps pairs of two different supplier keys.
+    """
+    rows = payments(book, settings, org)
+
+    def repeated(*keys: str):
+        present = rows.filter([rows[k].notnull() for k in keys])
+        groups = (present.group_by(["org_id", "amount", *keys]).aggregate(copies=present.count())
+                  .filter(lambda t: t.copies > 1).drop("copies"))
+        lines = rows.view()
+        found = lines.semi_join(groups, [lines[k] == groups[k] for k in ("org_id", "amount", *keys)])
+        return found.mutate(rkey=reference_key(found.ref))
+
+    def pairs(found, key: str, conditions):
+        a, b = found.view(), found.view()
+        first = (a.sha < b.sha) | ((a.sha == b.sha) & (a.line < b.line))
+        joined = a.join(b, [a.org_id == b.org_id, a.amount == b.amount, a[key] == b[key], first,
+                            *conditions(a, b)])
+        return joined.select(joined=ibis.literal("supplier" if key == "skey" else "reference"),
+                             **{f"a_{c}": a[c] for c in _SIDE}, **{f"b_{c}": b[c] for c in _SIDE})
+
+    within = settings.window_days
+    by_supplier = pairs(repeated("skey"), "skey", lambda a, b: [
+        (a.rkey == b.rkey) | (a.paid_on.delta(b.paid_on, unit="day").abs() <= within)])
+    by_reference = pairs(repeated("ref"), "ref", lambda a, b: [
+        (a.skey != b.skey) | a.skey.isnull() | b.skey.isnull()])
+    return by_supplier.union(by_reference)
+
+
+# ---- the rules (Python, on the small candidate set) -----------------------------------------
+
+def reference_variant(x: str, y: str, min_length: int = 4) -> str | None:
+    """How two normalised references are one re-keyed reference, or None.
+
+    >>> reference_variant("4012433", "4014233"), reference_variant("INV4012433", "4012433")
+    ('adjacent characters swapped', "prefix 'INV'")
+    """
+    if len(x) == len(y):
+        diff = [i for i in range(len(x)) if x[i] != y[i]]
+        if len(diff) == 2 and diff[1] == diff[0] + 1 and x[diff[0]] == y[diff[1]] and x[diff[1]] == y[diff[0]]:
+            return "adjacent characters swapped"
+        return None
+    short, long_ = sorted((x, y), key=len)
+    if len(short) < min_length or not any(c.isdigit() for c in short):
+        return None
+    if long_.endswith(short):
+        return f"prefix {long_[:len(long_) - len(short)]!r}"
+    if long_.startswith(short):
+        return f"suffix {long_[len(short):]!r}"
+    return None
+
+
+def names_alike(a: Row, b: Row, threshold: float) -> bool:
+    """Two supplier names that are one firm spelt two ways (word order, typos, legal form)."""
+    if a.supplier_ref and a.supplier_ref == b.supplier_ref:
+        return True
+    score = max(fuzz.ratio(a.skey or "", b.skey or ""),
+                fuzz.token_sort_ratio(a.name or "", b.name or "", processor=utils.default_process))
+    return score >= threshold
+
+
+def judge(joined: str, a: Row, b: Row, settings: DuplicateSettings) -> tuple[Pair | None, str]:
+    """The rule a candidate pair meets, or None and why it was set aside."""
+    differing = {f: (getattr(a, attr), getattr(b, attr)) for f, attr in
+                 (("supplier name", "name"), ("reference", "ref"), ("paid on", "paid_on"))
+                 if getattr(a, attr) != getattr(b, attr)}
+    if joined == "reference":
+        if names_alike(a, b, settings.name_similarity):
+            return Pair("name-variant", a, b, ["amount", "reference", "supplier (alike names)"], differing), ""
+        return None, "one reference, unrelated suppliers"
+    if a.rkey and a.rkey == b.rkey:
+        if a.sha == b.sha and a.expense_type and b.expense_type and a.expense_type != b.expense_type:
+            return None, "split invoice lines (one file, one reference, other expense types)"
+        if a.ref != b.ref:
+            return Pair("reference-variant", a, b, ["supplier", "amount", "reference once punctuation "
+                        "is ignored"], differing, "punctuation"), ""
+        return Pair("exact", a, b, ["supplier", "amount", "reference"], differing), ""
+    if a.rkey and b.rkey:
+        how = reference_variant(a.rkey, b.rkey, settings.min_reference_length)
+        if how:
+            return Pair("reference-variant", a, b, ["supplier", "amount"], differing, how), ""
+        return Pair("same-amount", a, b, ["supplier", "amount"], differing), "unrelated references"
+    return Pair("no-reference", a, b, ["supplier", "amount"], differing), ""
+
+
+def _row(record: dict, prefix: str = "") -> Row:
+    g = [record[f"{prefix}{c}"] for c in _SIDE]
+    return Row((g[0], g[1]), *g)
+
+
+# ---- groups, credit notes, findings --------------------------------------------------------
+
+@dataclass
+class Group:
+    """Copies of one payment (two or more rows) and the pairs that joined them."""
+
+    pairs: list[Pair]
+    copies: list[Row]  # earliest first
+    credits: list[Row] = field(default_factory=list)
+
+    @property
+    def extra(self) -> int:
+        return len(self.copies) - 1 - len(self.credits)
+
+
+def _groups(pairs: list[Pair]) -> list[Group]:
+    """Pairs joined into groups of copies (union-find over row ids)."""
+    parent: dict = {}
+
+    def root(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for p in pairs:
+        parent[root(p.a.id)] = root(p.b.id)
+    grouped: dict = defaultdict(list)
+    for p in pairs:
+        grouped[root(p.a.id)].append(p)
+    groups = []
+    for members in grouped.values():
+        rows = {r.id: r for p in members for r in (p.a, p.b)}
+        copies = sorted(rows.values(), key=lambda r: (r.paid_on or date.max, r.id))
+        groups.append(Group(sorted(members, key=lambda p: (p.a.id, p.b.id)), copies))
+    return groups
+
+
+def _cancel_with_credit_notes(book: Book, groups: list[Group], settings: DuplicateSettings) -> None:
+    """Attach to each group of payments the credit notes that cancel one of its copies each.
+
+    A credit note cancels a copy when it is the negative of the amount, from the same body, for
+    the same supplier key or reference, and dated no earlier than `window_days` before the first
+    copy; each credit note is used once. Groups of negative lines (a credit recorded twice) are
+    not cancelled by payments.
+    """
+    payments_ = [g for g in groups if g.copies[0].amount > 0]
+    if not payments_:
+        return
+    spend = book.ibis().table("spend_current")
+    keys = ibis.memtable(pa.table({"org_id": [g.copies[0].org_id for g in payments_],
+                                   "credit": pa.array([-g.copies[0].amount for g in payments_],
+                                                      pa.decimal128(18, 2))})).distinct()
+    credits = spend.filter(spend.amount_gbp < 0)
+    credits = credits.join(keys, [credits.org_id == keys.org_id,
+                                  credits.amount_gbp == keys.credit])
+    rows = credits.select(
+        sha=credits.source_sha256, line=credits.source_line, org_id=credits.org_id,
+        amount=credits.amount_gbp, paid_on=credits.paid_on,
+        skey=ibis.coalesce(credits.supplier_id.cast("string"), name_key(credits.supplier_name)),
+        rkey=reference_key(credits.txn_ref), name=credits.supplier_name, ref=credits.txn_ref,
+        etype=credits.expense_type, sref=credits.supplier_ref,
+    ).to_pyarrow().to_pylist()
+    by_key: dict = defaultdict(list)
+    for r in sorted(rows, key=lambda r: (r["paid_on"] or date.max, r["sha"], r["line"])):
+        by_key[(r["org_id"], -r["amount"])].append(_row(r))
+    used: set = set()
+    for group in payments_:
+        copies = group.copies
+        skeys = {c.skey for c in copies} - {None}
+        rkeys = {c.rkey for c in copies} - {None}
+        earliest = copies[0].paid_on
+        for credit in by_key.get((copies[0].org_id, copies[0].amount), []):
+            if group.extra <= 0:
+                break
+            if credit.id in used or not (credit.skey in skeys or (credit.rkey and credit.rkey in rkeys)):
+                continue
+            if earliest and credit.paid_on and (credit.paid_on - earliest).days < -settings.window_days:
+                continue
+            used.add(credit.id)
+            group.credits.append(credit)
+
+
+def _finding(group: Group, files: dict[str, str]) -> Finding:
+    copies, credits = group.copies, group.credits
+    first = copies[0]
+    weakest = min(group.pairs, key=lambda p: CONFIDENCE[p.rule])
+    amount = abs(first.amount)
+    at_stake = amount * group.extra
+    each = f"£{amount:,.2f}"
+    lines = "credit lines" if first.amount < 0 else "payments"
+    formula = f"{len(copies)} {lines} × {each} − 1 expected"
+    if credits:
+        formula += f" − {len(credits)} cancelled by credit note{'s' if len(credits) > 1 else ''}"
+    formula += f" = {group.extra} × {each} = £{at_stake:,.2f}"
+    supplier = first.name or "an unnamed supplier"
+    what = f"Invoice {first.ref}" if first.ref else "A payment"
+    verb = "was credited" if first.amount < 0 else "was paid"
+    title = f"{what} to {supplier} ({each}) {verb} {len(copies)} times"
+    explanation = [p.explain(files) for p in group.pairs]
+    explanation += [f"credit note {files.get(c.sha, c.sha[:12])}:{c.line} ({c.paid_on}, reference "
+                    f"'{c.ref}') cancels one copy" for c in credits]
+    return Finding(kind=KIND, detector=DETECTOR, org_ids=[first.org_id], title=title, gbp_at_stake=at_stake,
+                   formula=formula, confidence=CONFIDENCE[weakest.rule],
+                   evidence=[r.id for r in copies] + [c.id for c in credits],
+                   description="\n".join(explanation), key=weakest.rule)
+
+
+def find_duplicate_payments(book: Book, settings: DuplicateSettings | None = None,
+                            org: str | None = None) -> DuplicateScan:
+    """Scan current spend for duplicate payments within each body; nothing is saved."""
+    settings = settings or DuplicateSettings()
+    records = candidate_pairs(book, settings, org).to_pyarrow().to_pylist()
+    set_aside: dict[str, int] = defaultdict(int)
+    pairs: list[Pair] = []
+    for record in records:
+        pair, why = judge(record["joined"], _row(record, "a_"), _row(record, "b_"), settings)
+        if pair is None or not settings.enabled(pair.rule):
+            set_aside[why or f"rule {pair.rule} is off"] += 1
+            continue
+        pairs.append(pair)
+    groups = _groups(pairs)
+    _cancel_with_credit_notes(book, groups, settings)
+    source = book.ibis().table("source")
+    files = dict(zip(*source.select("sha256", "file_name").to_pyarrow().to_pydict().values())) if groups else {}
+    findings = []
+    for group in groups:
+        if group.extra <= 0:
+            set_aside["cancelled by credit notes"] += 1
+            continue
+        findings.append(_finding(group, files))
+    findings.sort(key=lambda f: (-f.gbp_at_stake, f.finding_id))
+    kept = [p for g in groups if g.extra > 0 for p in g.pairs]
+    return DuplicateScan(findings, kept, len(records), dict(set_aside), settings)

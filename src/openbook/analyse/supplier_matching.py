@@ -37,7 +37,7 @@ SUPPORT = 80
 MAX_KEYS = 40
 # Training sizes: enough pairs to estimate m and u, bounded so training cost does not grow
 # with the square of the input (stack notes: EM without max_pairs took 10x longer at 100k).
-TRAINING_PAIRS = 500_000
+TRAINING_PAIRS = 200_000
 
 Pair = tuple[int, int, float]  # (key index, key index, score in 0..1)
 
@@ -87,6 +87,10 @@ def splink_pairs(table: pa.Table, con, threshold: float = SPLINK_THRESHOLD,
     `con` is a scratch DuckDB connection: Splink writes its working tables there.
     """
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    from splink.blocking_rule_library import CustomRule
+
+    def _near(rule: str) -> CustomRule:
+        return CustomRule(f"{rule} AND abs(length(l.name) - length(r.name)) <= 2", sql_dialect="duckdb")
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
@@ -100,17 +104,21 @@ def splink_pairs(table: pa.Table, con, threshold: float = SPLINK_THRESHOLD,
             cl.CustomComparison(output_column_name="name", comparison_levels=[
                 cll.NullLevel("name"), cll.LevenshteinLevel("name", 1), cll.LevenshteinLevel("name", 2),
                 cll.LevenshteinLevel("name", 3), cll.ElseLevel()]),
-            cl.ExactMatch("first_token"),
-            cl.ExactMatch("last_token"),
+            # A slip in the first or last word is common: near words are levels, not mismatches.
+            cl.LevenshteinAtThresholds("first_token", [2]),
+            cl.LevenshteinAtThresholds("last_token", [2]),
             cl.ExactMatch("legal_form"),
         ],
-        blocking_rules_to_generate_predictions=[
-            # Tight rules: a slip in one word leaves the others, so some rule still pairs them.
-            block_on("first_token", "second_token"),
-            block_on("second_token", "last_token", "substr(first_token, 1, 1)"),
-            block_on("first_token", "last_token"),
-            block_on("substr(name, 1, 8)"),
-        ],
+        # Tight rules: a slip changes one word and the length by at most two, so the other words
+        # and the length still pair the names under some rule.
+        blocking_rules_to_generate_predictions=[_near(rule) for rule in (
+            "l.first_token = r.first_token AND l.second_token = r.second_token",
+            "l.second_token = r.second_token AND l.last_token = r.last_token "
+            "AND substr(l.first_token, 1, 1) = substr(r.first_token, 1, 1)",
+            "l.first_token = r.first_token AND l.last_token = r.last_token",
+            "l.first_token = r.first_token AND substr(l.last_token, 1, 2) = substr(r.last_token, 1, 2)",
+            "substr(l.name, 1, 5) = substr(r.name, 1, 5) AND l.second_token IS NULL AND r.second_token IS NULL",
+        )],
         max_iterations=12,
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,

@@ -277,7 +277,13 @@ def _supplier_rows(records, clusters, withheld, parts, org_of, public, decision_
     rows = []
     for root, members in groups.items():
         weight = lambda i: records[i].lines or 0  # noqa: E731
-        canonical = min(members, key=lambda i: (records[i].name.isupper(), -weight(i), records[i].name))
+        # The canonical spelling has the most-used words (so not a typo), in mixed case if any.
+        key_weight = Counter()
+        for i in members:
+            key_weight[parts[i].key] += weight(i) + 1
+        main_key = min(key_weight, key=lambda k: (-key_weight[k], k))
+        canonical = min((i for i in members if parts[i].key == main_key),
+                        key=lambda i: (records[i].name.isupper(), -weight(i), records[i].name))
 
         def top(values) -> str | None:
             counts = Counter()

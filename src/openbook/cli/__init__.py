@@ -274,3 +274,4 @@ def main() -> None:
 
 
 __all__ = ["app", "main", "expand_paths"]
+from openbook.cli import suppliers as _suppliers  # noqa: E402,F401

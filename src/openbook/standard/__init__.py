@@ -36,6 +36,8 @@ SCHEMA_VERSION = "1.0"
 _TABLES = (
     "organisation", "source", "supplier", "spend", "post", "system", "contract",
     "process", "budget", "grant", "cost_line", "transparency", "quarantine", "finding",
+    "organisation", "source", "supplier", "supplier_decision", "spend", "post", "system", "contract",
+    "process", "budget", "grant", "cost_line", "quarantine", "finding",
 )
 
 

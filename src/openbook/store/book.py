@@ -393,6 +393,47 @@ class Book:
         rows = self._dicts("SELECT file_name AS name, sha256, options ->> 'text' AS text FROM source "
                            "WHERE dataset = 'classification' AND status = 'current' ORDER BY loaded_at DESC LIMIT 1")
         return rows[0] if rows else None
+    # -- suppliers -------------------------------------------------------------------------
+    def assign_suppliers(self, suppliers: pa.Table, assignment: pa.Table) -> int:
+        """Replace the supplier table and set spend.supplier_id from (name, company number) → id,
+        in one transaction; spellings not in the assignment get null. Returns spend rows updated."""
+        with self.loading():
+            self.con.execute("DELETE FROM supplier")
+            self.con.register("_suppliers", suppliers)
+            self.con.register("_assignment", assignment)
+            try:
+                self.con.execute("INSERT INTO supplier BY NAME SELECT * FROM _suppliers")
+                # One pass over spend: the join finds each row's id, or null for a withheld name.
+                updated = self.con.execute(
+                    "UPDATE spend SET supplier_id = m.supplier_id FROM ("
+                    "  SELECT s.rowid AS rid, a.supplier_id FROM spend s LEFT JOIN _assignment a"
+                    "  ON a.supplier_name = s.supplier_name"
+                    "  AND a.supplier_company_number IS NOT DISTINCT FROM s.supplier_company_number"
+                    ") m WHERE spend.rowid = m.rid AND spend.supplier_id IS DISTINCT FROM m.supplier_id"
+                ).fetchone()[0]
+            finally:
+                self.con.unregister("_suppliers")
+                self.con.unregister("_assignment")
+        return updated
+    def add_supplier_decision(self, decision: pa.Table) -> None:
+        """Record a person's decision about suppliers (see supplier_decision); never rewritten."""
+        with self.loading() as loader:
+            loader.add_records("supplier_decision", decision)
+    def supplier_decisions(self) -> list[dict]:
+        return self._dicts("SELECT * FROM supplier_decision ORDER BY decided_at, decision_id")
+    def suppliers(self, *, supplier_id: str | None = None, limit: int | None = None) -> list[dict]:
+        """Suppliers with their current spend total, largest first."""
+        where, params = ("WHERE s.supplier_id = ?", [supplier_id]) if supplier_id else ("", [])
+        return self._dicts(
+            "SELECT s.*, coalesce(t.total_gbp, 0) AS total_gbp, coalesce(t.bodies, 0) AS bodies FROM supplier s "
+            "LEFT JOIN (SELECT supplier_id, sum(amount_gbp) AS total_gbp, count(DISTINCT org_id) AS bodies "
+            "FROM spend_current WHERE supplier_id IS NOT NULL GROUP BY ALL) t USING (supplier_id) "
+            f"{where} ORDER BY total_gbp DESC, s.lines DESC, s.supplier_id" + (f" LIMIT {int(limit)}" if limit else ""),
+            params)
+    @staticmethod
+    def scratch_connection() -> duckdb.DuckDBPyConnection:
+        """A private in-memory DuckDB for working tables (Splink's) that must not enter the book."""
+        return duckdb.connect(":memory:")
 
     def _dicts(self, sql: str, params: list | None = None) -> list[dict]:
         rel = self.con.execute(sql, params or [])

@@ -269,3 +269,24 @@ def write_truth(pool: SupplierPool, path: Path) -> None:
                 f.write("".join(lines))
                 lines.clear()
         f.write("".join(lines))
+
+
+def names_with_truth(n: int, seed: int = 42) -> list[tuple[str, str, str, str]]:
+    """`n` distinct supplier names as files write them, each with its true supplier.
+
+    Rows are (variant_name, supplier_key, canonical_name, company_number), the columns of
+    truth/suppliers.csv: every form of each supplier and its upper-case spelling, supplier
+    after supplier, until `n` names. For measuring entity resolution on names alone at any
+    scale without writing spend files.
+    """
+    suppliers = max(1, n // 5)  # about 6.7 names per supplier; grow the pool if short
+    while True:
+        pool = make_pool(suppliers, seed)
+        out: list[tuple[str, str, str, str]] = []
+        for i in range(len(pool)):
+            forms = pool.forms[:, i].tolist()
+            for v in dict.fromkeys(forms + [x.upper() for x in forms]):
+                out.append((v, pool.key(i), pool.canonical[i], pool.company_number[i]))
+            if len(out) >= n:
+                return out[:n]
+        suppliers *= 2

@@ -194,6 +194,8 @@ class Scenario:
         rates = [self.reduction, *self.reduction_by_function.values(), *self.reduction_by_capability.values()]
         if any(not _ZERO <= r <= _ONE for r in rates):
             raise UsageError("a reduction must be between 0 and 1 (0.4 is 40%)")
+        for phasing in (self.phasing, *self.phasing_by_function.values()):
+            phasing.increments()  # raises on a profile or shares that cannot work
         longest = max([self.phasing.years, *(p.years for p in self.phasing_by_function.values())])
         if not longest <= self.horizon <= _MAX_HORIZON:
             raise UsageError(f"the horizon ({self.horizon} years) must cover the phasing ({longest} years) "

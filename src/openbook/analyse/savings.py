@@ -445,7 +445,7 @@ def sensitivity(baseline: Baseline, scenario: Scenario, blocks: Mapping[str, Blo
         return min(value, _ONE)
 
     def variants(f: Decimal) -> Iterator[tuple[str, str, Baseline, Scenario, Mapping[str, BlockCost]]]:
-        yield "baseline", f"£{baseline.total_gbp * f:,.0f}", baseline.scaled(f), scenario, blocks
+        yield "baseline", f"×{f}", baseline.scaled(f), scenario, blocks
         yield "reduction", f"{capped(scenario.reduction * f):.1%}", baseline, replace(
             scenario, reduction=capped(scenario.reduction * f),
             reduction_by_function={k: capped(v * f) for k, v in scenario.reduction_by_function.items()},

@@ -276,3 +276,4 @@ def main() -> None:
 __all__ = ["app", "main", "expand_paths"]
 
 from openbook.cli import analyse as _analyse  # noqa: E402,F401  (registers analyse, findings)
+from openbook.cli import savings as _savings  # noqa: E402,F401  (registers savings, plan, blocks)

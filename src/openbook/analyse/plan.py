@@ -3,7 +3,8 @@
 Bodies whose contract for the capability ends within the phasing window move first (earliest
 end first: leaving at the end of a contract costs least), then the rest by the £ they would
 save. Bodies move, whole, until the cost moved reaches the scenario's target reduction for the
-capability; the movers are spread over the phases in the scenario's phasing profile. The plan
+capability; the movers are spread over the phases in the scenario's phasing profile (a mover
+moves in the first phase by which the profile has reached past its place in the order). The plan
 moves whole bodies, so its figures differ from the savings model's (which takes the target
 share of every body's cost) by at most one body's cost per capability.
 """
@@ -95,7 +96,7 @@ def consolidation_plan(book, scenario: Scenario = Scenario(), blocks: dict[str, 
         for index, cell in enumerate(ordered):
             end = ending.get((cell["org_id"], capability))
             if index < len(movers):
-                phase = next(t + 1 for t, share in enumerate(cumulative) if share * len(movers) >= index + 1)
+                phase = next(t + 1 for t, share in enumerate(cumulative) if share * len(movers) > index)
                 cost_after, migration = after(cell), block.migration_per_body_gbp
             else:
                 phase, cost_after, migration = None, cell["annual_cost_gbp"], _ZERO

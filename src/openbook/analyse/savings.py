@@ -479,7 +479,7 @@ def sensitivity(baseline: Baseline, scenario: Scenario, blocks: Mapping[str, Blo
 def top_down_baseline(scenario: Scenario) -> Baseline:
     """A baseline given as one figure with its source; `staff_share` of it is in-house pay."""
     if scenario.baseline_gbp is None:
-        raise UsageError("a top-down run needs a baseline: give [baseline] annual_cost_gbp in the scenario file")
+        raise UsageError("a top-down run needs a baseline: give annual_cost_gbp in the scenario file's baseline section")
     staff = scenario.baseline_gbp * scenario.staff_share
     lines = [CostLine("staff", staff)] if staff else []
     if scenario.baseline_gbp - staff:
@@ -613,10 +613,10 @@ def load_scenario(path: Path | str) -> Scenario:
 def scenario_from_dict(data: Mapping[str, Any]) -> Scenario:
     for section, values in data.items():
         if section not in _SECTIONS:
-            raise UsageError(f"unknown section [{section}] (known: {', '.join(_SECTIONS)})")
+            raise UsageError(f"unknown section {section!r} (known: {', '.join(_SECTIONS)})")
         unknown = sorted(set(values) - _SECTIONS[section])
         if unknown:
-            raise UsageError(f"unknown key {unknown[0]!r} in [{section}] (known: {', '.join(sorted(_SECTIONS[section]))})")
+            raise UsageError(f"unknown key {unknown[0]!r} in section {section!r} (known: {', '.join(sorted(_SECTIONS[section]))})")
     meta, base, target = data.get("scenario", {}), data.get("baseline", {}), data.get("target", {})
     costs, bottom, discount, front = (data.get(k, {}) for k in ("costs", "bottom_up", "discount", "frontline"))
     default = Scenario()
@@ -627,7 +627,7 @@ def scenario_from_dict(data: Mapping[str, Any]) -> Scenario:
     for code, values in costs.get("blocks", {}).items():
         unknown = sorted(set(values) - _BLOCK_FIELDS)
         if unknown:
-            raise UsageError(f"unknown key {unknown[0]!r} in [costs.blocks.{code}] (known: {', '.join(sorted(_BLOCK_FIELDS))})")
+            raise UsageError(f"unknown key {unknown[0]!r} in section 'costs.blocks.{code}' (known: {', '.join(sorted(_BLOCK_FIELDS))})")
         blocks[code] = {k: _decimal(v) for k, v in values.items()}
     scenario = Scenario(
         name=meta.get("name", default.name), method=meta.get("method", "top-down" if base else default.method),

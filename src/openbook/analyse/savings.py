@@ -616,7 +616,8 @@ def scenario_from_dict(data: Mapping[str, Any]) -> Scenario:
             raise UsageError(f"unknown section {section!r} (known: {', '.join(_SECTIONS)})")
         unknown = sorted(set(values) - _SECTIONS[section])
         if unknown:
-            raise UsageError(f"unknown key {unknown[0]!r} in section {section!r} (known: {', '.join(sorted(_SECTIONS[section]))})")
+            known = ", ".join(sorted(_SECTIONS[section]))
+            raise UsageError(f"unknown key {unknown[0]!r} in section {section!r} (known: {known})")
     meta, base, target = data.get("scenario", {}), data.get("baseline", {}), data.get("target", {})
     costs, bottom, discount, front = (data.get(k, {}) for k in ("costs", "bottom_up", "discount", "frontline"))
     default = Scenario()
@@ -627,7 +628,8 @@ def scenario_from_dict(data: Mapping[str, Any]) -> Scenario:
     for code, values in costs.get("blocks", {}).items():
         unknown = sorted(set(values) - _BLOCK_FIELDS)
         if unknown:
-            raise UsageError(f"unknown key {unknown[0]!r} in section 'costs.blocks.{code}' (known: {', '.join(sorted(_BLOCK_FIELDS))})")
+            known = ", ".join(sorted(_BLOCK_FIELDS))
+            raise UsageError(f"unknown key {unknown[0]!r} in section 'costs.blocks.{code}' (known: {known})")
         blocks[code] = {k: _decimal(v) for k, v in values.items()}
     scenario = Scenario(
         name=meta.get("name", default.name), method=meta.get("method", "top-down" if base else default.method),

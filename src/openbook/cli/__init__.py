@@ -297,3 +297,4 @@ from openbook.cli import classify as _classify  # noqa: E402,F401
 from openbook.cli import margins as _margins, templates as _templates  # noqa: E402,F401
 from openbook.cli import payments as _payments  # noqa: E402,F401
 from openbook.cli import suppliers as _suppliers  # noqa: E402,F401
+from openbook.cli import savings as _savings  # noqa: E402,F401  (registers savings, plan, blocks)

@@ -13,15 +13,18 @@ import csv
 import io
 import json
 import re
+import tomllib
 import unicodedata
 from functools import cache
 from importlib import resources
 
 __all__ = [
     "SCHEMA_VERSION",
+    "blocks",
     "code_list",
     "code_list_names",
     "find_organisation",
+    "frontline_costs",
     "load_schema",
     "normalise_org_name",
     "organisation_registry",
@@ -133,3 +136,13 @@ def find_organisation(name_or_id: str) -> dict | None:
     by_id, by_name = _index()
     org = by_id.get(name_or_id.strip()) or by_name.get(normalise_org_name(name_or_id))
     return _copy(org) if org else None
+
+
+def blocks() -> dict[str, dict]:
+    """The Lego-block catalogue (blocks.toml): each capability's shared component and reference costs."""
+    return tomllib.loads(_read_text("blocks.toml"))
+
+
+def frontline_costs() -> list[dict[str, str]]:
+    """Fully loaded annual cost of frontline posts (frontline_costs.csv), money as text to keep it exact."""
+    return _read_csv("frontline_costs.csv")

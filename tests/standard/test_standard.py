@@ -79,7 +79,6 @@ def field(table: str, name: str) -> dict:
 
 def test_every_schema_file_is_a_table_and_every_table_has_a_file():
     assert sorted(TABLES) == sorted(p.stem for p in (HERE / "schemas").glob("*.json"))
-    assert len(TABLES) == 14
 
 
 def test_tables_come_in_dependency_order():

@@ -26,12 +26,16 @@ class Detector:
 
 
 DETECTORS = (
+    Detector("payments", "Which payments did a body make twice (exact and near duplicates)?",
+             "openbook.analyse.detectors:_payments"),
     Detector("functions", "Which bodies pay more than their peers for the same administrative function?",
              "openbook.analyse.functions:findings"),
     Detector("workforce", "Which units are top-heavy, and which senior roles are repeated in many bodies?",
              "openbook.analyse.workforce:findings"),
     Detector("systems", "Which capabilities are bought separately many times, and at what price per user?",
              "openbook.analyse.systems:findings"),
+    Detector("margins", "Which suppliers' open-book margins, overheads or rates exceed what was agreed?",
+             "openbook.analyse.detectors:_margins"),
     Detector("prices", "Which bodies pay the same supplier far more per unit of need than their peers?",
              "openbook.analyse.prices:findings"),
 )
@@ -54,3 +58,15 @@ def run(book: Book, only: list[str] | None = None, progress: Callable[[str], Non
             progress(detector.name)
         counts[detector.name] = save_findings(book, detector.name, detector.load()(book))
     return counts
+
+
+def _payments(book: Book) -> list[Finding]:
+    from openbook.analyse.payments import find_duplicate_payments
+
+    return find_duplicate_payments(book).findings
+
+
+def _margins(book: Book) -> list[Finding]:
+    from openbook.analyse.margins import check_margins
+
+    return list(check_margins(book, save=False).findings)

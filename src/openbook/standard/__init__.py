@@ -37,10 +37,8 @@ SCHEMA_VERSION = "1.0"
 # (everything names a body), source before the tables whose rows cite a file, supplier
 # before spend and contract, system before process, contract before cost_line.
 _TABLES = (
-    "organisation", "source", "supplier", "spend", "post", "system", "contract",
-    "process", "budget", "grant", "cost_line", "transparency", "quarantine", "finding",
     "organisation", "source", "supplier", "supplier_decision", "spend", "post", "system", "contract",
-    "process", "budget", "grant", "cost_line", "quarantine", "finding",
+    "process", "budget", "grant", "cost_line", "transparency", "quarantine", "finding",
 )
 
 

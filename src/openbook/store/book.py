@@ -81,6 +81,7 @@ class Book:
         self._group_open = False
 
     @contextmanager
+
     def memory_capped(self, limit: str) -> Iterator[None]:
         """DuckDB's memory limit lowered for a bulk load, then restored (it spills beyond it)."""
         previous = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
@@ -172,6 +173,7 @@ class Book:
         return rows[0] if rows else None
 
     @contextmanager
+
     def loading(self) -> Iterator[Loader]:
         """One transaction for one file: everything or nothing.
 
@@ -191,6 +193,7 @@ class Book:
             self.con.execute("COMMIT")
 
     @contextmanager
+
     def group(self) -> Iterator[None]:
         """Several files in one transaction: each still all or nothing, one commit (one fsync)."""
         self.con.execute("BEGIN TRANSACTION")
@@ -393,7 +396,9 @@ class Book:
         rows = self._dicts("SELECT file_name AS name, sha256, options ->> 'text' AS text FROM source "
                            "WHERE dataset = 'classification' AND status = 'current' ORDER BY loaded_at DESC LIMIT 1")
         return rows[0] if rows else None
+
     # -- suppliers -------------------------------------------------------------------------
+
     def assign_suppliers(self, suppliers: pa.Table, assignment: pa.Table) -> int:
         """Replace the supplier table and set spend.supplier_id from (name, company number) → id,
         in one transaction; spellings not in the assignment get null. Returns spend rows updated."""
@@ -415,12 +420,15 @@ class Book:
                 self.con.unregister("_suppliers")
                 self.con.unregister("_assignment")
         return updated
+
     def add_supplier_decision(self, decision: pa.Table) -> None:
         """Record a person's decision about suppliers (see supplier_decision); never rewritten."""
         with self.loading() as loader:
             loader.add_records("supplier_decision", decision)
+
     def supplier_decisions(self) -> list[dict]:
         return self._dicts("SELECT * FROM supplier_decision ORDER BY decided_at, decision_id")
+
     def suppliers(self, *, supplier_id: str | None = None, limit: int | None = None) -> list[dict]:
         """Suppliers with their current spend total, largest first."""
         where, params = ("WHERE s.supplier_id = ?", [supplier_id]) if supplier_id else ("", [])
@@ -430,6 +438,7 @@ class Book:
             "FROM spend_current WHERE supplier_id IS NOT NULL GROUP BY ALL) t USING (supplier_id) "
             f"{where} ORDER BY total_gbp DESC, s.lines DESC, s.supplier_id" + (f" LIMIT {int(limit)}" if limit else ""),
             params)
+
     @staticmethod
     def scratch_connection() -> duckdb.DuckDBPyConnection:
         """A private in-memory DuckDB for working tables (Splink's) that must not enter the book."""

@@ -216,12 +216,26 @@ def demo(
         if not (data / "organisations.csv").exists():
             render.console.print(f"Generating a fictional sector ({rows:,} payment lines, seed {seed}) …")
             generate(data, seed=seed, rows=rows)
-        files = expand_paths([str(data / "organisations.csv"), str(data / "spend")])
+        # Every dataset the generator writes (spend, organograms, contracts, systems, processes,
+        # cost registers, grants); the truth files stay out of the book.
+        files = expand_paths([str(data / "organisations.csv")] + [str(p) for p in sorted(data.iterdir())
+                                                                  if p.is_dir() and p.name != "truth"])
         with Book(dir / "openbook.duckdb") as opened:
             reports = _ingest_with_progress(opened, files, org=None, jobs=None, quiet=False)
             render.reconciliation(reports, limit=15)
+            from openbook.analyse.classify import classify_book
+            from openbook.analyse.detectors import run
+            from openbook.analyse.suppliers import resolve
+
+            with render.StepProgress() as progress:
+                progress.step("classifying functions")
+                classify_book(opened)
+                progress.step("resolving suppliers")
+                resolve(opened)
+                run(opened, progress=progress.step)
             render.where_money_goes(book_totals(opened), {d: top_by(opened, d) for d in
                                                           ("org_id", "supplier_name", "expense_type")})
+            render.findings_table(opened.findings(limit=10))
         render.console.print(f"\nThe book is at [bold]{dir / 'openbook.duckdb'}[/]; try "
                              f"`openbook status --book {dir / 'openbook.duckdb'}`.")
 

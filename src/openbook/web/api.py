@@ -50,6 +50,16 @@ def _decode(cursor: str) -> list:
         raise ApiError(400, "bad-cursor", "the cursor is not one this API gave out; start again without it") from None
 
 
+def _org_id(book: Book, org: str | None) -> str | None:
+    """The org_id a body's id or name refers to; a name the book does not know is a 404."""
+    if not org:
+        return None
+    org_id = book.resolve_org(org)
+    if org_id is None:
+        raise ApiError(404, "not-found", f"no body {org!r} in the book")
+    return org_id
+
+
 def _money(text: str | None, name: str) -> Decimal | None:
     if text is None:
         return None
@@ -137,10 +147,7 @@ def spend(
 ):
     expr = book.ibis().table("spend_current")
     if org:
-        org_id = book.resolve_org(org)
-        if org_id is None:
-            raise ApiError(404, "not-found", f"no body {org!r} in the book")
-        expr = expr.filter(expr.org_id == org_id)
+        expr = expr.filter(expr.org_id == _org_id(book, org))
     if supplier:
         expr = expr.filter((expr.supplier_id == supplier)
                            | expr.supplier_name.lower().contains(supplier.lower()))
@@ -169,11 +176,7 @@ def spend_aggregate(
 ):
     from openbook.analyse.spending import totals
 
-    org_id = None
-    if org:
-        org_id = book.resolve_org(org)
-        if org_id is None:
-            raise ApiError(404, "not-found", f"no body {org!r} in the book")
+    org_id = _org_id(book, org)
     rows = totals(book, by, org=org_id, limit=limit)
     table = pa.Table.from_pylist(rows) if rows else pa.table({by: pa.array([], pa.string())})
     if format and format != "page":
@@ -189,11 +192,7 @@ def findings(
     limit: Annotated[int, Query(ge=1, le=10000)] = 100,
     format: Format = None,
 ):
-    org_id = None
-    if org:
-        org_id = book.resolve_org(org)
-        if org_id is None:
-            raise ApiError(404, "not-found", f"no body {org!r} in the book")
+    org_id = _org_id(book, org)
     rows = book.findings(kind=kind, org=org_id, limit=limit)
     table = pa.Table.from_pylist(rows) if rows else pa.table({"finding_id": pa.array([], pa.string())})
     if format and format != "page":

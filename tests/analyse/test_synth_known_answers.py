@@ -44,3 +44,22 @@ def test_every_planted_top_heavy_unit_is_found_and_nothing_else(sector):
     flagged = {(f.org_ids[0], f.key.split(":", 1)[1]) for f in found}
     assert planted, "the generator plants top-heavy units"
     assert flagged == planted
+
+
+def test_every_planted_shared_product_is_priced_as_the_truth_says(sector):
+    from decimal import Decimal
+
+    from openbook.analyse.systems import duplicated_capability_findings, price_per_user, product_key
+
+    data, path = sector
+    with Book(path, read_only=True) as book:
+        prices = {p["product"]: p for p in price_per_user(book)}
+        duplicated = {f.key: f for f in duplicated_capability_findings(book)}
+    planted = _truth(data, "systems.csv")
+    assert planted
+    for row in planted:
+        product = prices[product_key(row["product"], row["vendor"])]
+        assert product["bodies"] == int(row["bodies"])
+        assert (product["min_gbp"], product["median_gbp"], product["max_gbp"]) == (
+            Decimal(row["cheapest_gbp_per_user"]), Decimal(row["median_gbp_per_user"]), Decimal(row["dearest_gbp_per_user"]))
+        assert row["capability"] in duplicated

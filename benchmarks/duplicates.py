@@ -17,12 +17,11 @@ RSS is its own.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from child import run  # benchmarks/child.py, beside this script
 
 OPENBOOK = """
 import json, resource, sys, time
@@ -56,14 +55,6 @@ elapsed = time.perf_counter() - start
 print(json.dumps({"seconds": elapsed, "pairs": pairs.num_rows,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
-
-
-def run(script: str, *args: str) -> dict:
-    """Run one side in a child process; it reports its own time and peak RSS."""
-    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(f"benchmark child failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def build(rows: int, root: Path) -> tuple[Path, Path]:

@@ -14,12 +14,11 @@ own process so that peak RSS is its own.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from child import run  # benchmarks/child.py, beside this script
 
 OPENBOOK = """
 import json, resource, sys, time
@@ -100,14 +99,6 @@ import resource
 print(json.dumps({"seconds": time.perf_counter() - start, "rows": rows, "accepted": accepted,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
-
-
-def run(script: str, *args: str) -> dict:
-    """Run one side in a child process; it reports its own time and peak RSS."""
-    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(f"benchmark child failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def bench(rows: int, workdir: Path) -> dict:

@@ -15,9 +15,8 @@ and recall against the truth. Each side runs in its own process so that peak RSS
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
+
+from child import run  # benchmarks/child.py, beside this script
 
 OPENBOOK = """
 import json, resource, sys, time
@@ -63,11 +62,6 @@ precision, recall = pairwise_scores(labels, [r[1] for r in rows])
 print(json.dumps({"seconds": elapsed, "cpu": cpu, "precision": precision, "recall": recall, "suppliers": len(set(labels)),
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
-
-
-def run(code: str, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:

@@ -35,7 +35,7 @@ from rapidfuzz import fuzz, process
 
 from openbook.analyse import supplier_matching as matching
 from openbook.analyse.supplier_names import (
-    charity_number, company_number, is_withheld, looks_public, name_parts, org_id_numbers, vat_number,
+    company_number, is_withheld, looks_public, name_parts, org_id_numbers, vat_number,
 )
 from openbook.errors import UsageError
 from openbook.ingest.records import to_arrow

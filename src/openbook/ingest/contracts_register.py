@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from openbook import standard
 from openbook.errors import FileRejected
 from openbook.ingest.amounts import AmountError
-from openbook.ingest.dates import DateError, parse_date
+from openbook.ingest.dates import read_date
 from openbook.ingest.headers import normalise_header
 from openbook.ingest.importers import Importer, IngestContext
 from openbook.ingest.money import exact_amount
@@ -242,16 +242,7 @@ class _RegisterReader:
         published = cell_text(value).strip()
         if not published:
             return None
-        try:
-            parsed = parse_date(published)  # no latest: a contract may end or be reviewed years ahead
-        except DateError as error:
-            problem(error.code, field, published, error.detail)
-            return None
-        if parsed.flag:
-            problem(parsed.flag, field, published, parsed.detail)
-        if parsed.precision == "month":
-            problem("date-month-only", field, published)
-        return parsed.day
+        return read_date(published, field, problem)  # no latest: a contract may end or be reviewed years ahead
 
     def _flag(self, value: Cell, field: str, problem) -> bool | None:
         published = normalise_header(cell_text(value))

@@ -187,3 +187,22 @@ def _hint(value: str) -> str:
     except ValueError:
         return ""
     return ""
+
+
+def read_date(text: str, field: str, problem, *, latest: date | None = None) -> date | None:
+    """A published date cell read for an importer: its day, with every flag reported through `problem`.
+
+    `problem(code, field, value[, detail])` records a coded problem; an unreadable date is reported
+    and gives None, an ambiguous or month-first one is flagged and kept, a month alone is flagged
+    and stored as the first of the month.
+    """
+    try:
+        parsed = parse_date(text, latest=latest)
+    except DateError as error:
+        problem(error.code, field, text, error.detail)
+        return None
+    if parsed.flag:
+        problem(parsed.flag, field, text, parsed.detail)
+    if parsed.precision == "month":
+        problem("date-month-only", field, text)
+    return parsed.day

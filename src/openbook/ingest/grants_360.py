@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from openbook import standard
 from openbook.errors import FileRejected
 from openbook.ingest.amounts import AmountError
-from openbook.ingest.dates import DateError, parse_date
+from openbook.ingest.dates import read_date
 from openbook.ingest.importers import Importer, IngestContext
 from openbook.ingest.jsonstream import iter_items, text, top_level_shape
 from openbook.ingest.money import CURRENCY, exact_amount
@@ -260,16 +260,7 @@ class _GrantReader:
             if required:
                 problem("date-missing", field)
             return None
-        try:
-            parsed = parse_date(value, latest=self.context.latest)
-        except DateError as error:
-            problem(error.code, field, value, error.detail)
-            return None
-        if parsed.flag:
-            problem(parsed.flag, field, value, parsed.detail)
-        if parsed.precision == "month":
-            problem("date-month-only", field, value)
-        return parsed.day
+        return read_date(value, field, problem, latest=self.context.latest)
 
     def _number(self, published: Published | None, field: str, problem) -> float | None:
         value = cell_text(published.value).strip() if published else ""

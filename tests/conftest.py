@@ -72,3 +72,18 @@ def real_book(shared_data, shared_manifest, tmp_path_factory):
             reports[row["local_path"]] = ingest_file(book, shared_data / row["local_path"], org=row["publisher"])
     yield book, reports
     book.close()
+
+
+DEMO_ROWS = 20_000
+
+
+@pytest.fixture(scope="session")
+def demo_book(tmp_path_factory) -> Path:
+    """A small demo sector built exactly as `make run` builds it (generate, ingest, classify, resolve,
+    analyse), once per session; the truth files sit beside it under data/truth. Treat it as read-only."""
+    import subprocess
+
+    folder = tmp_path_factory.mktemp("demo")
+    subprocess.run([sys.executable, "-m", "openbook", "demo", "--dir", str(folder), "--rows", str(DEMO_ROWS)],
+                   check=True, capture_output=True)
+    return folder / "openbook.duckdb"

@@ -177,6 +177,7 @@ def test_the_frontline_table_adds_up_and_names_its_sources():
     for role, row in table.items():
         assert row["salary_gbp"] + row["employer_ni_gbp"] + row["employer_pension_gbp"] == row["fully_loaded_gbp"]
         assert row["year"] and row["salary_source"] and row["pension_source"] and row["estimate"] in ("yes", "no")
+        assert row["checked"], f"{role}: say what was checked against its source, and when (or that it was not)"
     # Employer NI 2024/25: 13.8% of pay above £9,100.
     nurse = table["nurse"]
     assert nurse["employer_ni_gbp"] == ((nurse["salary_gbp"] - 9100) * D("0.138")).quantize(D("0.01"))

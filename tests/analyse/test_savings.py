@@ -283,3 +283,18 @@ def test_posts_scale_linearly_with_the_net_saving(cost, factor, per_post):
     assert scaled_net == net * factor or abs(scaled_net - net * factor) <= D("0.01") * factor
     assert abs(scaled - one * factor) <= D("0.01") * (factor + 1)
     assert abs(one - net / per_post) <= D("0.005")
+
+
+def test_spend_over_several_years_counts_as_one_year_and_a_part_year_is_not_scaled_up(writer, book):
+    """XX-A published 24 months of finance spend at £1,000 a month: £24,000 in the book, £12,000 a
+    year. XX-B published three months of £1,000: taken as it is, £3,000, not extrapolated to £12,000."""
+    writer.organisation("XX-A", "district")
+    writer.organisation("XX-B", "district")
+    for month in range(24):
+        writer.spend("XX-A", "1000", paid_on=date(2022 + month // 12, month % 12 + 1, 15), function="finance")
+    for month in range(3):
+        writer.spend("XX-B", "1000", paid_on=date(2024, month + 1, 15), function="finance")
+    baseline = bottom_up_baseline(book, HAND_SCENARIO)
+    spend = {line.org_id: line.annual_cost_gbp for line in baseline.lines if line.kind == "spend"}
+    assert spend == {"XX-A": D("12000.00"), "XX-B": D("3000.00")}
+    assert "up to 24, are scaled to 12" in baseline.notes[2]

@@ -506,7 +506,7 @@ def bottom_up_baseline(book, scenario: Scenario = Scenario()) -> Baseline:
     notes: list[str] = []
 
     staff: dict[tuple[str, str], list] = defaultdict(lambda: [_ZERO, 0])
-    unpaid = 0
+    unpaid, fte = 0, 0.0
     for post in load_posts(book):
         if post.function not in admin:
             continue
@@ -516,10 +516,11 @@ def bottom_up_baseline(book, scenario: Scenario = Scenario()) -> Baseline:
         cell = staff[(post.org_id, post.function)]
         cell[0] += post.pay_mid * Decimal(str(post.fte)) * (_ONE + scenario.staff_oncost_rate)
         cell[1] += 1
+        fte += post.fte
     for (org_id, function), (cost, rows) in sorted(staff.items()):
         lines.append(CostLine("staff", _money(cost), org_id, function, rows=rows))
-    notes.append(f"Staff: {sum(r for _, r in staff.values()):,} posts in admin functions in {len({o for o, _ in staff}):,} "
-                 f"bodies' latest organograms, pay midpoint × FTE × (1 + {scenario.staff_oncost_rate:.0%} on-costs); "
+    notes.append(f"Staff: {sum(r for _, r in staff.values()):,} organogram rows ({fte:,.0f} FTE) in admin functions in "
+                 f"{len({o for o, _ in staff}):,} bodies' latest organograms, pay midpoint × FTE × (1 + {scenario.staff_oncost_rate:.0%} on-costs); "
                  f"{unpaid:,} posts with undisclosed pay are not costed.")
 
     duplicated = {s["capability"] for s in capability_summary(book) if s["bodies"] >= scenario.min_bodies}
@@ -538,18 +539,42 @@ def bottom_up_baseline(book, scenario: Scenario = Scenario()) -> Baseline:
                  f"{uncosted:,} cells without an annual cost are not costed.")
 
     tied = _spend_tied_to_systems(book, admin)
+    months = months_published(book)
     excluded = _ZERO
     for row in function_costs(book).to_pyarrow().to_pylist():
         overlap = tied.get((row["org_id"], row["function"]), _ZERO)
-        excluded += min(overlap, row["cost_gbp"])
-        cost = max(row["cost_gbp"] - overlap, _ZERO)
+        per_year = _per_year(months.get(row["org_id"], 12))
+        excluded += _money(min(overlap, row["cost_gbp"]) * per_year)
+        cost = _money(max(row["cost_gbp"] - overlap, _ZERO) * per_year)
         if cost > 0:
             lines.append(CostLine("spend", cost, row["org_id"], row["function"], rows=row["lines"]))
     total, unclassified = _spend_totals(book)
-    notes.append(f"Spend: £{sum((l.annual_cost_gbp for l in lines if l.kind == 'spend'), _ZERO):,.2f} classified to "
-                 f"admin functions, after leaving out £{excluded:,.2f} a system line already costs; "
+    spans = sorted(set(months.values()))
+    notes.append(f"Spend: £{sum((l.annual_cost_gbp for l in lines if l.kind == 'spend'), _ZERO):,.2f} a year classified "
+                 f"to admin functions, after leaving out £{excluded:,.2f} a year a system line already costs; each "
+                 f"body's spend is a year's: {_span_text(spans)}; "
                  f"£{unclassified:,.2f} of the book's £{total:,.2f} current spend has no function yet and is not counted.")
     return Baseline("bottom-up", tuple(lines), tuple(notes), excluded)
+
+
+def months_published(book) -> dict[str, int]:
+    """How many distinct months of spend each body has in the book: the baseline is a cost a
+    year, and a body that published three years must not count three times. A body with a year
+    or less is taken as it is, never scaled up: a part year is not extrapolated."""
+    spend = book.ibis().table("spend_current")
+    counts = spend.group_by("org_id").aggregate(months=spend.paid_on.truncate("M").nunique())
+    return {row["org_id"]: int(row["months"]) for row in counts.to_pyarrow().to_pylist()}
+
+
+def _per_year(months: int) -> Decimal:
+    return Decimal(12) / Decimal(months) if months > 12 else _ONE
+
+
+def _span_text(spans: list[int]) -> str:
+    longer = [m for m in spans if m > 12]
+    if not longer:
+        return "no body published more than 12 months, so none is scaled"
+    return f"bodies with more than 12 months, up to {longer[-1]}, are scaled to 12; shorter ones are not scaled up"
 
 
 def _spend_tied_to_systems(book, admin: set[str]) -> dict[tuple[str, str], Decimal]:

@@ -298,3 +298,14 @@ def test_spend_over_several_years_counts_as_one_year_and_a_part_year_is_not_scal
     spend = {line.org_id: line.annual_cost_gbp for line in baseline.lines if line.kind == "spend"}
     assert spend == {"XX-A": D("12000.00"), "XX-B": D("3000.00")}
     assert "up to 24, are scaled to 12" in baseline.notes[2]
+
+
+def test_admin_spend_classified_unsurely_is_left_out_and_said(writer, book):
+    """£5,000 of finance spend at confidence 0.8 counts; £7,000 of a balance-sheet posting that a
+    0.5 rule put in finance does not, and the notes say how much was left out."""
+    writer.organisation("XX-A", "district")
+    writer.spend("XX-A", "5000", function="finance", classification_confidence=0.8)
+    writer.spend("XX-A", "7000", function="finance", classification_confidence=0.5)
+    baseline = bottom_up_baseline(book, HAND_SCENARIO)
+    assert [line.annual_cost_gbp for line in baseline.lines if line.kind == "spend"] == [D("5000.00")]
+    assert "nor is £7,000.00 classified to admin functions with confidence below 0.6" in baseline.notes[2]

@@ -171,6 +171,7 @@ class Scenario:
     # bottom-up
     staff_oncost_rate: Decimal = Decimal("0.30")  # employer NI and pension on top of pay midpoints
     min_bodies: int = 2  # a capability run by fewer bodies than this is not duplicated
+    min_confidence: float = 0.6  # spend classified to an admin function less surely than this is left out
     # top-down
     baseline_gbp: Decimal | None = None
     baseline_source: str = ""
@@ -496,7 +497,7 @@ def bottom_up_baseline(book, scenario: Scenario = Scenario()) -> Baseline:
     third-party spend classified to admin functions, less the spend a system line already costs
     (same body and capability, or a payment whose reference is the system's contract).
     """
-    from openbook.analyse.functions import admin_functions, function_costs
+    from openbook.analyse.functions import FunctionSettings, admin_functions, function_costs
     from openbook.analyse.systems import capability_map, capability_summary
     from openbook.analyse.workforce import load_posts
 
@@ -541,7 +542,7 @@ def bottom_up_baseline(book, scenario: Scenario = Scenario()) -> Baseline:
     tied = _spend_tied_to_systems(book, admin)
     months = months_published(book)
     excluded = _ZERO
-    for row in function_costs(book).to_pyarrow().to_pylist():
+    for row in function_costs(book, FunctionSettings(min_confidence=scenario.min_confidence)).to_pyarrow().to_pylist():
         overlap = tied.get((row["org_id"], row["function"]), _ZERO)
         per_year = _per_year(months.get(row["org_id"], 12))
         excluded += _money(min(overlap, row["cost_gbp"]) * per_year)
@@ -549,11 +550,14 @@ def bottom_up_baseline(book, scenario: Scenario = Scenario()) -> Baseline:
         if cost > 0:
             lines.append(CostLine("spend", cost, row["org_id"], row["function"], rows=row["lines"]))
     total, unclassified = _spend_totals(book)
+    unsure = _unsure_admin_spend(book, admin, scenario.min_confidence)
     spans = sorted(set(months.values()))
     notes.append(f"Spend: £{sum((l.annual_cost_gbp for l in lines if l.kind == 'spend'), _ZERO):,.2f} a year classified "
                  f"to admin functions, after leaving out £{excluded:,.2f} a year a system line already costs; each "
                  f"body's spend is a year's: {_span_text(spans)}; "
-                 f"£{unclassified:,.2f} of the book's £{total:,.2f} current spend has no function yet and is not counted.")
+                 f"£{unclassified:,.2f} of the book's £{total:,.2f} current spend has no function yet and is not counted, "
+                 f"nor is £{unsure:,.2f} classified to admin functions with confidence below {scenario.min_confidence:g} "
+                 f"(balance-sheet postings, a body's purpose standing in for what was bought).")
     return Baseline("bottom-up", tuple(lines), tuple(notes), excluded)
 
 
@@ -593,6 +597,12 @@ def _spend_tied_to_systems(book, admin: set[str]) -> dict[tuple[str, str], Decim
     return {(r["org_id"], r["function"]): r["amount"] for r in rows}
 
 
+def _unsure_admin_spend(book, admin: set[str], min_confidence: float) -> Decimal:
+    spend = book.ibis().table("spend_current")
+    unsure = spend.filter(spend.function.isin(sorted(admin)) & (spend.classification_confidence < min_confidence))
+    return unsure.amount_gbp.sum().to_pyarrow().as_py() or _ZERO
+
+
 def _spend_totals(book) -> tuple[Decimal, Decimal]:
     spend = book.ibis().table("spend_current")
     row = spend.aggregate(total=spend.amount_gbp.sum(),
@@ -613,7 +623,7 @@ _SECTIONS = {
                "reduction_by_capability", "profile_by_function"},
     "costs": {"redundancy_years_of_pay", "dual_running_months", "migration_gbp", "running_gbp_per_year",
               "blocks", "volumes"},
-    "bottom_up": {"staff_oncost_rate", "min_bodies"},
+    "bottom_up": {"staff_oncost_rate", "min_bodies", "min_confidence"},
     "discount": {"rate"},
     "frontline": {"cost_per_post_gbp", "mix", "source"},
 }
@@ -673,6 +683,7 @@ def scenario_from_dict(data: Mapping[str, Any]) -> Scenario:
         blocks=blocks, volumes={k: int(v) for k, v in costs.get("volumes", {}).items()},
         staff_oncost_rate=_decimal(bottom.get("staff_oncost_rate", default.staff_oncost_rate)),
         min_bodies=int(bottom.get("min_bodies", default.min_bodies)),
+        min_confidence=float(bottom.get("min_confidence", default.min_confidence)),
         baseline_gbp=_decimal(base["annual_cost_gbp"]) if "annual_cost_gbp" in base else None,
         baseline_source=base.get("source", ""), staff_share=_decimal(base.get("staff_share", 0)),
         cost_per_post_gbp=_decimal(front["cost_per_post_gbp"]) if "cost_per_post_gbp" in front else None,

@@ -40,19 +40,16 @@ class Basis:
     base_period: str | None = None  # prices of this year; None: the latest year in the results
     deflator: Deflator | None = None
 
-    @property
-    def key(self) -> str:
-        """A short stable label stored with each result ('per-fte', 'default+real:2016-17')."""
-        return (self.size or "default") + (f"+real:{self.base_period}" if self.real else "")
-
     def size_for(self, default: str) -> str:
         return self.size or default
 
-    def describe(self, size: str | None = None) -> str:
+    def describe(self, size: str | None, money: bool = True) -> str:
+        """The basis in words, for a measure divided by `size` ('per-fte', 'per-head') or, if None, its own
+        denominator; prices are named only where the figure is money."""
         per = {"per-fte": "per employee (FTE)", "per-head": "per head of population served"}
-        parts = [per[size or self.size] if (size or self.size) else "each measure's own denominator"]
-        parts.append(f"real terms, {self.base_period} prices (GDP deflator: {self.deflator.source})"
-                     if self.real and self.deflator else "cash (not adjusted for inflation)")
+        parts = [per[size] if size else "the measure's own denominator"]
+        if money:
+            parts.append(f"real terms, {self.base_period} prices" if self.real else "cash (not adjusted for inflation)")
         return "; ".join(parts)
 
 

@@ -86,7 +86,8 @@ def run(book: Book, *, measures: list[Measure] | None = None, comparator: str = 
 # ---------------------------------------------------------------- sums over the book (Ibis)
 
 
-def _spend(book: Book) -> ir.Table:
+def spend_by_year(book: Book) -> ir.Table:
+    """Current spend with `fy`, the financial year (April to March) each line was paid in, by its start year."""
     spend = book.ibis().table("spend_current")
     spend = spend.filter(spend.paid_on.notnull())
     year = spend.paid_on.year()
@@ -95,7 +96,7 @@ def _spend(book: Book) -> ir.Table:
 
 def coverage_table(book: Book) -> ir.Table:
     """org_id, fy, months (with any published spend) and total_gbp, per body and financial year."""
-    spend = _spend(book)
+    spend = spend_by_year(book)
     return spend.group_by(["org_id", "fy"]).aggregate(months=spend.paid_on.truncate("M").nunique(),
                                                       total_gbp=spend.amount_gbp.sum())
 
@@ -103,7 +104,7 @@ def coverage_table(book: Book) -> ir.Table:
 def quantity_table(book: Book, quantity: Quantity) -> ir.Table:
     """org_id, fy and amount for a periodic quantity; org_id and amount for a body's own figure."""
     if quantity.source == "spend":
-        spend = _spend(book)
+        spend = spend_by_year(book)
         for column, allowed in quantity.where:
             spend = spend.filter(spend[column].isin(list(allowed)))
         if quantity.top_suppliers:
@@ -232,11 +233,26 @@ def _neighbours(period: str, bodies: dict, coverage: dict, settings: MeasureSett
     for (org_id, fy), cover in coverage.items():
         if financial_year(fy) != period or org_id not in bodies or not cover["months"]:
             continue
-        body = bodies[org_id]
-        total = float(cover["total_gbp"] or 0) * 12 / cover["months"]
-        context[org_id] = {"population_served": body["population_served"], "staff_fte": body["staff_fte"],
-                           "total_gbp": total if total > 0 else None}
+        context[org_id] = _features(bodies[org_id], cover)
     return nearest_neighbours(context, k=settings.neighbours)
+
+
+def _features(body: dict, cover: dict) -> dict:
+    """Population, staff and a year's spend (annualised from the months published): what neighbours are near in."""
+    total = float(cover["total_gbp"] or 0) * 12 / cover["months"]
+    return {"population_served": body["population_served"], "staff_fte": body["staff_fte"],
+            "total_gbp": total if total > 0 else None}
+
+
+def neighbour_context(book: Book) -> tuple[dict[str, dict], dict[str, str]]:
+    """Each body's context figures for nearest neighbours (its latest year's spend, annualised), and names."""
+    bodies = _bodies(book)
+    latest: dict[str, dict] = {}
+    for (org_id, fy), cover in _coverage(book).items():
+        if org_id in bodies and cover["months"] and (org_id not in latest or fy > latest[org_id]["fy"]):
+            latest[org_id] = cover
+    context = {org_id: _features(bodies[org_id], cover) for org_id, cover in latest.items()}
+    return context, {o: b["name"] for o, b in bodies.items()}
 
 
 def _join(*parts: str) -> str:

@@ -95,16 +95,16 @@ def totals(rows: Iterable[dict], by: str) -> list[dict]:
                   key=lambda r: (-r["saving_gbp"], r[by]))
 
 
-def measures_baseline(book, scenario):
+def measures_baseline(book, scenario, *, measures: list[Measure] | None = None, settings=None):
     """The savings model's "measures" baseline: every counted saving to the target centile, by body and function.
 
     Each line is already the gap to the target; the scenario's reduction then applies to it as to
     any baseline (a reduction of 1 takes the whole gap).
     """
-    from openbook.analyse.measures.runner import run
+    from openbook.analyse.measures.runner import MeasureSettings, run
     from openbook.analyse.savings import Baseline, CostLine
 
-    results = run(book)
+    results = run(book, measures=measures, settings=settings or MeasureSettings())
     counted = counted_latest(results.rows)
     lines = tuple(CostLine("spend", row["saving_gbp"], row["org_id"], row["function"]) for row in counted)
     total = sum((line.annual_cost_gbp for line in lines), _ZERO)

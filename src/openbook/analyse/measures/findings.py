@@ -51,7 +51,7 @@ def _evidence(book: Book, results: Results, wanted: set) -> dict:
         place = ibis.row_number().over(group_by=["org_id", "fy"],
                                        order_by=[ibis.desc("amount_gbp"), "source_sha256", "source_line"])
         spend = spend.mutate(place=place)
-        rows = spend.filter(spend.place < EVIDENCE_ROWS).select("org_id", "fy", "source_sha256", "source_line")
+        rows = spend.filter(spend.place < EVIDENCE_ROWS).select("org_id", "fy", "place", "source_sha256", "source_line")
         for row in rows.order_by(["org_id", "fy", "place"]).to_pyarrow().to_pylist():
             key = (measure_id, row["org_id"], financial_year(row["fy"]))
             if key in wanted:

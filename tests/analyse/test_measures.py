@@ -239,3 +239,14 @@ def test_the_measures_baseline_feeds_the_savings_model(districts, book, monkeypa
     assert baseline.total_gbp == D(22_200_000 + 600_000 + 1_800_000 + 3_000_000 + 4_200_000)
     assert {line.function for line in baseline.lines} == {"finance"}
     assert "10% centile" in baseline.notes[0]
+
+
+def test_the_methodology_page_describes_every_measure_and_the_published_weights():
+    from openbook.analyse.value_index import load_weights
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "measures.md").read_text(encoding="utf-8")
+    missing = [m.id for m in load_measures() if f"`{m.id}`" not in text]
+    assert missing == []
+    weights = load_weights()["weights"]
+    assert (f"cost efficiency {weights['cost_efficiency']:g}, duplication {weights['duplication']:g}, "
+            f"openness {weights['openness']:g}, blocks {weights['blocks']:g}") in " ".join(text.split())

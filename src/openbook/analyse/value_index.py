@@ -292,16 +292,4 @@ def save_index(book: Book, levels: dict[str, list[dict]], weights: dict) -> int:
         ("level", pa.string()), ("key", pa.string()), ("name", pa.string()), ("input", pa.string()),
         ("score", pa.float64()), ("weight", pa.float64()), ("weights_sha256", pa.string()),
         ("computed_at", pa.timestamp("us"))]))
-    book.con.execute("BEGIN TRANSACTION")
-    try:
-        book.con.execute("DELETE FROM value_index_score")
-        book.con.register("_index_rows", table)
-        try:
-            book.con.execute("INSERT INTO value_index_score BY NAME SELECT * FROM _index_rows")
-        finally:
-            book.con.unregister("_index_rows")
-    except BaseException:
-        book.con.execute("ROLLBACK")
-        raise
-    book.con.execute("COMMIT")
-    return len(rows)
+    return book.replace_rows("value_index_score", table, "TRUE")

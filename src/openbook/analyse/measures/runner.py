@@ -270,21 +270,8 @@ def save_results(book: Book, results: Results) -> int:
                "target_value", "saving_gbp", "saving_counted", "note"]
     table = pa.table({c: [row.get(c) for row in results.rows] for c in columns}
                      | {"computed_at": [now] * len(results.rows)})
-    book.con.execute("BEGIN TRANSACTION")
-    try:
-        book.con.execute("DELETE FROM measure_result WHERE comparator = ? AND measure_id IN (SELECT unnest(?))",
-                         [results.comparator, sorted(results.measures)])
-        if results.rows:
-            book.con.register("_measure_results", table)
-            try:
-                book.con.execute("INSERT INTO measure_result BY NAME SELECT * FROM _measure_results")
-            finally:
-                book.con.unregister("_measure_results")
-    except BaseException:
-        book.con.execute("ROLLBACK")
-        raise
-    book.con.execute("COMMIT")
-    return len(results.rows)
+    return book.replace_rows("measure_result", table, "comparator = ? AND measure_id IN (SELECT unnest(?))",
+                             [results.comparator, sorted(results.measures)])
 
 
 def choose_period(rows: list[dict]) -> str | None:

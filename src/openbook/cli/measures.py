@@ -121,7 +121,7 @@ def group_list(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> 
     from openbook.analyse.measures.comparators import groups
     from openbook.store import Book
 
-    with _guard(), Book(book, read_only=True) as opened:
+    with _guard(), Book(book) as opened:  # writable: a book from before groups gains the table
         saved = groups(opened)
         if as_json:
             render.print_json(saved)

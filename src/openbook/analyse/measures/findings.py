@@ -11,6 +11,13 @@ from openbook.store.book import Book
 EVIDENCE_ROWS = 100  # the largest payment lines cited for one finding
 
 
+def findings(book: Book) -> list[Finding]:
+    """The detector: every measure, bodies of the same kind as comparators, default settings."""
+    from openbook.analyse.measures.runner import run
+
+    return measure_findings(book, run(book))
+
+
 def measure_findings(book: Book, results: Results) -> list[Finding]:
     """One finding per body and measure whose latest counted saving clears the thresholds."""
     from openbook.analyse.measures.centile_savings import counted_latest

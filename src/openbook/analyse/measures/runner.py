@@ -199,7 +199,7 @@ def _rank(values: list[dict], measure: Measure, comparator: str, book: Book, bod
     saved = groups(book) if comparator not in BUILT_IN else {}
     out = []
     for period, rows in sorted(by_period.items()):
-        neighbours = _neighbours(period, bodies, coverage, settings) if comparator == "neighbours" else {}
+        neighbours = _neighbours(period, rows, bodies, coverage, settings) if comparator == "neighbours" else {}
         for org_id, row in sorted(rows.items()):
             body = bodies[org_id]
             if comparator in ("kind", "sector"):
@@ -228,18 +228,16 @@ def _rank(values: list[dict], measure: Measure, comparator: str, book: Book, bod
     return out
 
 
-def _neighbours(period: str, bodies: dict, coverage: dict, settings: MeasureSettings) -> dict:
-    context = {}
-    for (org_id, fy), cover in coverage.items():
-        if financial_year(fy) != period or org_id not in bodies or not cover["months"]:
-            continue
-        context[org_id] = _features(bodies[org_id], cover)
+def _neighbours(period: str, orgs, bodies: dict, coverage: dict, settings: MeasureSettings) -> dict:
+    """k nearest among the bodies with a value for this measure and year, so each has k comparators."""
+    fy = int(period[:4])
+    context = {org_id: _features(bodies[org_id], coverage.get((org_id, fy))) for org_id in orgs}
     return nearest_neighbours(context, k=settings.neighbours)
 
 
-def _features(body: dict, cover: dict) -> dict:
+def _features(body: dict, cover: dict | None) -> dict:
     """Population, staff and a year's spend (annualised from the months published): what neighbours are near in."""
-    total = float(cover["total_gbp"] or 0) * 12 / cover["months"]
+    total = float(cover["total_gbp"] or 0) * 12 / cover["months"] if cover and cover["months"] else 0.0
     return {"population_served": body["population_served"], "staff_fte": body["staff_fte"],
             "total_gbp": total if total > 0 else None}
 

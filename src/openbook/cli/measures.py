@@ -54,10 +54,11 @@ def measures(
             save_results(opened, results)
             if peers == "kind" and basis is None and measure is None:
                 save_findings(opened, "measures", measure_findings(opened, results))
-        from openbook.cli.measures_render import measures_json, print_measures
+        from openbook.analyse.measures.payload import measures_payload
+        from openbook.cli.measures_render import print_measures
 
         if as_json:
-            render.print_json(measures_json(results, org_id, period))
+            render.print_json(measures_payload(results, org_id, period))
         else:
             print_measures(results, org_id, period)
 

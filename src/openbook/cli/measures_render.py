@@ -73,7 +73,8 @@ def _measure_table(results, shown: list[dict]) -> None:
         table.add_row(row["name"], row["kind"], _figure(row["value"]), f"{row['peers']}", _pct(row["percentile"]),
                       str(row["decile"] or "–"), _figure(row["target_value"]), _saving(row), row["note"])
     render.console.print(table)
-    render.console.print(f"Direction: {measure.direction} is better. Why it matters: {measure.why_it_matters}",
+    better = "neither direction is better" if measure.direction == "none" else f"{measure.direction} is better"
+    render.console.print(f"Direction: {better}. Why it matters: {measure.why_it_matters}",
                          highlight=False, soft_wrap=True)
 
 

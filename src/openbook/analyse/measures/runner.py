@@ -160,8 +160,9 @@ def measure_values(book: Book, measure: Measure, basis: Basis, *, coverage=None,
             factor = 12 / months
             numerator = numerator * factor if measure.numerator.is_money else numerator
             denominator = denominator * factor if denominator_quantity.is_money else denominator
-            if months < 12:
-                note = f"annualised from {months} months published"
+            if months < 12:  # a ratio of £ to £ needs no annualising, but a short year is still worth saying
+                both = measure.numerator.is_money and denominator_quantity.is_money
+                note = f"{months} months published" if both else f"annualised from {months} months published"
         period = financial_year(fy)
         label = size if measure.denominator.source == "size" else "own"
         if basis.real and measure.numerator.is_money and not denominator_quantity.is_money:

@@ -250,3 +250,26 @@ def test_the_methodology_page_describes_every_measure_and_the_published_weights(
     weights = load_weights()["weights"]
     assert (f"cost efficiency {weights['cost_efficiency']:g}, duplication {weights['duplication']:g}, "
             f"openness {weights['openness']:g}, blocks {weights['blocks']:g}") in " ".join(text.split())
+
+
+def test_a_plugin_adds_a_measure_through_the_hook(tmp_path):
+    from openbook.plugins import hookimpl, plugin_list
+    from openbook.plugins.manager import plugin_manager
+
+    path = tmp_path / "legal-cost-per-employee.toml"
+    path.write_text(PER_HEAD.replace('"finance"', '"legal"'), encoding="utf-8")
+
+    class Plugin:
+        @hookimpl
+        def register_measures(self):
+            return [path]
+
+    assert any(p["name"] == "openbook.analyse.measures" and "register_measures" in p["hooks"] for p in plugin_list())
+    manager = plugin_manager()
+    manager.register(Plugin(), "test-measures")
+    try:
+        ids = [m.id for m in load_measures()]
+    finally:
+        manager.unregister(name="test-measures")
+    assert "legal-cost-per-employee" in ids and "finance-cost-per-spend" in ids
+    assert "legal-cost-per-employee" not in [m.id for m in load_measures()]

@@ -17,8 +17,10 @@ from pathlib import Path
 
 from openbook import standard
 from openbook.errors import UsageError
+from openbook.plugins.manager import hookimpl
 
-__all__ = ["DIRECTIONS", "SOURCES", "Measure", "Quantity", "load_measure", "load_measures", "measure_files"]
+__all__ = ["DIRECTIONS", "SOURCES", "Measure", "Quantity", "load_measure", "load_measures", "measure_files",
+           "register_measures"]
 
 DIRECTIONS = ("lower", "higher", "none")  # which way is better; 'none' where neither is
 # What a numerator or denominator can be read from. 'spend' and 'posts' are per financial year;
@@ -90,9 +92,20 @@ def measure_files() -> list[Path]:
     return sorted(Path(str(entry)) for entry in folder.iterdir() if entry.name.endswith(".toml"))
 
 
+@hookimpl
+def register_measures() -> list[Path]:
+    """The built-in measures register through the same hook as a plugin's."""
+    return measure_files()
+
+
 def load_measures(paths: list[Path] | None = None) -> list[Measure]:
-    """Every measure, checked; two measures counted in savings may not price the same function."""
-    measures = [load_measure(path) for path in (paths if paths is not None else measure_files())]
+    """Every registered measure (or those in `paths`), checked; two measures counted in savings may
+    not price the same function."""
+    if paths is None:
+        from openbook.plugins.manager import measure_paths
+
+        paths = measure_paths()
+    measures = [load_measure(path) for path in paths]
     seen: dict[str, str] = {}
     ids: set[str] = set()
     for measure in measures:

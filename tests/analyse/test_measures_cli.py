@@ -98,4 +98,4 @@ def test_index_shows_the_weights_beside_every_score(runner, quarter, tmp_path):
     assert (top["key"], bottom["key"]) == ("XX-D1", "XX-D6")  # cheapest finance first
     assert top["applied_weights"] == {"cost_efficiency": 0.5, "openness": 0.5}
     bad = _invoke(runner, "index", "--book", quarter, "--level", "galaxy")
-    assert bad.exit_code == 2 and "--level 'galaxy' is not one of body, function, sector" in bad.output
+    assert bad.exit_code == 2 and "--level 'galaxy' is not one of service, body, function, sector" in bad.output

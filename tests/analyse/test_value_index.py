@@ -85,8 +85,11 @@ def test_the_index_by_body_function_and_sector(sector, book, tmp_path):
         book, results, value_index.load_weights(only_blocks))["body"]}
     assert reweighted["XX-D1"]["index"] == 100 and reweighted["XX-D2"]["index"] == 0
     assert reweighted["XX-D5"]["index"] is None and reweighted["XX-D1"]["weights"]["blocks"] == 1
+    services = {row["key"]: row for row in levels["service"]}
+    assert services["XX-D1/payroll"]["scores"]["blocks"] == 100 and services["XX-D2/hr"]["scores"]["duplication"] == 0
+    assert services["XX-D1/finance"]["scores"]["cost_efficiency"] == pytest.approx(100)  # cheapest finance per £
     written = value_index.save_index(book, levels, value_index.load_weights())
-    assert written == 5 * (len(levels["body"]) + len(levels["function"]) + len(levels["sector"]))
+    assert written == 5 * sum(len(rows) for rows in levels.values())
 
 
 def test_openness_scores_accepted_rows_classified_money_and_months(sector, book):

@@ -1,4 +1,4 @@
-"""The public value index: one published, re-weightable score per body, function and sector.
+"""The public value index: one published, re-weightable score per service, body, function and sector.
 
 Four inputs, each a score from 0 (worst) to 100 (best), all read from what bodies publish:
 
@@ -32,7 +32,7 @@ from openbook.errors import UsageError
 from openbook.store.book import Book
 
 INPUTS = ("cost_efficiency", "duplication", "openness", "blocks")
-LEVELS = ("body", "function", "sector")
+LEVELS = ("service", "body", "function", "sector")  # a service is one body's administrative function
 
 
 # ---------------------------------------------------------------- weights
@@ -76,15 +76,17 @@ def composite(scores: dict[str, float | None], weights: dict[str, float]) -> tup
 # ---------------------------------------------------------------- inputs
 
 
-def cost_efficiency(latest_rows: list[dict]) -> dict[str, float]:
-    """By body: the mean, ×100, of its oriented ranks (1 − rank where lower is better) on directed measures."""
-    by_body: dict[str, list[float]] = defaultdict(list)
+def cost_efficiency(latest_rows: list[dict], *, by_service: bool = False) -> dict[str, float]:
+    """By body (or service, 'org_id/function'): the mean, ×100, of its oriented ranks (1 − rank where
+    lower is better) on directed measures."""
+    groups: dict[str, list[float]] = defaultdict(list)
     for row in sorted(latest_rows, key=lambda r: (r["org_id"], r["measure_id"])):
         direction = row.get("direction")
-        if row["percentile"] is None or direction not in ("lower", "higher"):
+        if row["percentile"] is None or direction not in ("lower", "higher") or (by_service and not row.get("function")):
             continue
-        by_body[row["org_id"]].append(100 * (1 - row["percentile"] if direction == "lower" else row["percentile"]))
-    return _means(by_body)
+        key = f"{row['org_id']}/{row['function']}" if by_service else row["org_id"]
+        groups[key].append(100 * (1 - row["percentile"] if direction == "lower" else row["percentile"]))
+    return _means(groups)
 
 
 def cost_at_target(latest_rows: list[dict], key: str) -> dict[str, float]:
@@ -103,8 +105,12 @@ def cost_at_target(latest_rows: list[dict], key: str) -> dict[str, float]:
     return {k: 100 * (1 - math.fsum(gaps[k]) / math.fsum(costs[k])) for k in sorted(costs) if math.fsum(costs[k]) > 0}
 
 
-def duplication(book: Book, min_bodies: int) -> tuple[dict[str, float], dict[str, float]]:
-    """(by body, by function): 100 × (1 − the share of £ in duplicated admin functions and systems)."""
+def duplication(book: Book, min_bodies: int) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """(by body, by function, by service): 100 × (1 − the share of £ in duplicated admin functions and systems).
+
+    Functions and services are scored on the systems that serve them (spend in a function is all
+    duplicated where many bodies pay for it, so it would say nothing there).
+    """
     admin = {row["code"] for row in standard.code_list("functions") if row["kind"] == "admin"}
     spend = book.ibis().table("spend_current")
     positive = spend.filter(spend.amount_gbp > 0)
@@ -135,9 +141,12 @@ def duplication(book: Book, min_bodies: int) -> tuple[dict[str, float], dict[str
         total[system["org_id"]].append(cost)
         duplicated[system["org_id"]].append(cost if is_duplicated else 0.0)
         if system["function"]:
-            function_total[system["function"]].append(cost)
-            function_duplicated[system["function"]].append(cost if is_duplicated else 0.0)
-    return _unduplicated(duplicated, total), _unduplicated(function_duplicated, function_total)
+            for key in (system["function"], f"{system['org_id']}/{system['function']}"):
+                function_total[key].append(cost)
+                function_duplicated[key].append(cost if is_duplicated else 0.0)
+    by_key = _unduplicated(function_duplicated, function_total)
+    return (_unduplicated(duplicated, total), {k: v for k, v in by_key.items() if "/" not in k},
+            {k: v for k, v in by_key.items() if "/" in k})
 
 
 def _unduplicated(duplicated: dict[str, list[float]], total: dict[str, list[float]]) -> dict[str, float]:
@@ -191,15 +200,18 @@ def publication_openness(book: Book) -> dict[str, float]:
     return scores
 
 
-def block_use(book: Book) -> tuple[dict[str, float], dict[str, float]]:
-    """(by body, by function): 100 × the share of systems on a shared block (by count)."""
+def block_use(book: Book) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """(by body, by function, by service): 100 × the share of systems on a shared block (by count)."""
     body: dict[str, list[float]] = defaultdict(list)
     function: dict[str, list[float]] = defaultdict(list)
+    service: dict[str, list[float]] = defaultdict(list)
     for system in _systems(book):
-        body[system["org_id"]].append(100.0 if system["shared"] else 0.0)
+        score = 100.0 if system["shared"] else 0.0
+        body[system["org_id"]].append(score)
         if system["function"]:
-            function[system["function"]].append(100.0 if system["shared"] else 0.0)
-    return _means(body), _means(function)
+            function[system["function"]].append(score)
+            service[f"{system['org_id']}/{system['function']}"].append(score)
+    return _means(body), _means(function), _means(service)
 
 
 def _systems(book: Book) -> list[dict]:
@@ -230,7 +242,7 @@ def _means(groups: dict[str, list[float]]) -> dict[str, float]:
 
 
 def compute(book: Book, results, weights: dict) -> dict[str, list[dict]]:
-    """The index at every level: {'body': [...], 'function': [...], 'sector': [...]}, best first.
+    """The index at every level: {'service': [...], 'body': [...], 'function': [...], 'sector': [...]}, best first.
 
     `results` is a measures run (runner.run) with bodies of the same kind as comparators.
     """
@@ -238,16 +250,17 @@ def compute(book: Book, results, weights: dict) -> dict[str, list[dict]]:
                "counts_in_savings": results.measures[row["measure_id"]].savings} for row in results.latest()]
     efficiency_body, efficiency_function = cost_efficiency(latest), cost_at_target(latest, "function")
     efficiency_sector = cost_at_target(latest, "sector")
-    duplication_body, duplication_function = duplication(book, weights["min_bodies"])
+    efficiency_service = cost_efficiency(latest, by_service=True)
+    duplication_body, duplication_function, duplication_service = duplication(book, weights["min_bodies"])
     openness_body = publication_openness(book)
-    blocks_body, blocks_function = block_use(book)
+    blocks_body, blocks_function, blocks_service = block_use(book)
     sectors = {row["code"]: row["sector"] for row in standard.code_list("organisation_kinds")}
     names = {r["org_id"]: r for r in book.ibis().table("organisation").select("org_id", "name", "kind")
              .to_pyarrow().to_pylist()}
     body_inputs = {"cost_efficiency": efficiency_body, "duplication": duplication_body,
                    "openness": openness_body, "blocks": blocks_body}
     bodies = sorted(set().union(*body_inputs.values()) & set(names))
-    levels: dict[str, list[dict]] = {"body": [], "function": [], "sector": []}
+    levels: dict[str, list[dict]] = {level: [] for level in LEVELS}
     by_sector: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for org_id in bodies:
         scores = {name: body_inputs[name].get(org_id) for name in INPUTS}
@@ -262,6 +275,14 @@ def compute(book: Book, results, weights: dict) -> dict[str, list[dict]]:
         levels["sector"].append(_entry("sector", sector, sector, scores, weights,
                                        bodies=len({b["key"] for b in levels["body"] if b["sector"] == sector})))
     labels = {row["code"]: row["label"] for row in standard.code_list("functions")}
+    for service in sorted(set(efficiency_service) | set(duplication_service) | set(blocks_service)):
+        org_id, function = service.split("/", 1)
+        if org_id not in names:
+            continue
+        scores = {"cost_efficiency": efficiency_service.get(service), "duplication": duplication_service.get(service),
+                  "openness": openness_body.get(org_id), "blocks": blocks_service.get(service)}
+        levels["service"].append(_entry("service", service, f"{names[org_id]['name']}: {labels.get(function, function)}",
+                                        scores, weights, org_id=org_id, function=function))
     for function in sorted(set(efficiency_function) | set(duplication_function) | set(blocks_function)):
         scores = {"cost_efficiency": efficiency_function.get(function), "duplication": duplication_function.get(function),
                   "openness": None, "blocks": blocks_function.get(function)}

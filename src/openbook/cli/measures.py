@@ -148,7 +148,7 @@ def group_delete(name: Annotated[str, typer.Argument(help="The group's name.")],
 @app.command("index")
 def index_(
     book: BookOption = DEFAULT_BOOK,
-    level: Annotated[str, typer.Option("--level", help="body, function or sector.")] = "body",
+    level: Annotated[str, typer.Option("--level", help="service (a body's function), body, function or sector.")] = "body",
     weights: Annotated[Optional[Path], typer.Option("--weights", help="A weights file like "
                                                     "standard/value_index.toml.")] = None,
     peers: PeersOption = "kind",

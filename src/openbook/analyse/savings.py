@@ -29,6 +29,9 @@ _ZERO = Decimal(0)
 _ONE = Decimal(1)
 PROFILES = ("linear", "front", "back", "explicit")
 KINDS = ("staff", "system", "spend", "top-down")
+# 'measures': the gap of each body to its peers' target centile on the declared cost measures
+# (analyse/measures/centile_savings.py), by body and function.
+METHODS = ("bottom-up", "top-down", "measures")
 GREEN_BOOK_RATE = Decimal("0.035")  # HM Treasury Green Book social time preference rate, years 0-30
 _MAX_HORIZON = 30  # beyond 30 years the Green Book rate steps down; the model does not go there
 
@@ -60,7 +63,7 @@ class CostLine:
 
 @dataclass(frozen=True)
 class Baseline:
-    method: str  # 'bottom-up' | 'top-down'
+    method: str  # 'bottom-up' | 'top-down' | 'measures'
     lines: tuple[CostLine, ...]
     notes: tuple[str, ...] = ()  # where each part comes from and what was left out, in sentences
     excluded_gbp: Decimal = _ZERO  # spend left out because a system line already costs it
@@ -151,7 +154,7 @@ class Scenario:
     """Every assumption of a run, each editable in a scenario file (scenarios/*.toml)."""
 
     name: str = "bottom-up"
-    method: str = "bottom-up"  # or 'top-down'
+    method: str = "bottom-up"  # or 'top-down', or 'measures' (savings to the peers' target centile)
     notes: str = ""
     # the target
     reduction: Decimal = Decimal("0.4")
@@ -201,8 +204,8 @@ class Scenario:
         if not longest <= self.horizon <= _MAX_HORIZON:
             raise UsageError(f"the horizon ({self.horizon} years) must cover the phasing ({longest} years) "
                              f"and be at most {_MAX_HORIZON} years (the Green Book rate falls after year 30)")
-        if self.method not in ("bottom-up", "top-down"):
-            raise UsageError(f"method {self.method!r} is not 'bottom-up' or 'top-down'")
+        if self.method not in METHODS:
+            raise UsageError(f"method {self.method!r} is not one of {', '.join(METHODS)}")
         if not _ZERO <= self.staff_share <= _ONE:
             raise UsageError("staff_share must be between 0 and 1")
 
@@ -611,6 +614,10 @@ def _spend_totals(book) -> tuple[Decimal, Decimal]:
 
 
 def baseline_for(book, scenario: Scenario) -> Baseline:
+    if scenario.method == "measures":
+        from openbook.analyse.measures.centile_savings import measures_baseline
+
+        return measures_baseline(book, scenario)
     return top_down_baseline(scenario) if scenario.method == "top-down" else bottom_up_baseline(book, scenario)
 
 

@@ -29,3 +29,49 @@ def monthly(rows: list[dict], *, title: str) -> dict:
         tooltip=[alt.Tooltip("month:T", format="%b %Y"), alt.Tooltip("total_gbp:Q", format=",.2f")],
     ).properties(width="container", height=220)
     return chart.to_dict()
+
+
+def peer_shares(rows: list[dict], category: str, *, title: str) -> dict:
+    """A body's share of spend per group (bars) against the median share of its peers (black ticks)."""
+    data = alt.Data(values=_plain(rows))
+    base = alt.Chart(data, title=title).encode(y=alt.Y(f"{category}:N", sort="-x", title=None))
+    tooltip = [alt.Tooltip(f"{category}:N"), alt.Tooltip("share:Q", format=".1%", title="this body"),
+               alt.Tooltip("peer_median_share:Q", format=".1%", title="peer median")]
+    bars = base.mark_bar(color="#1d70b8").encode(
+        x=alt.X("share:Q", title="share of the body's spend (tick: peer median)", axis=alt.Axis(format="%")),
+        tooltip=tooltip)
+    ticks = base.mark_tick(color="#0b0c0c", thickness=3, size=18).encode(x="peer_median_share:Q", tooltip=tooltip)
+    return (bars + ticks).properties(width="container", height=max(120, 22 * len(rows))).to_dict()
+
+
+def months_published(rows: list[dict], *, title: str) -> dict:
+    """One cell per month from the first file to the last: published (with its lines) or missing."""
+    values = [{**r, "status": "published" if r["files"] else "missing"} for r in _plain(rows)]
+    chart = alt.Chart(alt.Data(values=values), title=title).mark_rect(stroke="#ffffff").encode(
+        x=alt.X("month:O", timeUnit="yearmonth", title=None, axis=alt.Axis(format="%b %Y", labelAngle=-45)),
+        color=alt.Color("status:N", title=None, scale=alt.Scale(domain=["published", "missing"],
+                                                                range=["#00703c", "#d4351c"])),
+        tooltip=[alt.Tooltip("month:T", format="%B %Y"), alt.Tooltip("status:N"),
+                 alt.Tooltip("rows_accepted:Q", title="rows accepted"),
+                 alt.Tooltip("rows_quarantined:Q", title="rows quarantined")],
+    ).properties(width="container", height=40)
+    return chart.to_dict()
+
+
+def deciles(rows: list[dict], value: str, *, title: str, label: str, cuts: list[float]) -> dict:
+    """Bodies ranked by their figure (one bar each), decile boundaries drawn as dashed rules, outliers in red."""
+    data = alt.Data(values=_plain(rows))
+    bars = alt.Chart(data).mark_bar().encode(
+        x=alt.X("name:N", sort=alt.EncodingSortField(field=value, order="ascending"), title=None,
+                axis=alt.Axis(labels=len(rows) <= 40, labelAngle=-60, labelLimit=160)),
+        y=alt.Y(f"{value}:Q", title=label),
+        color=alt.Color("flag:N", title=None, scale=alt.Scale(domain=["outlier among its peers", "within its peers",
+                                                                      "too few peers to compare"],
+                                                              range=["#d4351c", "#1d70b8", "#b1b4b6"])),
+        tooltip=[alt.Tooltip("name:N"), alt.Tooltip("kind:N"), alt.Tooltip(f"{value}:Q", format=",.4~f"),
+                 alt.Tooltip("decile:Q"), alt.Tooltip("flag:N")],
+    )
+    rules = alt.Chart(alt.Data(values=[{"decile": f"{10 * (i + 1)}th percentile", "cut": c} for i, c in enumerate(cuts)])
+                      ).mark_rule(strokeDash=[4, 3], color="#505a5f").encode(
+        y="cut:Q", tooltip=[alt.Tooltip("decile:N"), alt.Tooltip("cut:Q", format=",.4~f")])
+    return alt.layer(bars, rules, title=title).properties(width="container", height=260).to_dict()

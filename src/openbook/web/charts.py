@@ -37,7 +37,7 @@ def peer_shares(rows: list[dict], category: str, *, title: str) -> dict:
     base = alt.Chart(data, title=title).encode(y=alt.Y(f"{category}:N", sort="-x", title=None))
     tooltip = [alt.Tooltip(f"{category}:N"), alt.Tooltip("share:Q", format=".1%", title="this body"),
                alt.Tooltip("peer_median_share:Q", format=".1%", title="peer median")]
-    bars = base.mark_bar(color="#1d70b8").encode(
+    bars = base.mark_bar(color="#9dc3e6").encode(
         x=alt.X("share:Q", title="share of the body's spend (tick: peer median)", axis=alt.Axis(format="%")),
         tooltip=tooltip)
     ticks = base.mark_tick(color="#0b0c0c", thickness=3, size=18).encode(x="peer_median_share:Q", tooltip=tooltip)
@@ -59,19 +59,39 @@ def months_published(rows: list[dict], *, title: str) -> dict:
 
 
 def deciles(rows: list[dict], value: str, *, title: str, label: str, cuts: list[float]) -> dict:
-    """Bodies ranked by their figure (one bar each), decile boundaries drawn as dashed rules, outliers in red."""
-    data = alt.Data(values=_plain(rows))
-    bars = alt.Chart(data).mark_bar().encode(
+    """Bodies ranked by their figure (one dot each), decile boundaries as dashed rules, outliers in red.
+
+    Dots rather than bars so that a logarithmic scale (used when the figures span more than 50×,
+    as per-employee costs across kinds of body do) stays honest.
+    """
+    values = [r[value] for r in rows if r[value]]
+    log = bool(values) and min(values) > 0 and max(values) / min(values) > 50
+    scale = alt.Scale(type="log") if log else alt.Scale(zero=True)
+    axis_title = f"{label} (log scale)" if log else label
+    dots = alt.Chart(alt.Data(values=_plain(rows))).mark_circle(size=70, opacity=1).encode(
         x=alt.X("name:N", sort=alt.EncodingSortField(field=value, order="ascending"), title=None,
                 axis=alt.Axis(labels=len(rows) <= 40, labelAngle=-60, labelLimit=160)),
-        y=alt.Y(f"{value}:Q", title=label),
+        y=alt.Y(f"{value}:Q", title=axis_title, scale=scale),
         color=alt.Color("flag:N", title=None, scale=alt.Scale(domain=["outlier among its peers", "within its peers",
                                                                       "too few peers to compare"],
-                                                              range=["#d4351c", "#1d70b8", "#b1b4b6"])),
+                                                              range=["#d4351c", "#1d70b8", "#505a5f"])),
         tooltip=[alt.Tooltip("name:N"), alt.Tooltip("kind:N"), alt.Tooltip(f"{value}:Q", format=",.4~f"),
                  alt.Tooltip("decile:Q"), alt.Tooltip("flag:N")],
     )
-    rules = alt.Chart(alt.Data(values=[{"decile": f"{10 * (i + 1)}th percentile", "cut": c} for i, c in enumerate(cuts)])
-                      ).mark_rule(strokeDash=[4, 3], color="#505a5f").encode(
-        y="cut:Q", tooltip=[alt.Tooltip("decile:N"), alt.Tooltip("cut:Q", format=",.4~f")])
-    return alt.layer(bars, rules, title=title).properties(width="container", height=260).to_dict()
+    marks = [{"decile": f"{10 * (i + 1)}th percentile", "cut": c} for i, c in enumerate(cuts) if c > 0 or not log]
+    rules = alt.Chart(alt.Data(values=marks)).mark_rule(strokeDash=[4, 3], color="#505a5f").encode(
+        y=alt.Y("cut:Q", scale=scale), tooltip=[alt.Tooltip("decile:N"), alt.Tooltip("cut:Q", format=",.4~f")])
+    return alt.layer(rules, dots, title=title).properties(width="container", height=300).to_dict()
+
+
+def monthly_trend(rows: list[dict], missing: list, *, title: str) -> dict:
+    """Spend per month as a line that breaks where a month was not published (a gap, not a zero)."""
+    values = _plain(rows) + [{"month": m.isoformat(), "total_gbp": None, "lines": None} for m in missing]
+    values.sort(key=lambda r: r["month"])
+    chart = alt.Chart(alt.Data(values=values), title=title).mark_line(point=True).encode(
+        x=alt.X("month:T", timeUnit="yearmonth", title=None, axis=alt.Axis(format="%b %Y", tickCount="month")),
+        y=alt.Y("total_gbp:Q", title="£", axis=alt.Axis(format=",.0f")),
+        tooltip=[alt.Tooltip("month:T", timeUnit="yearmonth", format="%B %Y"),
+                 alt.Tooltip("total_gbp:Q", format=",.2f"), alt.Tooltip("lines:Q")],
+    ).properties(width="container", height=220)
+    return chart.to_dict()

@@ -186,9 +186,18 @@ def body_page(request: Request, org_id: str, book: BookDep,
         missing_datasets=missing_datasets, problems=problems, month_from=month_from or "", month_to=month_to or "",
         spend_link=spend_link, kinds=_labels("organisation_kinds"),
         function_chart=charts.bar(by_function, "label", title="Spend by function (sorted bars)") if by_function else None,
-        month_chart=charts.monthly(months, title="Spend by month") if months else None,
+        month_chart=charts.monthly_trend(months, _gaps(months, coverage), title="Spend by month (gaps: months not "
+                                         "published)") if months else None,
         peer_chart=charts.peer_shares(peers, "label", title="Share of spend by function against peers") if peers else None,
         coverage_chart=charts.months_published(coverage, title="Spend files by month") if coverage else None)
+
+
+def _gaps(months: list[dict], coverage: list[dict]) -> list[date]:
+    """Months with no spend file inside the range the chart shows, so its line breaks there."""
+    if not months:
+        return []
+    first, last = months[0]["month"], months[-1]["month"]
+    return [c["month"] for c in coverage if not c["files"] and first <= c["month"] <= last]
 
 
 def _name_suppliers(book: Book, rows: list[dict]) -> None:

@@ -45,11 +45,11 @@ def peer_shares(rows: list[dict], category: str, *, title: str) -> dict:
 
 
 def months_published(rows: list[dict], *, title: str) -> dict:
-    """One cell per month from the first file to the last: published (with its lines) or missing."""
-    values = [{**r, "status": "published" if r["files"] else "missing"} for r in _plain(rows)]
+    """One cell per month from the first file to the last: published (with its lines) or not."""
+    values = [{**r, "status": "published" if r["files"] else "no current file"} for r in _plain(rows)]
     chart = alt.Chart(alt.Data(values=values), title=title).mark_rect(stroke="#ffffff").encode(
         x=alt.X("month:O", timeUnit="yearmonth", title=None, axis=alt.Axis(format="%b %Y", labelAngle=-45)),
-        color=alt.Color("status:N", title=None, scale=alt.Scale(domain=["published", "missing"],
+        color=alt.Color("status:N", title=None, scale=alt.Scale(domain=["published", "no current file"],
                                                                 range=["#00703c", "#d4351c"])),
         tooltip=[alt.Tooltip("month:T", format="%B %Y"), alt.Tooltip("status:N"),
                  alt.Tooltip("rows_accepted:Q", title="rows accepted"),

@@ -58,6 +58,7 @@ templates.env.filters["count"] = _count
 templates.env.filters["pct"] = _pct
 templates.env.filters["figure"] = _figure
 templates.env.filters["short"] = lambda sha: (sha or "")[:12]
+templates.env.filters["month_end"] = lambda month: _month(month.strftime("%Y-%m"), "month", end=True)
 
 
 # -- shared pieces ------------------------------------------------------------------------------

@@ -106,7 +106,8 @@ def month_coverage(book: Book, org_id: str, dataset: str = "spend") -> list[dict
     if unperiodised and dataset == "spend":
         spend = book.ibis().table("spend")
         paid = spend.filter(spend.source_sha256.isin(unperiodised))
-        for row in paid.group_by(month=paid.paid_on.truncate("M")).aggregate(lines=paid.count()).to_pyarrow().to_pylist():
+        by_month = paid.group_by(month=paid.paid_on.truncate("M")).aggregate(lines=paid.count())
+        for row in by_month.to_pyarrow().to_pylist():
             if row["month"] is not None:
                 mark(row["month"], row["lines"], 0)
     if not months:

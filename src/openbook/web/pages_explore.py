@@ -177,20 +177,23 @@ def body_page(request: Request, org_id: str, book: BookDep,
     twin = _twin(format, tables, table, f"body-{org_id}")
     if twin:
         return twin
-    headline = {"total_gbp": sum((r["total_gbp"] for r in months), Decimal(0)), "lines": sum(r["lines"] for r in months)}
+    headline = {"total_gbp": sum((r["total_gbp"] for r in months), Decimal(0)),
+                "lines": sum(r["lines"] for r in months)}
     spend_link = f"/api/v1/spend?org={org_id}" + (f"&date_from={paid_from}" if paid_from else "") + (
         f"&date_to={paid_to}" if paid_to else "")
+    charted = {
+        "function_chart": by_function and charts.bar(by_function, "label", title="Spend by function (sorted bars)"),
+        "month_chart": months and charts.monthly_trend(months, _gaps(months, coverage),
+                                                       title="Spend by month (gaps: months not published)"),
+        "peer_chart": peers and charts.peer_shares(peers, "label", title="Share of spend by function against peers"),
+        "coverage_chart": coverage and charts.months_published(coverage, title="Spend files by month"),
+    }
     return render(
         request, "explore/body.html", title=body["name"], body=body, headline=headline, by_function=by_function,
         months=months, suppliers=suppliers, peers=peers, findings=found, coverage=coverage,
         missing_months=[c["month"] for c in coverage if not c["files"]], published=published,
         missing_datasets=missing_datasets, problems=problems, month_from=month_from or "", month_to=month_to or "",
-        spend_link=spend_link, kinds=_labels("organisation_kinds"),
-        function_chart=charts.bar(by_function, "label", title="Spend by function (sorted bars)") if by_function else None,
-        month_chart=charts.monthly_trend(months, _gaps(months, coverage), title="Spend by month (gaps: months not "
-                                         "published)") if months else None,
-        peer_chart=charts.peer_shares(peers, "label", title="Share of spend by function against peers") if peers else None,
-        coverage_chart=charts.months_published(coverage, title="Spend files by month") if coverage else None)
+        spend_link=spend_link, kinds=_labels("organisation_kinds"), **charted)
 
 
 def _gaps(months: list[dict], coverage: list[dict]) -> list[date]:

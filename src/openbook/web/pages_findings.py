@@ -65,11 +65,12 @@ def duplicates(request: Request, book: BookDep, org: str | None = None):
     shown = chosen[:SHOWN_GROUPS]
     payments = _payments_by_finding(book, shown)
     return render(request, "duplicates.html", title="Duplicate payments", org_id=org_id,
-                  org_name=names.get(org_id or "", org_id), bodies=bodies, findings=shown, payments=payments,
+                  org_name=names.get(org_id or "", org_id), names=names, bodies=bodies, findings=shown, payments=payments,
                   total=len(chosen), at_stake=sum((f["gbp_at_stake"] for f in chosen), Decimal(0)),
                   spend_lines=_count(book, "spend_current"),
                   chart=charts.bar(bodies[:20], "name", title="£ at stake in duplicate payments, by body",
-                                   href="href") if bodies else None,
+                                   href="href", selected=names.get(org_id, org_id) if org_id else None)
+                  if bodies else None,
                   api=f"/api/v1/findings?{urlencode({'kind': DUPLICATE, **({'org': org_id} if org_id else {})})}")
 
 

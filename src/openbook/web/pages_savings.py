@@ -55,6 +55,8 @@ def choose(scenarios: dict[str, model.Scenario], name: str, *, reduction: str | 
     scenario = scenarios[name]
     percent = _number(reduction, "the reduction")
     if percent is not None:
+        if not 0 <= percent <= 100:
+            raise UsageError(f"the reduction must be between 0% and 100%, not {percent}%")
         scenario = replace(scenario, reduction=percent / 100)
     if years is not None or profile:
         phasing = model.Phasing(years or scenario.phasing.years, profile or (
@@ -99,7 +101,7 @@ def savings(
     sensitivity = model.sensitivity(baseline, chosen)
     if format == "json":
         return JSONResponse(model.result_json(result, sensitivity))
-    form.update(reduction=form["reduction"] or f"{chosen.reduction * 100:g}",
+    form.update(reduction=form["reduction"] or f"{(chosen.reduction * 100).normalize():f}",
                 years=form["years"] or chosen.phasing.years,
                 profile=form["profile"] or chosen.phasing.profile,
                 cost_per_post=form["cost_per_post"] or f"{result.cost_per_post_gbp:.0f}")

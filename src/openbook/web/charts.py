@@ -101,7 +101,8 @@ def months_published(rows: list[dict], *, title: str) -> dict:
 
 
 def deciles(rows: list[dict], value: str, *, title: str, label: str, cuts: list[float]) -> dict:
-    """Bodies ranked by their figure (one dot each), decile boundaries as dashed rules, outliers in red.
+    """Bodies ranked by their figure (one dot each, opening the body's page), decile boundaries as dashed
+    rules, outliers in red.
 
     Dots rather than bars so that a logarithmic scale (used when the figures span more than 50×,
     as per-employee costs across kinds of body do) stays honest.
@@ -110,7 +111,8 @@ def deciles(rows: list[dict], value: str, *, title: str, label: str, cuts: list[
     log = bool(values) and min(values) > 0 and max(values) / min(values) > 50
     scale = alt.Scale(type="log") if log else alt.Scale(zero=True)
     axis_title = f"{label} (log scale)" if log else label
-    dots = alt.Chart(alt.Data(values=_plain(rows))).mark_circle(size=70, opacity=1).encode(
+    dots = alt.Chart(alt.Data(values=_plain(rows))).mark_circle(size=70, opacity=1, cursor="pointer").encode(
+        href=alt.Href("href:N"),
         x=alt.X("name:N", sort=alt.EncodingSortField(field=value, order="ascending"), title=None,
                 axis=alt.Axis(labels=len(rows) <= 40, labelAngle=-60, labelLimit=160)),
         y=alt.Y(f"{value}:Q", title=axis_title, scale=scale),

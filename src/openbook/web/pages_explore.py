@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from statistics import median
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 import ibis
 import pyarrow as pa
@@ -139,8 +140,9 @@ def bodies_page(request: Request, book: BookDep, q: str | None = None, kind: str
     kinds = _labels("organisation_kinds")
     return render(request, "explore/bodies.html", title="Public bodies", rows=rows, paging=paging, q=q or "",
                   kind=kind or "", everyone=everyone, registry=registry, kinds=kinds,
-                  chart=charts.bar([r for r in rows if r["total_gbp"] is not None][:25], "name",
-                                   title="Spend by body (this page, largest 25)"))
+                  chart=charts.bar([{**r, "href": f"/bodies/{quote(r['org_id'])}"} for r in rows
+                                    if r["total_gbp"] is not None][:25], "name",
+                                   title="Spend by body (this page, largest 25)", href="href"))
 
 
 @router.get("/bodies/{org_id}", response_class=HTMLResponse)
@@ -182,7 +184,9 @@ def body_page(request: Request, org_id: str, book: BookDep,
     spend_link = f"/api/v1/spend?org={org_id}" + (f"&date_from={paid_from}" if paid_from else "") + (
         f"&date_to={paid_to}" if paid_to else "")
     charted = {
-        "function_chart": by_function and charts.bar(by_function, "label", title="Spend by function (sorted bars)"),
+        "function_chart": by_function and charts.bar(
+            [{**r, "href": f"{spend_link}&function={quote(r['function'])}" if r["function"] else None}
+             for r in by_function], "label", title="Spend by function (sorted bars)", href="href"),
         "month_chart": months and charts.monthly_trend(months, _gaps(months, coverage),
                                                        title="Spend by month (gaps: months not published)"),
         "peer_chart": peers and charts.peer_shares(peers, "label", title="Share of spend by function against peers"),
@@ -233,8 +237,8 @@ def functions_page(request: Request, book: BookDep, format: Format = None, table
         return twin
     unclassified = next((r for r in rows if r["function"] is None), None)
     return render(request, "explore/functions.html", title="Functions", rows=rows, unclassified=unclassified,
-                  chart=charts.bar([r for r in rows if r["function"]], "label", title="Spend by function")
-                  if rows else None)
+                  chart=charts.bar([{**r, "href": f"/functions/{quote(r['function'])}"} for r in rows if r["function"]],
+                                   "label", title="Spend by function", href="href") if rows else None)
 
 
 @router.get("/functions/{code}", response_class=HTMLResponse)
@@ -259,6 +263,7 @@ def function_page(request: Request, code: str, book: BookDep,
         group = peer_groups[row["kind"]]
         row["peer_bodies"], row["peer_median"] = group["bodies"], group["median"]
         row["outlier"] = group["enough"] and row[chosen] > group["fence"]
+        row["href"] = f"/bodies/{quote(row['org_id'])}"
         row["flag"] = ("outlier among its peers" if row["outlier"] else
                        "within its peers" if group["enough"] else "too few peers to compare")
     table_rows = [{k: r[k] for k in ("org_id", "name", "kind", "cost_gbp", "lines", "population_served",
@@ -344,8 +349,9 @@ def suppliers_page(request: Request, book: BookDep, q: str | None = None,
     resolved_any = book.ibis().table("supplier").count().to_pyarrow().as_py() > 0
     return render(request, "explore/suppliers.html", title="Suppliers", rows=rows, paging=paging, q=q or "",
                   min_bodies=min_bodies, unresolved=unresolved, resolved_any=resolved_any,
-                  chart=charts.bar([r for r in rows if r["total_gbp"] is not None][:25], "canonical_name",
-                                   title="Largest suppliers on this page by £") if rows else None)
+                  chart=charts.bar([{**r, "href": f"/suppliers/{quote(r['supplier_id'])}"} for r in rows
+                                    if r["total_gbp"] is not None][:25], "canonical_name",
+                                   title="Largest suppliers on this page by £", href="href") if rows else None)
 
 
 @router.get("/suppliers/{supplier_id}", response_class=HTMLResponse)
@@ -385,9 +391,11 @@ def supplier_page(request: Request, supplier_id: str, book: BookDep, format: For
     if twin:
         return twin
     total = sum((b["total_gbp"] for b in by_body), Decimal(0))
+    lines_of = f"/api/v1/spend?supplier={quote(supplier_id)}&org="
     return render(request, "explore/supplier.html", title=row["canonical_name"], supplier=row, by_body=by_body,
                   variants=variants, prices=prices, total=total, lines=sum(b["lines"] for b in by_body),
-                  chart=charts.bar(by_body[:25], "name", title="Paid by each body") if by_body else None)
+                  chart=charts.bar([{**b, "href": lines_of + quote(b["org_id"])} for b in by_body[:25]], "name",
+                                   title="Paid by each body", href="href") if by_body else None)
 
 
 # -- search -------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from openbook.web import charts
 from openbook.web.app import book_for_request
 from openbook.web.downloads import download
 from openbook.web.pages import render
+from openbook.web.pages_findings import body_names, capability_labels
 
 router = APIRouter(include_in_schema=False)
 BookDep = Annotated[Book, Depends(book_for_request)]
@@ -130,6 +131,7 @@ def savings(
                   for y in result.years]
     return render(request, "savings.html", title="Savings from shared services", scenarios=scenarios, form=form,
                   error=None, result=result, sensitivity=sensitivity, top=TOP,
+                  body_names=body_names(book), capability_labels=capability_labels(),
                   query=str(request.url.query), chart=charts.savings_years(
                       years_rows, title="Net saving each year (bars) and cumulative NPV (line)"))
 

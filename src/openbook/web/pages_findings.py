@@ -61,7 +61,7 @@ def duplicates(request: Request, book: BookDep, org: str | None = None):
     for finding in everything:
         for body in finding["org_ids"]:
             row = by_body.setdefault(body, {"org_id": body, "name": names.get(body, body), "groups": 0,
-                                            "total_gbp": Decimal(0), "href": f"/duplicates?org={body}"})
+                                            "total_gbp": Decimal(0), "href": "/duplicates?" + urlencode({"org": body})})
             row["groups"] += 1
             row["total_gbp"] += finding["gbp_at_stake"]
     bodies = sorted(by_body.values(), key=lambda r: (-r["total_gbp"], r["org_id"]))
@@ -69,8 +69,8 @@ def duplicates(request: Request, book: BookDep, org: str | None = None):
     shown = chosen[:SHOWN_GROUPS]
     payments = _payments_by_finding(book, shown)
     return render(request, "duplicates.html", title="Duplicate payments", org_id=org_id,
-                  org_name=names.get(org_id or "", org_id), names=names, bodies=bodies, findings=shown, payments=payments,
-                  total=len(chosen), at_stake=sum((f["gbp_at_stake"] for f in chosen), Decimal(0)),
+                  org_name=names.get(org_id or "", org_id), names=names, bodies=bodies, findings=shown,
+                  payments=payments, total=len(chosen), at_stake=sum((f["gbp_at_stake"] for f in chosen), Decimal(0)),
                   spend_lines=_count(book, "spend_current"),
                   chart=charts.bar(bodies[:20], "name", title="£ at stake in duplicate payments, by body",
                                    href="href", selected=names.get(org_id, org_id) if org_id else None)

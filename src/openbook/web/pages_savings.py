@@ -137,7 +137,8 @@ def savings(
 
 
 @router.get("/savings/baseline")
-def baseline_lines(book: BookDep, scenario: str = "bottom-up", format: Literal["csv", "json", "parquet", "xlsx"] = "csv"):
+def baseline_lines(book: BookDep, scenario: str = "bottom-up",
+                   format: Literal["csv", "json", "parquet", "xlsx"] = "csv"):
     """The cost lines the scenario's baseline sums: each body's, function's and capability's £ and rows."""
     chosen = choose(named_scenarios(), scenario, reduction=None, years=None, profile=None, cost_per_post=None)
     rows = [{"kind": line.kind, "org_id": line.org_id, "function": line.function, "capability": line.capability,

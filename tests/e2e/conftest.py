@@ -30,7 +30,7 @@ SERVER_START_SECONDS = 60
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     for item in items:
-        if here in Path(item.fspath).parents:
+        if here in item.path.parents:
             item.add_marker(pytest.mark.e2e)
 
 
@@ -130,7 +130,7 @@ def drawn_charts(page):
         page.wait_for_function(
             "() => { const all = [...document.querySelectorAll('.chart[data-spec]')];"
             " return all.length > 0 && all.every(c => c.querySelector('svg [role=graphics-symbol]')); }")
-        return page.eval_on_selector_all(
-            ".chart[data-spec]", "all => all.map(c => c.querySelectorAll('svg .role-mark [role=graphics-symbol]').length)")
+        return page.eval_on_selector_all(".chart[data-spec]", "all => all.map(c => "
+                                         "c.querySelectorAll('svg .role-mark [role=graphics-symbol]').length)")
 
     return wait

@@ -61,3 +61,15 @@ def test_a_groups_download_holds_exactly_its_payments(page, demo_book):
     assert [(r["source_sha256"], int(r["source_line"])) for r in rows] == parse_evidence(finding["evidence"])
     amounts = {Decimal(r["amount_gbp"]) for r in rows}
     assert len(amounts) == 1 and amounts.pop() * (len(rows) - 1) == finding["gbp_at_stake"]
+
+
+def test_a_group_opens_its_evidence_rows_with_their_files_and_lines(page, demo_book, screenshot):
+    finding = _duplicates(demo_book)[0]
+    page.goto("/duplicates")
+    page.locator("article.group h3 a").first.click()
+    page.wait_for_url(f"**/findings/{finding['finding_id']}")
+    assert page.locator("h1").inner_text() == finding["title"]
+    rows = page.locator("section tbody tr")
+    ids = rows.evaluate_all("rows => rows.map(r => r.id)")
+    assert ids == [f"row-{sha[:12]}-{line}" for sha, line in parse_evidence(finding["evidence"])]
+    screenshot("finding")

@@ -39,9 +39,13 @@ def _org(book: Book, org: str | None) -> str | None:
     return org_id
 
 
-def _names(book: Book) -> dict[str, str]:
+def body_names(book: Book) -> dict[str, str]:
     rows = book.ibis().table("organisation").select("org_id", "name").to_pyarrow().to_pylist()
     return {r["org_id"]: r["name"] for r in rows}
+
+
+def capability_labels() -> dict[str, str]:
+    return {row["code"]: row["label"] for row in standard.code_list("capabilities")}
 
 
 def _count(book: Book, table: str) -> int:
@@ -51,13 +55,13 @@ def _count(book: Book, table: str) -> int:
 @router.get("/duplicates", response_class=HTMLResponse)
 def duplicates(request: Request, book: BookDep, org: str | None = None):
     org_id = _org(book, org)
-    names = _names(book)
+    names = body_names(book)
     everything = book.findings(kind=DUPLICATE)
     by_body: dict[str, dict] = {}
     for finding in everything:
         for body in finding["org_ids"]:
             row = by_body.setdefault(body, {"org_id": body, "name": names.get(body, body), "groups": 0,
-                                            "total_gbp": Decimal(0), "href": f"/duplicates?org={body}"})
+                                            "total_gbp": Decimal(0), "href": "/duplicates?" + urlencode({"org": body})})
             row["groups"] += 1
             row["total_gbp"] += finding["gbp_at_stake"]
     bodies = sorted(by_body.values(), key=lambda r: (-r["total_gbp"], r["org_id"]))
@@ -65,8 +69,8 @@ def duplicates(request: Request, book: BookDep, org: str | None = None):
     shown = chosen[:SHOWN_GROUPS]
     payments = _payments_by_finding(book, shown)
     return render(request, "duplicates.html", title="Duplicate payments", org_id=org_id,
-                  org_name=names.get(org_id or "", org_id), names=names, bodies=bodies, findings=shown, payments=payments,
-                  total=len(chosen), at_stake=sum((f["gbp_at_stake"] for f in chosen), Decimal(0)),
+                  org_name=names.get(org_id or "", org_id), names=names, bodies=bodies, findings=shown,
+                  payments=payments, total=len(chosen), at_stake=sum((f["gbp_at_stake"] for f in chosen), Decimal(0)),
                   spend_lines=_count(book, "spend_current"),
                   chart=charts.bar(bodies[:20], "name", title="£ at stake in duplicate payments, by body",
                                    href="href", selected=names.get(org_id, org_id) if org_id else None)
@@ -98,15 +102,15 @@ def finding(request: Request, book: BookDep, finding_id: str, format: Download =
     found_rows = sum(t.num_rows for t in tables.values())
     return render(request, "finding.html", title=record["title"], finding=record, tables={
         name: {"columns": t.column_names, "rows": t.to_pylist()} for name, t in tables.items()},
-        missing=len(record["evidence"]) - found_rows, names=_names(book))
+        missing=len(record["evidence"]) - found_rows, names=body_names(book))
 
 
 @router.get("/capabilities", response_class=HTMLResponse)
 def capabilities(request: Request, book: BookDep):
     from openbook.analyse.systems import capability_map, capability_summary, price_per_user
 
-    names = _names(book)
-    labels = {row["code"]: row["label"] for row in standard.code_list("capabilities")}
+    names = body_names(book)
+    labels = capability_labels()
     cells = capability_map(book)
     for cell in cells:
         cell.update(body=names.get(cell["org_id"], cell["org_id"]), label=labels.get(cell["capability"],
@@ -148,8 +152,8 @@ def systems(request: Request, book: BookDep, org: str | None = None, capability:
     table = expr.order_by(["org_id", "capability", "system_ref"]).to_pyarrow()
     if format:
         return download(table, format, "systems")
-    labels = {row["code"]: row["label"] for row in standard.code_list("capabilities")}
-    names = _names(book)
+    labels = capability_labels()
+    names = body_names(book)
     what = " · ".join(x for x in (names.get(org_id, org_id) if org_id else "",
                                   labels.get(capability, capability) if capability else "") if x)
     query = urlencode({k: v for k, v in (("org", org_id), ("capability", capability)) if v})

@@ -23,6 +23,7 @@ from openbook.web import charts
 from openbook.web.app import book_for_request
 from openbook.web.downloads import download
 from openbook.web.pages import render
+from openbook.web.pages_findings import body_names, capability_labels
 
 router = APIRouter(include_in_schema=False)
 BookDep = Annotated[Book, Depends(book_for_request)]
@@ -36,6 +37,27 @@ def named_scenarios() -> dict[str, model.Scenario]:
     found = {s.name: s for s in (model.load_scenario(p) for p in sorted(SCENARIOS.glob("*.toml")))}
     default = model.Scenario()
     return {default.name: found.pop(default.name, default), **found}
+
+
+_BASELINES: dict[tuple, model.Baseline] = {}
+
+
+def baseline(book: Book, scenario: model.Scenario) -> model.Baseline:
+    """The scenario's baseline; a bottom-up one is kept until the book changes, as the form only
+    changes inputs applied after it (reduction, phasing, a post's cost) and reading it is the slow part."""
+    if scenario.method != "bottom-up":
+        return model.baseline_for(None, scenario)
+    source = book.ibis().table("source")
+    finding = book.ibis().table("finding")
+    version = (source.count().to_pyarrow().as_py(), source.loaded_at.max().to_pyarrow().as_py(),
+               finding.computed_at.max().to_pyarrow().as_py())
+    key = (str(book.path.resolve()), version, scenario.staff_oncost_rate, scenario.min_bodies,
+           repr(sorted(scenario.blocks.items())))
+    if key not in _BASELINES:
+        if len(_BASELINES) >= 8:
+            _BASELINES.clear()
+        _BASELINES[key] = model.baseline_for(book, scenario)
+    return _BASELINES[key]
 
 
 def _number(text: str | None, name: str) -> Decimal | None:
@@ -96,9 +118,9 @@ def savings(
                           form=form, error=str(error), result=None)
         response.status_code = 422
         return response
-    baseline = model.baseline_for(book if chosen.method == "bottom-up" else None, chosen)
-    result = model.run(baseline, chosen)
-    sensitivity = model.sensitivity(baseline, chosen)
+    start = baseline(book, chosen)
+    result = model.run(start, chosen)
+    sensitivity = model.sensitivity(start, chosen)
     if format == "json":
         return JSONResponse(model.result_json(result, sensitivity))
     form.update(reduction=form["reduction"] or f"{(chosen.reduction * 100).normalize():f}",
@@ -109,17 +131,18 @@ def savings(
                   for y in result.years]
     return render(request, "savings.html", title="Savings from shared services", scenarios=scenarios, form=form,
                   error=None, result=result, sensitivity=sensitivity, top=TOP,
+                  body_names=body_names(book), capability_labels=capability_labels(),
                   query=str(request.url.query), chart=charts.savings_years(
                       years_rows, title="Net saving each year (bars) and cumulative NPV (line)"))
 
 
 @router.get("/savings/baseline")
-def baseline_lines(book: BookDep, scenario: str = "bottom-up", format: Literal["csv", "json", "parquet", "xlsx"] = "csv"):
+def baseline_lines(book: BookDep, scenario: str = "bottom-up",
+                   format: Literal["csv", "json", "parquet", "xlsx"] = "csv"):
     """The cost lines the scenario's baseline sums: each body's, function's and capability's £ and rows."""
     chosen = choose(named_scenarios(), scenario, reduction=None, years=None, profile=None, cost_per_post=None)
-    baseline = model.baseline_for(book if chosen.method == "bottom-up" else None, chosen)
     rows = [{"kind": line.kind, "org_id": line.org_id, "function": line.function, "capability": line.capability,
              "annual_cost_gbp": line.annual_cost_gbp.quantize(Decimal("0.01")), "users": line.users,
-             "rows": line.rows} for line in baseline.lines]
+             "rows": line.rows} for line in baseline(book, chosen).lines]
     table = pa.Table.from_pylist(rows) if rows else pa.table({"kind": pa.array([], pa.string())})
     return download(table, format, f"savings-baseline-{chosen.name}")

@@ -7,6 +7,8 @@
     var query = new URLSearchParams(new FormData(form)).toString();
     var url = form.action + "?" + query;
     var focused = document.activeElement && document.activeElement.id;
+    var result = document.getElementById("savings-result");
+    if (result) { result.classList.add("updating"); result.setAttribute("aria-busy", "true"); }
     if (pending) { pending.abort(); }
     pending = new AbortController();
     fetch(url, { signal: pending.signal, headers: { "Accept": "text/html" } })

@@ -17,9 +17,11 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-# Build the demo book from the generator (deterministic, seed 42) and show where the money goes.
+# Build the demo book from the generator (deterministic, seed 42), show where the money goes, then serve
+# the pages and API at http://127.0.0.1:8000/. A second run finds the book built and starts at once.
 run: $(STAMP)
 	$(BIN)/openbook demo --dir $(DEMO_DIR) --rows $(ROWS)
+	$(BIN)/openbook serve --book $(BOOK) --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -107,6 +107,7 @@ def test_demo_generates_ingests_and_shows_where_the_money_goes(runner, tmp_path)
     assert status["bodies"] == 24 and 2_900 <= status["lines"] <= 3_000
     again = runner.invoke(app, ["demo", "--dir", str(tmp_path / "demo"), "--rows", "3000"])
     assert again.exit_code == 0
+    assert "already holds every demo file, analysed; nothing to load" in " ".join(again.stdout.split())
     after = json.loads(runner.invoke(app, ["status", "--book", str(tmp_path / "demo" / "openbook.duckdb"),
                                            "--json"]).stdout)
     assert after["lines"] == status["lines"] and after["sources"] == status["sources"]

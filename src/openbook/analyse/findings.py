@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 
+import pyarrow as pa
+
 from openbook.ingest.records import money, to_arrow
 from openbook.store.book import Book
 
@@ -68,3 +70,43 @@ def save_findings(book: Book, detector: str, findings: Iterable[Finding]) -> int
         if table is not None:
             loader.add_records("finding", table)
     return len(records)
+
+
+def parse_evidence(evidence: Iterable[str]) -> list[Evidence]:
+    """Stored evidence ('sha256:line' strings) as (source_sha256, source_line) pairs, in order."""
+    pairs = []
+    for ref in evidence:
+        sha, _, line = ref.rpartition(":")
+        pairs.append((sha, int(line)))
+    return pairs
+
+
+def evidence_rows(book: Book, evidence: Iterable[str]) -> dict[str, pa.Table]:
+    """The stored rows a finding cites, by table (spend, system, post, …), each with its file's name.
+
+    A file's dataset names the table its rows went to; rows are read from the table itself (not a
+    current-only view) so a finding still shows its evidence after a file is superseded.
+    """
+    import ibis
+
+    refs = parse_evidence(evidence)
+    if not refs:
+        return {}
+    con = book.ibis()
+    wanted = ibis.memtable(pa.table({"source_sha256": [s for s, _ in refs],
+                                     "source_line": pa.array([n for _, n in refs], pa.int64()),
+                                     "evidence_order": pa.array(range(len(refs)), pa.int64())}))
+    source = con.table("source")
+    files = source.filter(source.sha256.isin(list({s for s, _ in refs}))).select(
+        "sha256", "dataset", "file_name").to_pyarrow().to_pylist()
+    tables = set(con.list_tables())
+    result = {}
+    for dataset in sorted({f["dataset"] for f in files if f["dataset"] in tables}):
+        shas = [f["sha256"] for f in files if f["dataset"] == dataset]
+        table = con.table(dataset)
+        rows = table.join(wanted.filter(wanted.source_sha256.isin(shas)), ["source_sha256", "source_line"])
+        rows = rows.join(source.select(source_sha256=source.sha256, file_name=source.file_name), "source_sha256")
+        found = rows.order_by("evidence_order").drop("evidence_order").to_pyarrow()
+        if found.num_rows:
+            result[dataset] = found
+    return result

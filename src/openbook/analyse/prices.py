@@ -29,11 +29,13 @@ class PriceSettings:
     evidence_rows: int = 50
 
 
-def supplier_unit_costs(book: Book) -> list[dict]:
+def supplier_unit_costs(book: Book, supplier: str | None = None) -> list[dict]:
     """Per supplier, expense type and body: £, and £ per head / per employee, with the body's kind."""
     con = book.ibis()
     spend = con.table("spend_current")
     spend = spend.filter(spend.expense_type.notnull()).mutate(supplier=spend.supplier_id.coalesce(spend.supplier_name))
+    if supplier is not None:
+        spend = spend.filter(spend.supplier == supplier)
     grouped = spend.group_by(["supplier", "expense_type", "org_id"]).aggregate(
         total_gbp=spend.amount_gbp.sum(), lines=spend.count())
     rows = grouped.join(body_context(book), "org_id")
@@ -45,10 +47,10 @@ def supplier_unit_costs(book: Book) -> list[dict]:
     return rows.filter(rows.unit.notnull()).order_by(["supplier", "expense_type", "org_id"]).to_pyarrow().to_pylist()
 
 
-def comparisons(book: Book, settings: PriceSettings = PriceSettings()) -> list[dict]:
-    """Groups of peers paying one supplier for one expense type, each body's figure and the median."""
+def comparisons(book: Book, settings: PriceSettings = PriceSettings(), *, supplier: str | None = None) -> list[dict]:
+    """Groups of peers paying one supplier (or `supplier` only) for one expense type, each body's figure and the median."""
     groups: dict[tuple, list[dict]] = {}
-    for row in supplier_unit_costs(book):
+    for row in supplier_unit_costs(book, supplier):
         row["per_unit_gbp"] = row["total_gbp"] / Decimal(str(row["denominator"]))
         groups.setdefault((row["supplier"], row["expense_type"], row["kind"], row["unit"]), []).append(row)
     result = []

@@ -6,6 +6,7 @@ DECIMAL until a ratio is taken.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from statistics import median
 
@@ -27,18 +28,27 @@ def _with_dimensions(spend: ir.Table) -> ir.Table:
     )
 
 
-def current_spend(book: Book, org: str | None = None) -> ir.Table:
+def current_spend(book: Book, org: str | None = None, *, paid_from: date | None = None,
+                  paid_to: date | None = None) -> ir.Table:
+    """Current spend, of one body and paid within [paid_from, paid_to] where given."""
     spend = _with_dimensions(book.ibis().table("spend_current"))
-    return spend.filter(spend.org_id == org) if org else spend
+    if org:
+        spend = spend.filter(spend.org_id == org)
+    if paid_from:
+        spend = spend.filter(spend.paid_on >= paid_from)
+    if paid_to:
+        spend = spend.filter(spend.paid_on <= paid_to)
+    return spend
 
 
-def totals(book: Book, by: str | list[str], *, org: str | None = None, limit: int | None = None) -> list[dict]:
+def totals(book: Book, by: str | list[str], *, org: str | None = None, limit: int | None = None,
+           paid_from: date | None = None, paid_to: date | None = None) -> list[dict]:
     """Current spend grouped by one or more dimensions: £, lines and share of the whole, largest first."""
     keys = [by] if isinstance(by, str) else list(by)
     unknown = [k for k in keys if k not in DIMENSIONS]
     if unknown:
         raise ValueError(f"unknown dimension {unknown[0]!r}; choose from {', '.join(DIMENSIONS)}")
-    spend = current_spend(book, org)
+    spend = current_spend(book, org, paid_from=paid_from, paid_to=paid_to)
     grand = spend.amount_gbp.sum().to_pyarrow().as_py() or Decimal(0)
     grouped = spend.group_by(keys).aggregate(total_gbp=spend.amount_gbp.sum(), lines=spend.count())
     grouped = grouped.order_by([ibis.desc("total_gbp"), *keys])

@@ -221,23 +221,35 @@ def demo(
         files = expand_paths([str(data / "organisations.csv")] + [str(p) for p in sorted(data.iterdir())
                                                                   if p.is_dir() and p.name != "truth"])
         with Book(dir / "openbook.duckdb") as opened:
-            reports = _ingest_with_progress(opened, files, org=None, jobs=None, quiet=False)
-            render.reconciliation(reports, limit=15)
-            from openbook.analyse.classify import classify_book
-            from openbook.analyse.detectors import run
-            from openbook.analyse.suppliers import resolve
+            if _demo_loaded(opened, files):
+                render.console.print(f"The book at {dir / 'openbook.duckdb'} already holds every demo file, "
+                                     f"analysed; nothing to load (delete {dir} to build it again).")
+            else:
+                reports = _ingest_with_progress(opened, files, org=None, jobs=None, quiet=False)
+                render.reconciliation(reports, limit=15)
+                from openbook.analyse.classify import classify_book
+                from openbook.analyse.detectors import run
+                from openbook.analyse.suppliers import resolve
 
-            with render.StepProgress() as progress:
-                progress.step("classifying functions")
-                classify_book(opened)
-                progress.step("resolving suppliers")
-                resolve(opened)
-                run(opened, progress=progress.step)
+                with render.StepProgress() as progress:
+                    progress.step("classifying functions")
+                    classify_book(opened)
+                    progress.step("resolving suppliers")
+                    resolve(opened)
+                    run(opened, progress=progress.step)
             render.where_money_goes(book_totals(opened), {d: top_by(opened, d) for d in
                                                           ("org_id", "supplier_name", "expense_type")})
             render.findings_table(opened.findings(limit=10))
         render.console.print(f"\nThe book is at [bold]{dir / 'openbook.duckdb'}[/]; try "
                              f"`openbook status --book {dir / 'openbook.duckdb'}`.")
+
+
+def _demo_loaded(book, files: list[str]) -> bool:
+    """Every demo file is already recorded in the book and the detectors have run (their step is last)."""
+    con = book.ibis()
+    recorded = {str(Path(p).resolve()) for p in con.table("source").path.to_pyarrow().to_pylist() if p}
+    analysed = con.table("finding").count().to_pyarrow().as_py() > 0
+    return analysed and all(str(Path(f).resolve()) in recorded for f in files)
 
 
 @app.command()

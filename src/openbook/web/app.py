@@ -28,7 +28,8 @@ class ApiError(Exception):
 
 def create_app(book_path: Path | str, *, read_only: bool = False) -> FastAPI:
     """The app over one book file; writable unless read_only, so that bodies can publish to it."""
-    from openbook.web import api, pages, publish
+    from openbook.web import api, pages, pages_docs, pages_findings, pages_savings, publish
+    from openbook.web import pages_explore  # bodies, functions, suppliers, search, sources
 
     book = Book(book_path, read_only=read_only)
 
@@ -47,6 +48,10 @@ def create_app(book_path: Path | str, *, read_only: bool = False) -> FastAPI:
     app.include_router(api.router)
     app.include_router(publish.router)
     app.include_router(pages.router)
+    app.include_router(pages_findings.router)
+    app.include_router(pages_savings.router)
+    app.include_router(pages_docs.router)
+    app.include_router(pages_explore.router)
     _error_envelope(app)
 
     return app

@@ -25,8 +25,16 @@ def gbp(value) -> str:
     return f"-£{abs(value):,.2f}" if value < 0 else f"£{value:,.2f}"
 
 
+def pounds(value) -> str:
+    """Whole pounds, for the wide tables people read; the JSON twin keeps every penny."""
+    if value is None:
+        return "–"
+    return f"-£{abs(value):,.0f}" if value < 0 else f"£{value:,.0f}"
+
+
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["gbp"] = gbp
+templates.env.filters["pounds"] = pounds
 templates.env.filters["spec"] = lambda spec: json.dumps(spec)
 
 

@@ -4,35 +4,37 @@ Why this shape. Public spend is lumpy: an annual licence or a back-dated invoice
 many times the usual, and a mean and standard deviation taken over such months are dragged by
 them. So the typical level is the **median** of a baseline window (the first `baseline` months
 observed) and the typical wobble is the **MAD** scaled to a standard deviation (× 1.4826), floored
-at `min_sigma_share` of the median so that a flat baseline does not make every penny a shock.
-Each month becomes z = (x − median) / sigma, clipped to ±`clip`, and Page's CUSUM accumulates
+at `min_sigma` so that a flat baseline does not make every penny a shock. Each month becomes
+z = (x − median) / sigma, clipped to ±`clip`, and Page's CUSUM accumulates
 
     S⁺ₜ = max(0, S⁺ₜ₋₁ + zₜ − k)        S⁻ₜ = max(0, S⁻ₜ₋₁ − zₜ − k)
 
-and signals when either passes `h`. With k = 0.5, h = 4 and clip = 3 a single month, however
-large, adds at most 2.5 and cannot signal alone: a change must last two months or more. The
-change is dated to the month after the statistic last stood at zero, and its size is the median
-of the months from then on (to the next change or the end) against the baseline median. After a
-signal the search starts again with the new level as its baseline, so a series can show several
-changes; callers usually report the latest.
+and signals when either passes `h`. With k = 0.5, h = 5 and clip = 3 a single month, however
+large, adds at most 2.5: a change must last three months or more before it signals. The
+change is dated to the month after the statistic last stood at zero. After a signal the search
+starts again with the months from the change on as the new baseline, so a series can show several
+changes; callers usually report the latest. The function works on any numbers; alerts feed it the
+natural log of each month's £, so that sigma is a proportional wobble (0.2 is about ±20%, the
+least a body's monthly spend is taken to vary) and a body spending £10m a month is judged on the
+same footing as one spending £100k.
 
 Known answers, worked by hand (docs/alerts.md shows the arithmetic):
 
-A flat £100 a month that steps to £130. MAD is 0, so sigma is the floor, 5% of 100 = 5; each
-£130 month is z = 6, clipped to 3; S⁺ goes 0, 2.5, 5.0 and signals in the third month at 130,
-dating the change to the first:
+A flat 100 a month that steps to 130. MAD is 0, so sigma is the floor, 0.2; each 130 month is
+z = 150, clipped to 3; S⁺ goes 0, 2.5, 5.0, 7.5 and signals in the third month at 130 (5.0 is
+not past 5), dating the change to the first:
 
->>> [(c.direction, c.began, c.signalled, c.before, c.after) for c in changes([100] * 7 + [130] * 3)]
-[('up', 7, 8, 100.0, 130.0)]
+>>> [(c.direction, c.began, c.signalled, c.before, c.after) for c in changes([100] * 7 + [130] * 4)]
+[('up', 7, 9, 100.0, 130.0)]
 
 A noisy baseline (median 10, MAD 1, sigma 1.4826) and a rise to about 14. z for 11, 9, 14, 15, 14
-is 0.67, −0.67, 2.70, 3 (clipped from 3.37), 2.70; S⁺ is 0.17, 0, 2.20, 4.70: the signal is at
-index 9 and the change began at index 8, the month after S⁺ was last zero:
+is 0.67, −0.67, 2.70, 3 (clipped from 3.37), 2.70; S⁺ is 0.17, 0, 2.20, 4.70, 6.90: the signal
+is at index 10 and the change began at index 8, the month after S⁺ was last zero:
 
 >>> [(c.direction, c.began, c.signalled, c.after) for c in changes([10, 12, 8, 11, 9, 10, 11, 9, 14, 15, 14])]
-[('up', 8, 9, 14.0)]
+[('up', 8, 10, 14.0)]
 >>> round(changes([10, 12, 8, 11, 9, 10, 11, 9, 14, 15, 14])[0].statistic, 3)
-4.698
+6.896
 
 One odd month is not a change: S⁺ reaches 2.5 and decays by 0.5 a month afterwards:
 
@@ -41,8 +43,8 @@ One odd month is not a change: S⁺ reaches 2.5 and decays by 0.5 a month afterw
 
 A fall is the mirror image:
 
->>> [(c.direction, c.began, c.before, c.after) for c in changes([50] * 6 + [20] * 4)]
-[('down', 6, 50.0, 20.0)]
+>>> [(c.direction, c.began, c.signalled, c.before, c.after) for c in changes([50] * 6 + [20] * 4)]
+[('down', 6, 8, 50.0, 20.0)]
 """
 
 from __future__ import annotations
@@ -59,10 +61,10 @@ class CusumSettings:
     """The thresholds, declared once; docs/alerts.md explains each."""
 
     k: float = 0.5  # allowance: drifts under half a typical wobble a month are ignored
-    h: float = 4.0  # decision interval: the statistic must pass this to signal
-    clip: float = 3.0  # each month counts for at most this many sigmas, so one month cannot signal alone
+    h: float = 5.0  # decision interval: the statistic must pass this to signal
+    clip: float = 3.0  # each month counts for at most this many sigmas, so no month can signal alone
     baseline: int = 6  # months that set the typical level and wobble
-    min_sigma_share: float = 0.05  # sigma is at least this share of the typical level
+    min_sigma: float = 0.2  # sigma is at least this (on log £, a ±20% wobble)
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def _first_change(values: list[float], start: int, s: CusumSettings) -> Change |
     window = values[start:start + s.baseline]
     level = median(window)
     mad = median(abs(v - level) for v in window)
-    sigma = max(MAD_TO_SD * mad, s.min_sigma_share * abs(level), 1e-9)
+    sigma = max(MAD_TO_SD * mad, s.min_sigma, 1e-9)
     upper = lower = 0.0
     upper_zero = lower_zero = start + s.baseline - 1  # the last index at which each statistic was zero
     for t in range(start + s.baseline, len(values)):

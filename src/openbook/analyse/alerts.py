@@ -162,13 +162,13 @@ def _spend_alert(org_id: str, series: str, points: list, change: Change, found: 
     title = (f"{name}'s {what} {verb} from a typical {money(before)} a month to {money(after)} "
              f"from {began:%B %Y}")
     wobble = math.exp(change.sigma) - 1
+    varied = (f"months varied by about ±{wobble:.0%}" if change.sigma > settings.cusum.min_sigma else
+              f"months varied by less than ±{wobble:.0%}, the least openbook assumes")
     after_months = end - change.began
     context = (f"{_signed(step)} a month ({_percent(share)}), over the {after_months} month"
                f"{'s' if after_months != 1 else ''} published since ({began:%b %Y} to {months[-1]:%b %Y}). "
                f"Typical: the median of {months[start]:%b %Y} to {months[start + len(baseline) - 1]:%b %Y}, "
-               (f"when months varied by about ±{wobble:.0%}. " if change.sigma > settings.cusum.min_sigma else
-                  f"when months varied by less than ±{wobble:.0%}, the least openbook assumes. ")
-               f"Signalled in {months[change.signalled]:%B %Y}."
+               f"when {varied}. Signalled in {months[change.signalled]:%B %Y}."
                + (" Check whether one contract or supplier explains it before reading it as a trend."
                   if after_months <= 3 else ""))
     return Alert("spend-change", org_id, series, title, context, began=began, direction=change.direction,

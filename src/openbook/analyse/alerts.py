@@ -311,7 +311,7 @@ def unsubscribe(book: Book, email: str, *, org_id: str | None = None, measure_id
     if measure_id:
         where.append("measure_id = ?")
         params.append(measure_id)
-    return book.con.execute(f"DELETE FROM subscription WHERE {' AND '.join(where)} RETURNING 1", params).fetchall().__len__()
+    return len(book.con.execute(f"DELETE FROM subscription WHERE {' AND '.join(where)} RETURNING 1", params).fetchall())
 
 
 def subscriptions(book: Book) -> list[dict]:

@@ -233,9 +233,14 @@ def demo(
                 progress.step("resolving suppliers")
                 resolve(opened)
                 run(opened, progress=progress.step)
+                progress.step("alerts")
+                from openbook.cli.alerts import demo_alerts
+
+                alerted = demo_alerts(opened, dir / "outbox")
             render.where_money_goes(book_totals(opened), {d: top_by(opened, d) for d in
                                                           ("org_id", "supplier_name", "expense_type")})
             render.findings_table(opened.findings(limit=10))
+            render.console.print(alerted, highlight=False)
         render.console.print(f"\nThe book is at [bold]{dir / 'openbook.duckdb'}[/]; try "
                              f"`openbook status --book {dir / 'openbook.duckdb'}`.")
 
@@ -249,6 +254,16 @@ def plugins(as_json: JsonOption = False) -> None:
         rows = [{"name": i.name, "title": i.title, "dataset": i.dataset, "module": i.__module__,
                  "problems": list(i.problems)} for i in importers()]
         render.print_json(rows) if as_json else render.importer_table(rows)
+
+
+def org_option(book, org: str | None) -> str | None:
+    """The org_id an --org option names (None when not given), or a usage error in words."""
+    if not org:
+        return None
+    org_id = book.resolve_org(org)
+    if org_id is None:
+        raise UsageError(f"--org {org!r} is not a body in the book")
+    return org_id
 
 
 def _ingest_with_progress(book, files: list[Path], *, org: str | None, jobs: int | None, quiet: bool) -> list:
@@ -301,7 +316,7 @@ def main() -> None:
     app()
 
 
-__all__ = ["app", "main", "expand_paths"]
+__all__ = ["app", "main", "expand_paths", "org_option"]
 
 from openbook.cli import analyse as _analyse  # noqa: E402,F401  (registers analyse, findings)
 from openbook.cli import serve as _serve  # noqa: E402,F401  (registers serve)

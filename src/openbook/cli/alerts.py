@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, render
+from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, org_option, render
 from openbook.errors import UsageError
 
 alerts_app = typer.Typer(help="Alerts: sudden changes in spend and bodies stuck in their peers' worst tenth.",
@@ -65,7 +65,7 @@ def list_(book: BookOption = DEFAULT_BOOK, org: OrgOption = None, as_json: JsonO
     from openbook.store import Book
 
     with _guard(), Book(book, read_only=True) as opened:
-        rows = stored_alerts(opened, _org(opened, org) if org else None)
+        rows = stored_alerts(opened, org_option(opened, org))
     render.print_json(rows) if as_json else _alerts_table(rows)
 
 
@@ -81,7 +81,7 @@ def subscribe(
     from openbook.store import Book
 
     with _guard(), Book(book) as opened:
-        row = add(opened, email, org_id=_org(opened, org) if org else None, measure_id=measure)
+        row = add(opened, email, org_id=org_option(opened, org), measure_id=measure)
         render.console.print(f"{row['email']} follows {row['org_id'] or 'measure ' + row['measure_id']}.",
                              highlight=False)
 
@@ -98,7 +98,7 @@ def unsubscribe(
     from openbook.store import Book
 
     with _guard(), Book(book) as opened:
-        count = remove(opened, email, org_id=_org(opened, org) if org else None, measure_id=measure)
+        count = remove(opened, email, org_id=org_option(opened, org), measure_id=measure)
         if not count:
             raise UsageError(f"{email} follows nothing that matches")
         render.console.print(f"Removed {count} subscription{'s' if count != 1 else ''} of {email}.", highlight=False)
@@ -124,11 +124,20 @@ def subscriptions(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) 
     render.console.print(table)
 
 
-def _org(book, name: str) -> str:
-    org_id = book.resolve_org(name)
-    if org_id is None:
-        raise UsageError(f"--org {name!r} is not a body in the book")
-    return org_id
+DEMO_READER = "reader@example.org"
+
+
+def demo_alerts(book, outbox: Path) -> str:
+    """The demo's reader follows every body that spends; its email goes to the outbox. Returns a line to show."""
+    from openbook.analyse.alerts import compute_alerts, save_alerts, subscribe as add
+    from openbook.mail import deliver
+
+    for (org_id,) in book.query("SELECT DISTINCT org_id FROM spend_current ORDER BY 1"):
+        add(book, DEMO_READER, org_id=org_id)
+    count = save_alerts(book, compute_alerts(book))
+    sent = deliver(book, outbox=outbox)
+    where = f"; {DEMO_READER}'s email is {sent[0]['where']}" if sent else ""
+    return f"\n{count} alert{'s' if count != 1 else ''} (`openbook alerts list`){where}."
 
 
 def _alerts_table(rows: list[dict]) -> None:

@@ -7,8 +7,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, render
-from openbook.errors import UsageError
+from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, org_option, render
 
 
 @app.command()
@@ -24,11 +23,7 @@ def quality(
     from openbook.store import Book
 
     with _guard(), Book(book, read_only=True) as opened:
-        org_id = None
-        if org:
-            org_id = opened.resolve_org(org)
-            if org_id is None:
-                raise UsageError(f"--org {org!r} is not a body in the book")
+        org_id = org_option(opened, org)
         rows = measure(opened, org_id)
     if as_json:
         render.print_json(rows)

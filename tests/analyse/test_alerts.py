@@ -103,6 +103,11 @@ def test_worst_decile_reads_the_measure_results_table(stepped, book):
                           for p in range(1, 4) for i in range(10)])
     kinds = {(a.kind, a.org_id) for a in compute_alerts(book)}
     assert ("worst-decile", "XX-BARNET") in kinds and ("spend-change", "XX-BARNET") in kinds
+    # Following the measure brings its worst-decile alerts, not the body's spend changes.
+    save_alerts(book, compute_alerts(book))
+    subscribe(book, "analyst@example.org", measure_id="m1")
+    (sent,) = pending(book)["analyst@example.org"]
+    assert (sent["kind"], sent["org_id"], sent["measure_id"], sent["periods"]) == ("worst-decile", "XX-BARNET", "m1", 3)
 
 
 def test_subscriptions_pending_and_suppression(stepped, book):

@@ -56,7 +56,8 @@ def test_a_planted_step_is_found_named_dated_and_sized(stepped, book):
                                                             Decimal("18000.00"))
     assert it.change_share == pytest.approx(1.5) and it.direction == "up" and it.began == date(2024, 11, 1)
     assert "+£18k a month (+150%)" in it.context and "5 months published since (Nov 2024 to Mar 2025)" in it.context
-    assert "median of Apr 2024 to Sep 2024" in it.context
+    assert "median of its 6 months published from Apr 2024 to Sep 2024" in it.context
+    assert "Lines a month" not in it.context  # 12 lines a month before and after
     # The evidence is the five files from November on, by SHA-256.
     assert it.sources == sorted(stepped.sha(f"XX-BARNET-{m:%Y-%m}.csv") for m in MONTHS[7:])
 

@@ -167,10 +167,17 @@ def _spend_alert(org_id: str, series: str, points: list, change: Change, found: 
     after_months = end - change.began
     context = (f"{_signed(step)} a month ({_percent(share)}), over the {after_months} month"
                f"{'s' if after_months != 1 else ''} published since ({began:%b %Y} to {months[-1]:%b %Y}). "
-               f"Typical: the median of {months[start]:%b %Y} to {months[start + len(baseline) - 1]:%b %Y}, "
-               f"when {varied}. Signalled in {months[change.signalled]:%B %Y}."
-               + (" Check whether one contract or supplier explains it before reading it as a trend."
-                  if after_months <= 3 else ""))
+               f"Typical: the median of its {len(baseline)} months published from {months[start]:%b %Y} to "
+               f"{months[start + len(baseline) - 1]:%b %Y}, when {varied}. "
+               f"Signalled in {months[change.signalled]:%B %Y}.")
+    # More (or fewer) lines as well as more £ usually means more (or less) was published, not spent.
+    lines = [n for _, _, n in points]
+    lines_before, lines_after = median(lines[start:start + settings.cusum.baseline]), median(lines[change.began:])
+    if lines_before and not 0.5 < lines_after / lines_before < 2:
+        context += (f" Lines a month went from {lines_before:,.0f} to {lines_after:,.0f} too: the body may be "
+                    "publishing more or less of its spend (a new file, another threshold) rather than spending it.")
+    if after_months <= 3:
+        context += " Check whether one contract or supplier explains it before reading it as a trend."
     return Alert("spend-change", org_id, series, title, context, began=began, direction=change.direction,
                  before_gbp=before, after_gbp=after, change_gbp=step, change_share=share, periods=after_months)
 
@@ -349,9 +356,11 @@ def _check_email(email: str) -> str:
 # -- words ---------------------------------------------------------------------------------------
 
 def money(value: Decimal) -> str:
-    """£ rounded for reading: £1.1m, £420k, £850."""
+    """£ rounded for reading: £1.6bn, £1.1m, £420k, £850."""
     amount = abs(value)
     sign = "-" if value < 0 else ""
+    if amount >= 1_000_000_000:
+        return f"{sign}£{amount / 1_000_000_000:,.1f}bn"
     if amount >= 1_000_000:
         return f"{sign}£{amount / 1_000_000:,.1f}m"
     if amount >= 10_000:

@@ -69,7 +69,7 @@ def _detail(r: dict) -> None:
         f"Files: {r['files']} ({r['nil_returns']} nil returns, {r['files_rejected']} rejected)",
         "Days from period end to load: " + ("–" if r["median_days_to_load"] is None else
                                             f"median {r['median_days_to_load']:,.0f}, longest {r['max_days_to_load']:,}"),
-        f"Rows: {r['rows_accepted']:,} accepted, {r['rows_quarantined']:,} quarantined "
+        f"Rows in the files it published: {r['rows_accepted']:,} accepted, {r['rows_quarantined']:,} quarantined "
         f"({_share(r['quarantine_share'])})",
         f"Classified: {render.gbp(r['gbp_classified'])} of {render.gbp(r['gbp_gross'])} gross "
         f"({_share(r['classified_share_gbp'])}); {r['lines_classified']:,} of {r['lines']:,} lines "

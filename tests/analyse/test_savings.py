@@ -177,6 +177,7 @@ def test_the_frontline_table_adds_up_and_names_its_sources():
     for role, row in table.items():
         assert row["salary_gbp"] + row["employer_ni_gbp"] + row["employer_pension_gbp"] == row["fully_loaded_gbp"]
         assert row["year"] and row["salary_source"] and row["pension_source"] and row["estimate"] in ("yes", "no")
+        assert row["checked"], f"{role}: say what was checked against its source, and when (or that it was not)"
     # Employer NI 2024/25: 13.8% of pay above £9,100.
     nurse = table["nurse"]
     assert nurse["employer_ni_gbp"] == ((nurse["salary_gbp"] - 9100) * D("0.138")).quantize(D("0.01"))
@@ -282,3 +283,29 @@ def test_posts_scale_linearly_with_the_net_saving(cost, factor, per_post):
     assert scaled_net == net * factor or abs(scaled_net - net * factor) <= D("0.01") * factor
     assert abs(scaled - one * factor) <= D("0.01") * (factor + 1)
     assert abs(one - net / per_post) <= D("0.005")
+
+
+def test_spend_over_several_years_counts_as_one_year_and_a_part_year_is_not_scaled_up(writer, book):
+    """XX-A published 24 months of finance spend at £1,000 a month: £24,000 in the book, £12,000 a
+    year. XX-B published three months of £1,000: taken as it is, £3,000, not extrapolated to £12,000."""
+    writer.organisation("XX-A", "district")
+    writer.organisation("XX-B", "district")
+    for month in range(24):
+        writer.spend("XX-A", "1000", paid_on=date(2022 + month // 12, month % 12 + 1, 15), function="finance")
+    for month in range(3):
+        writer.spend("XX-B", "1000", paid_on=date(2024, month + 1, 15), function="finance")
+    baseline = bottom_up_baseline(book, HAND_SCENARIO)
+    spend = {line.org_id: line.annual_cost_gbp for line in baseline.lines if line.kind == "spend"}
+    assert spend == {"XX-A": D("12000.00"), "XX-B": D("3000.00")}
+    assert "up to 24, are scaled to 12" in baseline.notes[2]
+
+
+def test_admin_spend_classified_unsurely_is_left_out_and_said(writer, book):
+    """£5,000 of finance spend at confidence 0.8 counts; £7,000 of a balance-sheet posting that a
+    0.5 rule put in finance does not, and the notes say how much was left out."""
+    writer.organisation("XX-A", "district")
+    writer.spend("XX-A", "5000", function="finance", classification_confidence=0.8)
+    writer.spend("XX-A", "7000", function="finance", classification_confidence=0.5)
+    baseline = bottom_up_baseline(book, HAND_SCENARIO)
+    assert [line.annual_cost_gbp for line in baseline.lines if line.kind == "spend"] == [D("5000.00")]
+    assert "nor is £7,000.00 classified to admin functions with confidence below 0.6" in baseline.notes[2]

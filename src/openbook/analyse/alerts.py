@@ -7,8 +7,9 @@ Two kinds, each a sentence a reader can judge without opening the book:
   £1.1m from March 2024", with the size in £ and %, the baseline months and their wobble.
 - **worst-decile**: a body in the worst decile of its peers on a measure for the latest
   `persistent_periods` periods running. It reads the measures' stored results through one small
-  interface, a table `MEASURE_RESULTS` with columns (org_id, measure_id, period, value, decile),
-  where decile 10 is the worst tenth whichever way the measure points.
+  interface, rows of (org_id, measure_id, period, value, decile) where decile 10 is the worst
+  tenth whichever way the measure points; `measure_results` makes them from what `openbook
+  measures` stored.
 
 Noise is held down on purpose (docs/alerts.md): months a body only partly published are left
 out rather than read as a fall; a change must pass a £ floor and a share of the typical month;
@@ -33,7 +34,7 @@ from openbook.analyse.cusum import Change, CusumSettings, changes
 from openbook.errors import UsageError
 from openbook.store.book import Book
 
-MEASURE_RESULTS = "measure_value"  # the measures' stored results: org_id, measure_id, period, value, decile
+MEASURE_RESULTS = "measure_result"  # what `openbook measures` stores (analyse/measures/runner.py)
 KINDS = ("spend-change", "worst-decile")
 
 
@@ -198,7 +199,7 @@ def worst_decile(rows: pa.Table | list[dict], names: dict[str, str] | None = Non
                  titles: dict[str, str] | None = None, settings: AlertSettings = AlertSettings()) -> list[Alert]:
     """Bodies in the worst decile on a measure for each of its latest `persistent_periods` periods.
 
-    `rows` has the MEASURE_RESULTS columns. Only the measure's own latest periods count, so a body
+    `rows` has (org_id, measure_id, period, value, decile), 10 the worst. Only the measure's own latest periods count, so a body
     that stopped publishing is not alerted on for a stale run, and the peer median of the latest
     period gives the context.
     """
@@ -240,25 +241,37 @@ def worst_decile(rows: pa.Table | list[dict], names: dict[str, str] | None = Non
     return alerts
 
 
-def measure_results(book: Book) -> pa.Table | None:
-    """The measures' stored results, or None when the book has none yet."""
-    tables = {name for (name,) in book.query("SELECT table_name FROM information_schema.tables")}
-    if MEASURE_RESULTS not in tables:
-        return None
+def measure_results(book: Book) -> tuple[list[dict], dict[str, str]]:
+    """The measures' stored results in the worst_decile shape, and each measure's title.
+
+    `openbook measures` stores a decile by value (10 = highest) for each comparator and basis. Alerts
+    read the default comparison (bodies of the same kind, nominal £) and turn each decile round
+    where higher is better, so that 10 is always the worst tenth; a measure with no better
+    direction has no worst tenth and gives no alert.
+    """
+    from openbook.analyse.measures import load_measures
+
+    measures = {m.id: m for m in load_measures()}
     t = book.ibis().table(MEASURE_RESULTS)
-    return t.select("org_id", "measure_id", "period", "value", "decile").to_pyarrow()
+    t = t.filter((t.comparator == "kind") & t.decile.notnull() & ~t.basis.contains("+real"))
+    rows = t.select("org_id", "measure_id", "period", "value", "decile", "basis").order_by("basis").to_pyarrow()
+    out: dict[tuple, dict] = {}
+    for r in rows.to_pylist():
+        measure = measures.get(r["measure_id"])
+        if measure is None or measure.direction not in ("lower", "higher"):
+            continue
+        decile = r["decile"] if measure.direction == "lower" else 11 - r["decile"]
+        out.setdefault((r["org_id"], r["measure_id"], r["period"]), {**r, "decile": decile})  # one basis each
+    return list(out.values()), {m.id: m.title for m in measures.values()}
 
 
 # -- all alerts, stored -------------------------------------------------------------------------
 
 def compute_alerts(book: Book, settings: AlertSettings = AlertSettings()) -> list[Alert]:
     """Every alert the book supports now: spend changes, then worst-decile runs where measures exist."""
-    alerts = spend_changes(book, settings)
-    results = measure_results(book)
-    if results is not None:
-        names = dict(book.query("SELECT org_id, name FROM organisation"))
-        alerts += worst_decile(results, names, settings=settings)
-    return alerts
+    names = dict(book.query("SELECT org_id, name FROM organisation"))
+    results, titles = measure_results(book)
+    return spend_changes(book, settings) + worst_decile(results, names, titles, settings)
 
 
 def save_alerts(book: Book, alerts: list[Alert]) -> int:

@@ -38,6 +38,8 @@ DETECTORS = (
              "openbook.analyse.detectors:_margins"),
     Detector("prices", "Which bodies pay the same supplier far more per unit of need than their peers?",
              "openbook.analyse.prices:findings"),
+    Detector("measures", "Which bodies would save most at their peers' 10th centile on the declared cost measures?",
+             "openbook.analyse.measures.findings:findings"),
 )
 
 

@@ -32,6 +32,7 @@ class FunctionSettings:
     outlier_iqr: float = 1.5  # an outlier lies above the upper quartile + this × the interquartile range
     evidence_rows: int = 100  # the largest rows cited as a finding's evidence
     functions: tuple[str, ...] | None = None  # None: every admin function in the code list
+    min_confidence: float = 0.0  # admin spend classified less surely than this is left out
 
 
 def admin_functions() -> tuple[str, ...]:
@@ -45,6 +46,10 @@ def function_costs(book: Book, settings: FunctionSettings = FunctionSettings()) 
     functions = list(settings.functions or admin_functions())
     body_totals = spend.group_by("org_id").aggregate(body_total_gbp=spend.amount_gbp.sum())
     admin = spend.filter(spend.function.isin(functions))
+    if settings.min_confidence > 0:
+        # A code the publisher gave carries no confidence of openbook's: it is kept.
+        admin = admin.filter(admin.classification_confidence.isnull()
+                             | (admin.classification_confidence >= settings.min_confidence))
     costs = admin.group_by(["org_id", "function"]).aggregate(cost_gbp=admin.amount_gbp.sum(), lines=admin.count())
     rows = costs.join(body_totals, "org_id").join(body_context(book), "org_id")
     # A body that books nothing to a function is left out rather than counted as spending

@@ -29,6 +29,9 @@ _ZERO = Decimal(0)
 _ONE = Decimal(1)
 PROFILES = ("linear", "front", "back", "explicit")
 KINDS = ("staff", "system", "spend", "top-down")
+# 'measures': the gap of each body to its peers' target centile on the declared cost measures
+# (analyse/measures/centile_savings.py), by body and function.
+METHODS = ("bottom-up", "top-down", "measures")
 GREEN_BOOK_RATE = Decimal("0.035")  # HM Treasury Green Book social time preference rate, years 0-30
 _MAX_HORIZON = 30  # beyond 30 years the Green Book rate steps down; the model does not go there
 
@@ -60,7 +63,7 @@ class CostLine:
 
 @dataclass(frozen=True)
 class Baseline:
-    method: str  # 'bottom-up' | 'top-down'
+    method: str  # 'bottom-up' | 'top-down' | 'measures'
     lines: tuple[CostLine, ...]
     notes: tuple[str, ...] = ()  # where each part comes from and what was left out, in sentences
     excluded_gbp: Decimal = _ZERO  # spend left out because a system line already costs it
@@ -151,7 +154,7 @@ class Scenario:
     """Every assumption of a run, each editable in a scenario file (scenarios/*.toml)."""
 
     name: str = "bottom-up"
-    method: str = "bottom-up"  # or 'top-down'
+    method: str = "bottom-up"  # or 'top-down', or 'measures' (savings to the peers' target centile)
     notes: str = ""
     # the target
     reduction: Decimal = Decimal("0.4")
@@ -171,6 +174,7 @@ class Scenario:
     # bottom-up
     staff_oncost_rate: Decimal = Decimal("0.30")  # employer NI and pension on top of pay midpoints
     min_bodies: int = 2  # a capability run by fewer bodies than this is not duplicated
+    min_confidence: float = 0.6  # spend classified to an admin function less surely than this is left out
     # top-down
     baseline_gbp: Decimal | None = None
     baseline_source: str = ""
@@ -200,8 +204,8 @@ class Scenario:
         if not longest <= self.horizon <= _MAX_HORIZON:
             raise UsageError(f"the horizon ({self.horizon} years) must cover the phasing ({longest} years) "
                              f"and be at most {_MAX_HORIZON} years (the Green Book rate falls after year 30)")
-        if self.method not in ("bottom-up", "top-down"):
-            raise UsageError(f"method {self.method!r} is not 'bottom-up' or 'top-down'")
+        if self.method not in METHODS:
+            raise UsageError(f"method {self.method!r} is not one of {', '.join(METHODS)}")
         if not _ZERO <= self.staff_share <= _ONE:
             raise UsageError("staff_share must be between 0 and 1")
 
@@ -496,7 +500,7 @@ def bottom_up_baseline(book, scenario: Scenario = Scenario()) -> Baseline:
     third-party spend classified to admin functions, less the spend a system line already costs
     (same body and capability, or a payment whose reference is the system's contract).
     """
-    from openbook.analyse.functions import admin_functions, function_costs
+    from openbook.analyse.functions import FunctionSettings, admin_functions, function_costs
     from openbook.analyse.systems import capability_map, capability_summary
     from openbook.analyse.workforce import load_posts
 
@@ -506,7 +510,7 @@ def bottom_up_baseline(book, scenario: Scenario = Scenario()) -> Baseline:
     notes: list[str] = []
 
     staff: dict[tuple[str, str], list] = defaultdict(lambda: [_ZERO, 0])
-    unpaid = 0
+    unpaid, fte = 0, 0.0
     for post in load_posts(book):
         if post.function not in admin:
             continue
@@ -516,10 +520,11 @@ def bottom_up_baseline(book, scenario: Scenario = Scenario()) -> Baseline:
         cell = staff[(post.org_id, post.function)]
         cell[0] += post.pay_mid * Decimal(str(post.fte)) * (_ONE + scenario.staff_oncost_rate)
         cell[1] += 1
+        fte += post.fte
     for (org_id, function), (cost, rows) in sorted(staff.items()):
         lines.append(CostLine("staff", _money(cost), org_id, function, rows=rows))
-    notes.append(f"Staff: {sum(r for _, r in staff.values()):,} posts in admin functions in {len({o for o, _ in staff}):,} "
-                 f"bodies' latest organograms, pay midpoint × FTE × (1 + {scenario.staff_oncost_rate:.0%} on-costs); "
+    notes.append(f"Staff: {sum(r for _, r in staff.values()):,} organogram rows ({fte:,.0f} FTE) in admin functions in "
+                 f"{len({o for o, _ in staff}):,} bodies' latest organograms, pay midpoint × FTE × (1 + {scenario.staff_oncost_rate:.0%} on-costs); "
                  f"{unpaid:,} posts with undisclosed pay are not costed.")
 
     duplicated = {s["capability"] for s in capability_summary(book) if s["bodies"] >= scenario.min_bodies}
@@ -538,18 +543,45 @@ def bottom_up_baseline(book, scenario: Scenario = Scenario()) -> Baseline:
                  f"{uncosted:,} cells without an annual cost are not costed.")
 
     tied = _spend_tied_to_systems(book, admin)
+    months = months_published(book)
     excluded = _ZERO
-    for row in function_costs(book).to_pyarrow().to_pylist():
+    for row in function_costs(book, FunctionSettings(min_confidence=scenario.min_confidence)).to_pyarrow().to_pylist():
         overlap = tied.get((row["org_id"], row["function"]), _ZERO)
-        excluded += min(overlap, row["cost_gbp"])
-        cost = max(row["cost_gbp"] - overlap, _ZERO)
+        per_year = _per_year(months.get(row["org_id"], 12))
+        excluded += _money(min(overlap, row["cost_gbp"]) * per_year)
+        cost = _money(max(row["cost_gbp"] - overlap, _ZERO) * per_year)
         if cost > 0:
             lines.append(CostLine("spend", cost, row["org_id"], row["function"], rows=row["lines"]))
     total, unclassified = _spend_totals(book)
-    notes.append(f"Spend: £{sum((l.annual_cost_gbp for l in lines if l.kind == 'spend'), _ZERO):,.2f} classified to "
-                 f"admin functions, after leaving out £{excluded:,.2f} a system line already costs; "
-                 f"£{unclassified:,.2f} of the book's £{total:,.2f} current spend has no function yet and is not counted.")
+    unsure = _unsure_admin_spend(book, admin, scenario.min_confidence)
+    spans = sorted(set(months.values()))
+    notes.append(f"Spend: £{sum((l.annual_cost_gbp for l in lines if l.kind == 'spend'), _ZERO):,.2f} a year classified "
+                 f"to admin functions, after leaving out £{excluded:,.2f} a year a system line already costs; each "
+                 f"body's spend is a year's: {_span_text(spans)}; "
+                 f"£{unclassified:,.2f} of the book's £{total:,.2f} current spend has no function yet and is not counted, "
+                 f"nor is £{unsure:,.2f} classified to admin functions with confidence below {scenario.min_confidence:g} "
+                 f"(balance-sheet postings, a body's purpose standing in for what was bought).")
     return Baseline("bottom-up", tuple(lines), tuple(notes), excluded)
+
+
+def months_published(book) -> dict[str, int]:
+    """How many distinct months of spend each body has in the book: the baseline is a cost a
+    year, and a body that published three years must not count three times. A body with a year
+    or less is taken as it is, never scaled up: a part year is not extrapolated."""
+    spend = book.ibis().table("spend_current")
+    counts = spend.group_by("org_id").aggregate(months=spend.paid_on.truncate("M").nunique())
+    return {row["org_id"]: int(row["months"]) for row in counts.to_pyarrow().to_pylist()}
+
+
+def _per_year(months: int) -> Decimal:
+    return Decimal(12) / Decimal(months) if months > 12 else _ONE
+
+
+def _span_text(spans: list[int]) -> str:
+    longer = [m for m in spans if m > 12]
+    if not longer:
+        return "no body published more than 12 months, so none is scaled"
+    return f"bodies with more than 12 months, up to {longer[-1]}, are scaled to 12; shorter ones are not scaled up"
 
 
 def _spend_tied_to_systems(book, admin: set[str]) -> dict[tuple[str, str], Decimal]:
@@ -568,6 +600,12 @@ def _spend_tied_to_systems(book, admin: set[str]) -> dict[tuple[str, str], Decim
     return {(r["org_id"], r["function"]): r["amount"] for r in rows}
 
 
+def _unsure_admin_spend(book, admin: set[str], min_confidence: float) -> Decimal:
+    spend = book.ibis().table("spend_current")
+    unsure = spend.filter(spend.function.isin(sorted(admin)) & (spend.classification_confidence < min_confidence))
+    return unsure.amount_gbp.sum().to_pyarrow().as_py() or _ZERO
+
+
 def _spend_totals(book) -> tuple[Decimal, Decimal]:
     spend = book.ibis().table("spend_current")
     row = spend.aggregate(total=spend.amount_gbp.sum(),
@@ -576,6 +614,10 @@ def _spend_totals(book) -> tuple[Decimal, Decimal]:
 
 
 def baseline_for(book, scenario: Scenario) -> Baseline:
+    if scenario.method == "measures":
+        from openbook.analyse.measures.centile_savings import measures_baseline
+
+        return measures_baseline(book, scenario)
     return top_down_baseline(scenario) if scenario.method == "top-down" else bottom_up_baseline(book, scenario)
 
 
@@ -588,7 +630,7 @@ _SECTIONS = {
                "reduction_by_capability", "profile_by_function"},
     "costs": {"redundancy_years_of_pay", "dual_running_months", "migration_gbp", "running_gbp_per_year",
               "blocks", "volumes"},
-    "bottom_up": {"staff_oncost_rate", "min_bodies"},
+    "bottom_up": {"staff_oncost_rate", "min_bodies", "min_confidence"},
     "discount": {"rate"},
     "frontline": {"cost_per_post_gbp", "mix", "source"},
 }
@@ -648,6 +690,7 @@ def scenario_from_dict(data: Mapping[str, Any]) -> Scenario:
         blocks=blocks, volumes={k: int(v) for k, v in costs.get("volumes", {}).items()},
         staff_oncost_rate=_decimal(bottom.get("staff_oncost_rate", default.staff_oncost_rate)),
         min_bodies=int(bottom.get("min_bodies", default.min_bodies)),
+        min_confidence=float(bottom.get("min_confidence", default.min_confidence)),
         baseline_gbp=_decimal(base["annual_cost_gbp"]) if "annual_cost_gbp" in base else None,
         baseline_source=base.get("source", ""), staff_share=_decimal(base.get("staff_share", 0)),
         cost_per_post_gbp=_decimal(front["cost_per_post_gbp"]) if "cost_per_post_gbp" in front else None,

@@ -327,4 +327,5 @@ from openbook.cli import margins as _margins, templates as _templates  # noqa: E
 from openbook.cli import payments as _payments  # noqa: E402,F401
 from openbook.cli import suppliers as _suppliers  # noqa: E402,F401
 from openbook.cli import savings as _savings  # noqa: E402,F401  (registers savings, plan, blocks)
+from openbook.cli import measures as _measures  # noqa: E402,F401  (registers measures, peers, index)
 from openbook.cli import alerts as _alerts, quality as _quality, review as _review  # noqa: E402,F401

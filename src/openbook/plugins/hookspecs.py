@@ -10,3 +10,8 @@ hookspec = pluggy.HookspecMarker("openbook")
 @hookspec
 def register_importers():
     """Return a list of Importer classes (openbook.ingest.importers.Importer) for new publication formats."""
+
+
+@hookspec
+def register_measures():
+    """Return a list of paths to declarative measure files (TOML, as in docs/measures.md)."""

@@ -26,6 +26,7 @@ DEFAULT_PLUGINS = (
     "openbook.ingest.grants_360",
     "openbook.ingest.contracts_register",
     "openbook.ingest.registers",
+    "openbook.analyse.measures",
 )
 
 
@@ -64,6 +65,11 @@ def importers() -> list[type]:
                 raise RuntimeError(f"two importers claim the name {importer.name!r}")
             found[importer.name] = importer
     return list(found.values())
+
+
+def measure_paths() -> list:
+    """Every registered measure file, built-in and from plugins, in the order registered."""
+    return [path for group in plugin_manager().hook.register_measures() for path in group]
 
 
 def plugin_list() -> list[dict]:

@@ -25,10 +25,12 @@ __all__ = [
     "code_list_names",
     "find_organisation",
     "frontline_costs",
+    "gdp_deflator",
     "load_schema",
     "normalise_org_name",
     "organisation_registry",
     "table_names",
+    "value_index_weights",
 ]
 
 SCHEMA_VERSION = "1.0"
@@ -145,3 +147,14 @@ def blocks() -> dict[str, dict]:
 def frontline_costs() -> list[dict[str, str]]:
     """Fully loaded annual cost of frontline posts (frontline_costs.csv), money as text to keep it exact."""
     return _read_csv("frontline_costs.csv")
+
+
+def gdp_deflator() -> tuple[dict[str, str], dict]:
+    """The GDP deflator by financial year (gdp_deflator.csv) as text, and its source (gdp_deflator.toml)."""
+    rows = {row["financial_year"]: row["index"] for row in _read_csv("gdp_deflator.csv")}
+    return rows, tomllib.loads(_read_text("gdp_deflator.toml"))
+
+
+def value_index_weights() -> dict:
+    """The public value index's published weights and settings (value_index.toml)."""
+    return tomllib.loads(_read_text("value_index.toml"))

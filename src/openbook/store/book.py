@@ -439,6 +439,27 @@ class Book:
             f"{where} ORDER BY total_gbp DESC, s.lines DESC, s.supplier_id" + (f" LIMIT {int(limit)}" if limit else ""),
             params)
 
+    def replace_rows(self, table: str, rows: pa.Table, where: str, params: list | None = None) -> int:
+        """Delete the rows of a results table matching `where`, then insert `rows`, in one transaction.
+
+        For re-computable analysis results (measures, the value index): a run replaces its own
+        earlier rows and nothing else. Returns the rows inserted.
+        """
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute(f'DELETE FROM "{table}" WHERE {where}', params or [])
+            if rows.num_rows:
+                self.con.register("_replacement", rows)
+                try:
+                    self.con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _replacement')
+                finally:
+                    self.con.unregister("_replacement")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+        return rows.num_rows
+
     @staticmethod
     def scratch_connection() -> duckdb.DuckDBPyConnection:
         """A private in-memory DuckDB for working tables (Splink's) that must not enter the book."""

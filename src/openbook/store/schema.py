@@ -54,6 +54,26 @@ INTERNAL = [
 ]
 
 
+# Measures, comparators and the public value index (analyse/measures, analyse/value_index.py):
+# results are re-computable from the book, so each run replaces its own rows; the groups are a
+# user's own and are kept until deleted.
+MEASURES = [
+    """CREATE TABLE IF NOT EXISTS comparator_group (
+        name VARCHAR NOT NULL, org_id VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (name, org_id))""",
+    """CREATE TABLE IF NOT EXISTS measure_result (
+        measure_id VARCHAR NOT NULL, org_id VARCHAR NOT NULL, period VARCHAR NOT NULL,
+        comparator VARCHAR NOT NULL, basis VARCHAR NOT NULL, numerator DOUBLE, denominator DOUBLE,
+        value DOUBLE, months INTEGER, peers INTEGER, percentile DOUBLE, decile INTEGER,
+        peer_p10 DOUBLE, peer_median DOUBLE, peer_p90 DOUBLE, target_centile DOUBLE,
+        target_value DOUBLE, saving_gbp DECIMAL(18,2), saving_counted BOOLEAN, note VARCHAR,
+        computed_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS value_index_score (
+        level VARCHAR NOT NULL, key VARCHAR NOT NULL, name VARCHAR, input VARCHAR NOT NULL,
+        score DOUBLE, weight DOUBLE, weights_sha256 VARCHAR NOT NULL, computed_at TIMESTAMP NOT NULL)""",
+]
+
+
 # Alerts (analyse/alerts.py): who asked to hear about which body or measure (email addresses stay
 # in the book, never in an export), the alerts last computed, and each alert's delivery to each
 # subscriber, so that an alert is never sent to the same address twice.
@@ -73,4 +93,4 @@ ALERTS = [
 
 
 def ddl() -> list[str]:
-    return [create_table_sql(t) for t in standard.table_names()] + INTERNAL + ALERTS + list(VIEWS.values())
+    return [create_table_sql(t) for t in standard.table_names()] + INTERNAL + MEASURES + ALERTS + list(VIEWS.values())

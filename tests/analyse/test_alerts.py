@@ -13,7 +13,7 @@ from statistics import median
 import pytest
 
 from openbook.analyse import cusum
-from openbook.analyse.alerts import (AlertSettings, compute_alerts, monthly_series, pending, record_delivery,
+from openbook.analyse.alerts import (AlertSettings, compute_alerts, latest_stretch, monthly_series, pending, record_delivery,
                                      save_alerts, spend_changes, stored_alerts, subscribe, unsubscribe, worst_decile)
 from openbook.errors import UsageError
 
@@ -67,6 +67,14 @@ def test_a_part_published_month_is_left_out_not_read_as_a_fall(stepped, book):
     assert date(2025, 1, 1) not in [m for m, _, _ in series[("XX-THIN", "total")]]
     assert len(series[("XX-THIN", "total")]) == 11
     assert len(series[("XX-SPIKE", "total")]) == 12  # the spike month stays in; it just cannot signal alone
+
+
+def test_a_gap_of_more_than_three_months_starts_the_series_afresh():
+    months = [date(2022, 1, 1), date(2022, 2, 1), date(2022, 7, 1), date(2022, 8, 1), date(2022, 11, 1)]
+    points = [(m, Decimal(1), 1) for m in months]
+    # Feb → Jul is a gap of four months missing; Aug → Nov leaves Sep and Oct out, within three.
+    assert [m for m, _, _ in latest_stretch(points, 3)] == months[2:]
+    assert latest_stretch(points, 4) == points
 
 
 def test_floors_hold_back_small_steps(stepped, book):

@@ -48,6 +48,7 @@ class AlertSettings:
     thin_month_share: float = 0.25  # a month with fewer lines than this share of the body's median month is left out
     min_lines: int = 10  # a series of fewer lines than this in its median month is too lumpy to judge
     min_share_beyond: float = 2 / 3  # a step, not a spike: this share of the months since lie outside the old range
+    max_gap_months: int = 3  # a longer gap starts the series afresh: only its latest stretch is judged
     by_function: bool = True  # series per function as well as the total
     worst_decile: int = 10
     persistent_periods: int = 3
@@ -123,6 +124,7 @@ def spend_changes(book: Book, settings: AlertSettings = AlertSettings()) -> list
     labels = {row["code"]: row["label"] for row in standard.code_list("functions")}
     alerts = []
     for (org_id, series), points in sorted(monthly_series(book, settings).items()):
+        points = latest_stretch(points, settings.max_gap_months)
         if not points or median(n for _, _, n in points) < settings.min_lines:
             continue
         # Log £: a proportional wobble, the same for a £10m body as a £100k one (£1 stands in for ≤ £0).
@@ -137,6 +139,16 @@ def spend_changes(book: Book, settings: AlertSettings = AlertSettings()) -> list
     for alert in alerts:
         alert.sources = _sources(book, alert)
     return alerts
+
+
+def latest_stretch(points: list, max_gap: int) -> list:
+    """The points after the last gap of more than `max_gap` months: spend years apart is not a step."""
+    start = 0
+    for i in range(1, len(points)):
+        (y0, m0), (y1, m1) = (points[i - 1][0].year, points[i - 1][0].month), (points[i][0].year, points[i][0].month)
+        if (y1 - y0) * 12 + m1 - m0 > max_gap + 1:
+            start = i
+    return points[start:]
 
 
 def _spend_alert(org_id: str, series: str, points: list, change: Change, found: list[Change], name: str,

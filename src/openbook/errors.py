@@ -3,7 +3,8 @@
     OpenbookError
     ├── FileRejected     a whole file holds no loadable data (coded, see ingest.problems)
     ├── BookError        the book file cannot be opened or is not an openbook book
-    └── UsageError       arguments that cannot work together
+    ├── UsageError       arguments that cannot work together
+    └── MailError        an alert email could not be sent
 """
 
 from __future__ import annotations
@@ -33,3 +34,7 @@ class BookError(OpenbookError):
 
 class UsageError(OpenbookError):
     """Raised when options contradict each other or name something unknown."""
+
+
+class MailError(OpenbookError):
+    """Raised when the SMTP server cannot be reached or refuses a message."""

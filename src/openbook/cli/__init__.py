@@ -221,6 +221,7 @@ def demo(
         files = expand_paths([str(data / "organisations.csv")] + [str(p) for p in sorted(data.iterdir())
                                                                   if p.is_dir() and p.name != "truth"])
         with Book(dir / "openbook.duckdb") as opened:
+            alerted = None
             if _demo_loaded(opened, files):
                 render.console.print(f"The book at {dir / 'openbook.duckdb'} already holds every demo file, "
                                      f"analysed; nothing to load (delete {dir} to build it again).")
@@ -237,9 +238,15 @@ def demo(
                     progress.step("resolving suppliers")
                     resolve(opened)
                     run(opened, progress=progress.step)
+                    progress.step("alerts")
+                    from openbook.cli.alerts import demo_alerts
+
+                    alerted = demo_alerts(opened, dir / "outbox")
             render.where_money_goes(book_totals(opened), {d: top_by(opened, d) for d in
                                                           ("org_id", "supplier_name", "expense_type")})
             render.findings_table(opened.findings(limit=10))
+            if alerted:
+                render.console.print(alerted, highlight=False)
         render.console.print(f"\nThe book is at [bold]{dir / 'openbook.duckdb'}[/]; try "
                              f"`openbook status --book {dir / 'openbook.duckdb'}`.")
 
@@ -261,6 +268,16 @@ def plugins(as_json: JsonOption = False) -> None:
         rows = [{"name": i.name, "title": i.title, "dataset": i.dataset, "module": i.__module__,
                  "problems": list(i.problems)} for i in importers()]
         render.print_json(rows) if as_json else render.importer_table(rows)
+
+
+def org_option(book, org: str | None) -> str | None:
+    """The org_id an --org option names (None when not given), or a usage error in words."""
+    if not org:
+        return None
+    org_id = book.resolve_org(org)
+    if org_id is None:
+        raise UsageError(f"--org {org!r} is not a body in the book")
+    return org_id
 
 
 def _ingest_with_progress(book, files: list[Path], *, org: str | None, jobs: int | None, quiet: bool) -> list:
@@ -313,7 +330,7 @@ def main() -> None:
     app()
 
 
-__all__ = ["app", "main", "expand_paths"]
+__all__ = ["app", "main", "expand_paths", "org_option"]
 
 from openbook.cli import analyse as _analyse  # noqa: E402,F401  (registers analyse, findings)
 from openbook.cli import serve as _serve  # noqa: E402,F401  (registers serve)
@@ -325,3 +342,4 @@ from openbook.cli import payments as _payments  # noqa: E402,F401
 from openbook.cli import suppliers as _suppliers  # noqa: E402,F401
 from openbook.cli import savings as _savings  # noqa: E402,F401  (registers savings, plan, blocks)
 from openbook.cli import measures as _measures  # noqa: E402,F401  (registers measures, peers, index)
+from openbook.cli import alerts as _alerts, quality as _quality, review as _review  # noqa: E402,F401

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from openbook.cli import BookOption, DEFAULT_BOOK, JsonOption, _guard, app, render
+from openbook.cli import BookOption, DEFAULT_BOOK, JsonOption, _guard, app, org_option, render
 from openbook.errors import UsageError
 
 
@@ -49,12 +49,7 @@ def findings(
 
     with _guard():
         with Book(book, read_only=True) as opened:
-            org_id = None
-            if org:
-                org_id = opened.resolve_org(org)
-                if org_id is None:
-                    raise UsageError(f"--org {org!r} is not a body in the book")
-            rows = opened.findings(kind=kind, org=org_id, limit=limit)
+            rows = opened.findings(kind=kind, org=org_option(opened, org), limit=limit)
         if as_json:
             render.print_json(rows)
         else:

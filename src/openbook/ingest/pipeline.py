@@ -112,7 +112,9 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
             book.forget_rejection(sha)
     default_org = resolve_publisher(resolve, org)
     latest = latest or date.today() + timedelta(days=366)
-    record = SourceRecord(sha, label, path.name, size, "spend", "uk-spend", "csv", options={"org": org} if org else {})
+    # The body --org names publishes the file even when it is rejected (a nil return is still its return).
+    record = SourceRecord(sha, label, path.name, size, "spend", "uk-spend", "csv", publisher=default_org,
+                          options={"org": org} if org else {})
     report = IngestReport(label, sha, "checked" if book is None else "loaded")
     if collect is not None:
         collect.record, collect.default_org = record, default_org

@@ -41,6 +41,7 @@ SCHEMA_VERSION = "1.0"
 _TABLES = (
     "organisation", "source", "supplier", "supplier_decision", "spend", "post", "system", "contract",
     "process", "budget", "grant", "cost_line", "transparency", "quarantine", "finding",
+    "finding_review",
 )
 
 

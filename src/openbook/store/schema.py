@@ -74,5 +74,23 @@ MEASURES = [
 ]
 
 
+# Alerts (analyse/alerts.py): who asked to hear about which body or measure (email addresses stay
+# in the book, never in an export), the alerts last computed, and each alert's delivery to each
+# subscriber, so that an alert is never sent to the same address twice.
+ALERTS = [
+    """CREATE TABLE IF NOT EXISTS subscription (
+        subscription_id VARCHAR PRIMARY KEY, email VARCHAR NOT NULL, org_id VARCHAR, measure_id VARCHAR,
+        created_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS alert (
+        alert_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, org_id VARCHAR NOT NULL, series VARCHAR NOT NULL,
+        measure_id VARCHAR, direction VARCHAR, began VARCHAR, title VARCHAR NOT NULL, context VARCHAR,
+        before_gbp DECIMAL(18,2), after_gbp DECIMAL(18,2), change_gbp DECIMAL(18,2), change_share DOUBLE,
+        value DOUBLE, peer_median DOUBLE, periods INTEGER, sources VARCHAR[], computed_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS alert_delivery (
+        alert_id VARCHAR NOT NULL, email VARCHAR NOT NULL, delivered_at TIMESTAMP NOT NULL, via VARCHAR NOT NULL,
+        message VARCHAR, PRIMARY KEY (alert_id, email))""",
+]
+
+
 def ddl() -> list[str]:
-    return [create_table_sql(t) for t in standard.table_names()] + INTERNAL + MEASURES + list(VIEWS.values())
+    return [create_table_sql(t) for t in standard.table_names()] + INTERNAL + MEASURES + ALERTS + list(VIEWS.values())

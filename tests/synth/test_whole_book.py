@@ -32,7 +32,7 @@ JUNIOR = ["Parent Department", "Organisation", "Unit", "Reporting Senior Post", 
           "Payscale Maximum (£)", "Generic Job Title", "Number of Posts in FTE", "Professional/Occupational Group"]
 LGA = ["OrganisationLabel", "OrganisationURI", "EffectiveDate", "Level", "JobTitle", "Name", "Grade", "Directorate",
        "Service", "ContractType", "SharedPost", "ContactDetails", "SalaryBand", "MaximumSalary", "Vacancy", "Comments"]
-REGISTER = ["Reference Number", "Title", "Department", "Description", "Supplier Name", "Supplier Company Number",
+REGISTER = ["Organisation Name", "Reference Number", "Title", "Department", "Description", "Supplier Name", "Supplier Company Number",
             "Value", "Irrecoverable VAT", "Start Date", "End Date", "Review Date", "Procurement Route", "SME", "VCSE"]
 GRANTS = ["Identifier", "Title", "Description", "Currency", "Amount Awarded", "Award Date", "Recipient Org:Identifier",
           "Recipient Org:Name", "Recipient Org:Charity Number", "Funding Org:Identifier", "Funding Org:Name",

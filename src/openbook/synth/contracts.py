@@ -49,7 +49,7 @@ SOFTWARE_CPV = {
 OTHER_SOFTWARE_CPV = ("48000000", "Software package and information systems")
 METHODS = (("open", "Open procedure", 0.45), ("selective", "Restricted procedure", 0.15),
            ("limited", "Call-off from a framework agreement", 0.3), ("direct", "Direct award", 0.1))
-REGISTER_HEADER = ["Reference Number", "Title", "Department", "Description", "Supplier Name",
+REGISTER_HEADER = ["Organisation Name", "Reference Number", "Title", "Department", "Description", "Supplier Name",
                    "Supplier Company Number", "Value", "Irrecoverable VAT", "Start Date", "End Date",
                    "Review Date", "Procurement Route", "SME", "VCSE"]
 _COUNT = {"ministerial-department": 40, "executive-agency": 24, "executive-ndpb": 12, "county-council": 60,
@@ -264,7 +264,7 @@ def register_sheet(sector: Sector, b: Body, contracts: list[Contract]) -> Sheet:
     for c in contracts:
         name = view.name(c.supplier)
         route = next(r for m, r, _p in METHODS if m == c.method)
-        sheet.add([c.ref, c.title, c.department, c.description, name, sector.pool.company_number[c.supplier],
+        sheet.add([b.name, c.ref, c.title, c.department, c.description, name, sector.pool.company_number[c.supplier],
                    f"{c.value.quantize(PENNY)}", "0.00", _dmy(c.start), _dmy(c.end),
                    _dmy(add_months(c.end, -6)), route, "Yes" if is_sme(sector, c.supplier) else "No",
                    "Yes" if is_vcse(sector, c.supplier) else "No"], protect=c.kind != "general")

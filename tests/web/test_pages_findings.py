@@ -3,6 +3,8 @@ and the savings form's figures are the model's, with JavaScript or without."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import replace
 from decimal import Decimal
@@ -95,3 +97,15 @@ def test_choosing_another_scenario_shows_it_as_written(demo_client):
     page = demo_client.get("/savings", params={"scenario": "manifesto-2018", "from": "bottom-up", "reduction": "10"})
     assert _figure(page.text, "net-saving") == "£46,000,000,000"  # the manifesto's own 40%, not the 10%
     assert "not sourced" in page.text
+
+
+def test_the_baseline_figure_downloads_as_the_lines_it_sums(demo_client, demo_book):
+    page = demo_client.get("/savings")
+    link = re.search(r'href="(/savings/baseline\?[^"]+)"', page.text).group(1).replace("&amp;", "&")
+    lines = list(csv.DictReader(io.StringIO(demo_client.get(link).text)))
+    with Book(demo_book, read_only=True) as book:
+        expected = model.baseline_for(book, model.Scenario())
+    assert len(lines) == len(expected.lines) > 0
+    assert sum(Decimal(r["annual_cost_gbp"]) for r in lines) == sum(
+        (line.annual_cost_gbp.quantize(Decimal("0.01")) for line in expected.lines), Decimal(0))
+    assert {r["kind"] for r in lines} <= set(model.KINDS)

@@ -12,7 +12,8 @@ ROWS ?= 200000
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	# spark: the DuckDB/Spark parity tests run in CI (pyspark is a 434 MB sdist built once, ~1-2 min)
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test,spark]'
 	touch $(STAMP)
 
 install: $(STAMP)

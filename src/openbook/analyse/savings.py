@@ -539,7 +539,7 @@ def bottom_up_baseline(book, scenario: Scenario = Scenario()) -> Baseline:
 
     tied = _spend_tied_to_systems(book, admin)
     excluded = _ZERO
-    for row in function_costs(book).to_pyarrow().to_pylist():
+    for row in function_costs(book).order_by(["org_id", "function"]).to_pyarrow().to_pylist():
         overlap = tied.get((row["org_id"], row["function"]), _ZERO)
         excluded += min(overlap, row["cost_gbp"])
         cost = max(row["cost_gbp"] - overlap, _ZERO)

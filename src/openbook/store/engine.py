@@ -8,7 +8,7 @@ of record: findings are still written to its DuckDB file by `book.con`.
 The Spark session openbook builds has local defaults fit for one machine (below); any of them,
 and any other Spark setting, is overridden by `spark-defaults.conf` (in $SPARK_CONF_DIR or
 $SPARK_HOME/conf) and then by `--spark-conf key=value`. Under spark-submit or in a notebook that
-already has a session, that session is used as it is.
+already has a session, that session (and its configuration) is used as it is.
 """
 
 from __future__ import annotations
@@ -120,6 +120,13 @@ def spark_session(overrides: Mapping[str, str] | None = None):
                                  "only spark.sql.* settings can change now")
             active.conf.set(key, value)
         return active
+    if os.environ.get("PYSPARK_GATEWAY_PORT"):
+        # Under spark-submit the JVM is already configured (master, memory, the cluster's files):
+        # openbook's local defaults would override it, so only the given settings apply.
+        builder = SparkSession.builder
+        for key, value in (overrides or {}).items():
+            builder = builder.config(key, value)
+        return builder.getOrCreate()
     conf = spark_conf(overrides)
     if conf["spark.master"].startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")

@@ -73,3 +73,9 @@ def test_duplicates_on_spark_are_saved_to_the_book_as_on_duckdb(runner, tmp_path
             assert book.query("SELECT gbp_at_stake, evidence FROM finding WHERE detector = 'payments'") == [
                 (Decimal("120.50"), [f"{'b' * 64}:2", f"{'b' * 64}:3"])]
     assert found["spark"] == found["duckdb"] and found["spark"]["gbp_at_stake"] == "120.50"
+
+
+def test_supplier_resolution_says_it_runs_on_duckdb_only(runner, tmp_path):
+    runner.invoke(app, ["init", "--book", str(tmp_path / "b.duckdb")])
+    result = runner.invoke(app, ["suppliers", "resolve", "--book", str(tmp_path / "b.duckdb"), "--engine", "spark"])
+    assert result.exit_code == 2 and "runs on DuckDB only" in result.output

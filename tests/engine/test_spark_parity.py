@@ -50,11 +50,13 @@ def test_duplicate_payments_are_the_same_groups_and_pounds(engines):
 
 
 def test_function_benchmarking_is_the_same(engines):
-    duckdb_rows, spark_rows = on_both(engines, functions.benchmark)
-    assert any(r["basis"] for r in duckdb_rows)
+    # The small demo sector has at most four bodies of a kind spending on a function: compare
+    # with two peers, so that quartiles, deciles and £ gaps are worked out for most rows.
+    settings = functions.FunctionSettings(min_peers=2)
+    duckdb_rows, spark_rows = on_both(engines, lambda b: functions.benchmark(b, settings))
+    assert sum(1 for r in duckdb_rows if (r.get("gap_to_median_gbp") or 0) > 0) >= 5
     assert spark_rows == duckdb_rows
-    money = [(r["org_id"], r["function"], r["cost_gbp"], r.get("gap_to_median_gbp")) for r in spark_rows]
-    assert all(isinstance(cost, Decimal) for _, _, cost, _ in money)
+    assert all(isinstance(r["cost_gbp"], Decimal) for r in spark_rows)
 
 
 def test_bottom_up_savings_are_the_same_to_the_penny(engines):

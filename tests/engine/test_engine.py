@@ -79,3 +79,13 @@ def test_supplier_resolution_says_it_runs_on_duckdb_only(runner, tmp_path):
     runner.invoke(app, ["init", "--book", str(tmp_path / "b.duckdb")])
     result = runner.invoke(app, ["suppliers", "resolve", "--book", str(tmp_path / "b.duckdb"), "--engine", "spark"])
     assert result.exit_code == 2 and "runs on DuckDB only" in result.output
+
+
+def test_without_pyspark_spark_says_how_to_install_it_and_writes_nothing(runner, tmp_path, monkeypatch):
+    import openbook.store.engine as engine
+
+    monkeypatch.setattr(engine, "spark_available", lambda: f"pyspark is not installed; {engine.SPARK_INSTALL}")
+    runner.invoke(app, ["init", "--book", str(tmp_path / "b.duckdb")])
+    result = runner.invoke(app, ["analyse", "--book", str(tmp_path / "b.duckdb"), "--engine", "spark"])
+    assert result.exit_code == 1 and "pip install 'openbook[spark]'" in result.output
+    assert not (tmp_path / "b.duckdb.lake").exists()

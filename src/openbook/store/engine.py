@@ -25,7 +25,7 @@ from openbook import standard
 from openbook.errors import OpenbookError, UsageError
 from openbook.store import schema
 from openbook.store.book import Book
-from openbook.store.export import Lake, read_lake, write_lake
+from openbook.store.export import PARTITIONS, Lake, read_lake, write_lake
 
 ENGINES = ("duckdb", "spark")
 SPARK_INSTALL = "pip install 'openbook[spark]' (pyspark and Java 17 or later)"
@@ -143,6 +143,9 @@ def spark_backend(book: Book, *, lake: Path | None = None, conf: Mapping[str, st
     A given lake is read as it is (on a cluster it is typically on shared storage, written by
     `openbook export --parquet` or `openbook ingest --lake`).
     """
+    missing = None if session else spark_available()
+    if missing:  # before writing a lake Spark could not read
+        raise EngineError(missing)
     folder = Path(lake) if lake else default_lake(book)
     if lake:
         try:
@@ -172,19 +175,16 @@ def register_lake(spark, lake: Lake) -> None:
         paths = [str(lake.folder / f) for f in lake.files.get(table, [])]
         if paths:
             reader = spark.read.schema(struct)
-            if table in _PARTITIONED:
+            if table in PARTITIONS:
                 reader = reader.option("basePath", str(lake.folder / table))
             frame = reader.parquet(*paths)
-            if table in _PARTITIONED:
+            if table in PARTITIONS:
                 frame = frame.drop("year")  # a partition key, not a column of the standard
         else:
             frame = spark.createDataFrame([], spark_schema(table, partitioned=False))
         frame.createOrReplaceTempView(table)
     for name, sql in schema.VIEWS.items():
         spark.sql(sql.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMPORARY VIEW"))
-
-
-_PARTITIONED = {"spend"}
 
 
 def spark_schema(table: str, partitioned: bool = True):
@@ -204,7 +204,7 @@ def spark_schema(table: str, partitioned: bool = True):
         else:
             kind = simple[field.get("type", "string")]
         fields.append(T.StructField(field["name"], kind, True))
-    if partitioned and table in _PARTITIONED:
+    if partitioned and table in PARTITIONS:
         fields.append(T.StructField("year", T.LongType(), True))
     return T.StructType(fields)
 

@@ -35,6 +35,8 @@ def engine_in_use(book, engine: str, lake: Path | None, conf: list[str] | None, 
                              + (f" at [bold]{lake}[/]" if lake else " (written beside the book)") + " …")
     with use_engine(book, engine, lake=lake, conf=settings or None):
         if engine == "spark" and not quiet:
-            master = book.engine._session.sparkContext.master
+            from pyspark.sql import SparkSession
+
+            master = SparkSession.getActiveSession().sparkContext.master
             render.console.print(f"Running on Spark ({master}); findings are saved to the book {book.path}.")
         yield

@@ -9,10 +9,12 @@ ROWS ?= 200000
 
 .PHONY: run test install demo bench clean
 
+# The spark extra is installed too, so that the DuckDB/Spark parity tests run in CI: pyspark is a
+# 434 MB source archive that pip builds into a wheel once (about 3 minutes; cached after that).
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test,spark]'
 	touch $(STAMP)
 
 install: $(STAMP)

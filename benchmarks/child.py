@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 
 def run(script: str, *args: str) -> dict:
@@ -13,3 +16,15 @@ def run(script: str, *args: str) -> dict:
     if done.returncode:
         raise SystemExit(f"benchmark child failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def fresh_sector(root: Path, rows: int) -> Path:
+    """The generator's sector (seed 42) written into an emptied root/data; returns that folder."""
+    from openbook.synth import generate
+
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    started = time.perf_counter()
+    generate(root / "data", rows=rows, seed=42)
+    print(f"  generated {rows:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
+    return root / "data"

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from child import run  # benchmarks/child.py, beside this script
+from child import fresh_sector, run  # benchmarks/child.py, beside this script
 
 OPENBOOK = """
 import json, resource, sys, time
@@ -62,18 +62,11 @@ def build(rows: int, root: Path) -> tuple[Path, Path]:
     from openbook.cli import expand_paths
     from openbook.ingest.parallel import ingest_paths
     from openbook.store import Book
-    from openbook.synth import generate
 
     data, book, done = root / "data", root / "book.duckdb", root / "built"
     if done.exists():
         return data, book
-    import shutil
-
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
-    started = time.perf_counter()
-    generate(data, rows=rows, seed=42)
-    print(f"  generated {rows:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
+    fresh_sector(root, rows)
     started = time.perf_counter()
     with Book(book) as opened:
         reports = list(ingest_paths(opened, expand_paths([str(data / "organisations.csv"), str(data / "spend")])))

@@ -84,7 +84,7 @@ def test_export_writes_a_valid_frictionless_data_package(runner, tmp_path, fixtu
     result = runner.invoke(app, ["export", "--book", str(book), "--datapackage", str(out), "--parquet",
                                  str(tmp_path / "parquet")])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "parquet" / "spend.parquet").exists()
+    assert (tmp_path / "parquet" / "datapackage.json").exists()
     package = Package(str(out / "datapackage.json"))
     report = package.validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]

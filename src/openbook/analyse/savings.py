@@ -545,7 +545,8 @@ def bottom_up_baseline(book, scenario: Scenario = Scenario()) -> Baseline:
     tied = _spend_tied_to_systems(book, admin)
     months = months_published(book)
     excluded = _ZERO
-    for row in function_costs(book, FunctionSettings(min_confidence=scenario.min_confidence)).to_pyarrow().to_pylist():
+    for row in (function_costs(book, FunctionSettings(min_confidence=scenario.min_confidence))
+                .order_by(["org_id", "function"]).to_pyarrow().to_pylist()):
         overlap = tied.get((row["org_id"], row["function"]), _ZERO)
         per_year = _per_year(months.get(row["org_id"], 12))
         excluded += _money(min(overlap, row["cost_gbp"]) * per_year)

@@ -97,6 +97,10 @@ def resolve_records(records: list[NameRecord], *, decisions: Iterable[dict] = ()
                     resolve_org: Callable[[str], str | None] | None = None, engine: str = "auto",
                     scratch: Callable[[], object] | None = None, progress: Progress | None = None) -> Resolution:
     """Cluster the records into suppliers (no book needed: tests and benchmarks call this)."""
+    if engine == "spark":
+        raise UsageError("supplier resolution runs on DuckDB only (Splink's DuckDB backend and rapidfuzz, and it "
+                         "writes supplier ids into the book); resolve on the book, then `openbook export --parquet` "
+                         "gives Spark the resolved ids")
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     tick = progress or (lambda stage, fraction: None)

@@ -78,6 +78,8 @@ def ingest(
                                                "for files without a body column.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if any row was quarantined.")] = False,
     jobs: JobsOption = None,
+    lake: Annotated[Optional[Path], typer.Option("--lake", help="Then write the book as a Parquet lake here "
+                                                 "(as `export --parquet`), for Spark and other engines.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Load published files into the book; every row ends accepted, quarantined or structural."""
@@ -90,8 +92,16 @@ def ingest(
             from openbook.analyse.classify import classify_book
 
             classified = classify_book(opened)  # re-computable; `openbook classify` shows the detail
+            if lake:
+                from openbook.store.export import write_lake
+
+                written = write_lake(opened, lake)
         if not as_json:
             render.classified_line(classified)
+            if lake:
+                render.console.print(f"Lake: {written.rows['spend']:,} spend lines "
+                                     f"({render.gbp(written.spend_gbp)}) in {len(written.files['spend']):,} "
+                                     f"Parquet files under [bold]{lake}[/].")
         _report(reports, as_json, strict)
 
 
@@ -157,7 +167,8 @@ def problems(
 @app.command()
 def export(
     book: BookOption = DEFAULT_BOOK,
-    parquet: Annotated[Optional[Path], typer.Option("--parquet", help="Write every table as Parquet here.")] = None,
+    parquet: Annotated[Optional[Path], typer.Option("--parquet", help="Write every table as Parquet here: a lake "
+                                                    "with spend partitioned by body and year, and datapackage.json.")] = None,
     csv: Annotated[Optional[Path], typer.Option("--csv", help="Write every table as CSV here.")] = None,
     datapackage: Annotated[Optional[Path], typer.Option("--datapackage", help="Write a Frictionless Data "
                                                          "Package (CSV + datapackage.json) here.")] = None,
@@ -174,7 +185,7 @@ def export(
         with Book(book, read_only=True) as opened:
             for fmt, folder in chosen.items():
                 written = export_book(opened, folder, fmt)
-                render.console.print(f"{fmt}: wrote {len(written)} tables to [bold]{folder}[/]")
+                render.console.print(f"{fmt}: wrote {len(written)} files to [bold]{folder}[/]")
 
 
 @app.command()

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from openbook.cli import BookOption, DEFAULT_BOOK, JsonOption, _guard, app, org_option, render
+from openbook.cli.engines import EngineOption, LakeOption, SparkConfOption, engine_in_use
 from openbook.errors import UsageError
 
 
@@ -15,6 +16,9 @@ def analyse(
     book: BookOption = DEFAULT_BOOK,
     only: Annotated[Optional[list[str]], typer.Option("--only", help="Run only this detector (repeatable).")] = None,
     top: Annotated[int, typer.Option("--top", help="Findings to show, largest £ first.")] = 20,
+    engine: EngineOption = "duckdb",
+    lake: LakeOption = None,
+    spark_conf: SparkConfOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run every detector over the book, store the findings, and show the largest by £."""
@@ -22,7 +26,7 @@ def analyse(
     from openbook.store import Book
 
     with _guard():
-        with Book(book) as opened:
+        with Book(book) as opened, engine_in_use(opened, engine, lake, spark_conf, quiet=as_json):
             with render.StepProgress(quiet=as_json) as progress:
                 try:
                     counts = run(opened, only, progress=progress.step)

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, render
+from openbook.cli.engines import EngineOption, LakeOption, SparkConfOption, engine_in_use
 from openbook.errors import UsageError
 
 
@@ -21,6 +22,9 @@ def duplicates(
                                              "one amount to one supplier for a near duplicate.")] = 14,
     min_amount: Annotated[str, typer.Option("--min-amount", help="Smallest payment considered, in pounds.")] = "0.01",
     limit: Annotated[int, typer.Option("--limit", help="Show at most this many findings (0 for all).")] = 20,
+    engine: EngineOption = "duckdb",
+    lake: LakeOption = None,
+    spark_conf: SparkConfOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Find the same invoice paid twice within a body (exact, re-keyed reference, other supplier
@@ -41,7 +45,8 @@ def duplicates(
                 org_id = opened.resolve_org(org)
                 if org_id is None:
                     raise UsageError(f"no body called {org!r} in the book; see `openbook status`")
-            scan = find_duplicate_payments(opened, settings)
+            with engine_in_use(opened, engine, lake, spark_conf, quiet=as_json):
+                scan = find_duplicate_payments(opened, settings)
             save_findings(opened, DETECTOR, scan.findings)
             files = dict(opened.query("SELECT sha256, file_name FROM source"))
         shown = [f for f in scan.findings if org_id is None or org_id in f.org_ids]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from openbook.ingest.amounts import format_pence
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -20,7 +21,8 @@ errors = Console(stderr=True)
 
 
 def error(message: str) -> None:
-    errors.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
+    # Messages are plain text: a file name or an install line may hold [brackets] Rich would eat.
+    errors.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 def gbp(value: int | Decimal | float | None, *, pence: bool = False) -> str:

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, render
+from openbook.cli.engines import EngineOption, LakeOption, SparkConfOption, engine_in_use
 from openbook.errors import UsageError
 
 ScenarioOption = Annotated[Optional[Path], typer.Option(
@@ -49,6 +50,9 @@ def savings(
     years: Annotated[Optional[int], typer.Option("--years", help="Years to phase it over (default 5).")] = None,
     bottom_up: Annotated[Optional[bool], typer.Option("--bottom-up/--top-down", help="Baseline from the book, "
                                                       "or the scenario's given figure.")] = None,
+    engine: EngineOption = "duckdb",
+    lake: LakeOption = None,
+    spark_conf: SparkConfOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """What consolidating duplicated administration saves, year by year, in frontline posts."""
@@ -60,7 +64,8 @@ def savings(
         if chosen.method == "top-down":
             baseline = baseline_for(None, chosen)
         else:
-            with Book(book, read_only=True) as opened:
+            with Book(book, read_only=True) as opened, engine_in_use(opened, engine, lake, spark_conf,
+                                                                    quiet=as_json):
                 baseline = baseline_for(opened, chosen)
         result = run(baseline, chosen)
         rows = sensitivity(baseline, chosen)

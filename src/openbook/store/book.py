@@ -79,6 +79,7 @@ class Book:
             self.ensure_schema()
         self._org_index: dict[str, str] | None = None
         self._group_open = False
+        self.engine = None  # an Ibis backend analyses read through instead (store/engine.py)
 
     @contextmanager
 
@@ -474,7 +475,10 @@ class Book:
         return self.con.execute(sql, params or []).fetchall()
 
     def ibis(self):
-        """An Ibis backend over this book, so analyses run unchanged on other engines."""
+        """The Ibis backend analyses read through: this book's DuckDB, or the engine in use
+        (`store.engine.use_engine`), so the same expressions run on Spark."""
+        if self.engine is not None:
+            return self.engine
         import ibis
 
         return ibis.duckdb.from_connection(self.con)

@@ -30,6 +30,7 @@ def create_app(book_path: Path | str, *, read_only: bool = False) -> FastAPI:
     """The app over one book file; writable unless read_only, so that bodies can publish to it."""
     from openbook.web import api, pages, pages_docs, pages_findings, pages_savings, publish
     from openbook.web import pages_explore  # bodies, functions, suppliers, search, sources
+    from openbook.web import api_measures, pages_measures  # measures, scorecards, the index, alerts
 
     book = Book(book_path, read_only=read_only)
 
@@ -46,12 +47,14 @@ def create_app(book_path: Path | str, *, read_only: bool = False) -> FastAPI:
     app.state.book = book
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
+    app.include_router(api_measures.router)
     app.include_router(publish.router)
     app.include_router(pages.router)
     app.include_router(pages_findings.router)
     app.include_router(pages_savings.router)
     app.include_router(pages_docs.router)
     app.include_router(pages_explore.router)
+    app.include_router(pages_measures.router)
     _error_envelope(app)
 
     return app

@@ -139,3 +139,27 @@ def monthly_trend(rows: list[dict], missing: list, *, title: str) -> dict:
                  alt.Tooltip("total_gbp:Q", format=",.2f"), alt.Tooltip("lines:Q")],
     ).properties(width="container", height=220)
     return chart.to_dict()
+
+
+def measure_deciles(rows: list[dict], *, title: str, label: str, cuts: list[float]) -> dict:
+    """A measure's bodies ranked by value (one dot each, opening the body's scorecard), the deciles of the
+    bodies shown as dashed rules, and the body a reader chose (`flag` 'this body') in green; a log scale
+    where the values span more than 50× (central bodies' costs per employee dwarf councils')."""
+    values = [r["value"] for r in rows if r["value"]]
+    log = bool(values) and min(values) > 0 and max(values) / min(values) > 50
+    scale = alt.Scale(type="log") if log else alt.Scale(zero=True)
+    dots = alt.Chart(alt.Data(values=_plain(rows))).mark_circle(size=80, opacity=1, cursor="pointer").encode(
+        href=alt.Href("href:N"),
+        x=alt.X("name:N", sort=alt.EncodingSortField(field="value", order="ascending"), title=None,
+                axis=alt.Axis(labels=len(rows) <= 40, labelAngle=-60, labelLimit=160)),
+        y=alt.Y("value:Q", title=f"{label} (log scale)" if log else label, scale=scale),
+        color=alt.Color("flag:N", title=None, scale=alt.Scale(
+            domain=["this body", "ranked", "not ranked: too few comparators"], range=["#00703c", "#1d70b8", "#b1b4b6"])),
+        size=alt.condition(alt.datum.flag == "this body", alt.value(220), alt.value(80)),
+        tooltip=[alt.Tooltip("name:N"), alt.Tooltip("value:Q", format=",.4~f"), alt.Tooltip("decile:Q"),
+                 alt.Tooltip("peer_group:N", title="compared with")],
+    )
+    marks = [{"decile": f"{10 * (i + 1)}th percentile", "cut": c} for i, c in enumerate(cuts)]
+    rules = alt.Chart(alt.Data(values=marks)).mark_rule(strokeDash=[4, 3], color="#505a5f").encode(
+        y=alt.Y("cut:Q", scale=scale), tooltip=[alt.Tooltip("decile:N"), alt.Tooltip("cut:Q", format=",.4~f")])
+    return alt.layer(rules, dots, title=title).properties(width="container", height=300).to_dict()

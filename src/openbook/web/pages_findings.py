@@ -102,7 +102,14 @@ def finding(request: Request, book: BookDep, finding_id: str, format: Download =
     found_rows = sum(t.num_rows for t in tables.values())
     return render(request, "finding.html", title=record["title"], finding=record, tables={
         name: {"columns": t.column_names, "rows": t.to_pylist()} for name, t in tables.items()},
-        missing=len(record["evidence"]) - found_rows, names=body_names(book))
+        missing=len(record["evidence"]) - found_rows, names=body_names(book), reviews=_reviews(book, finding_id))
+
+
+def _reviews(book: Book, finding_id: str) -> list[dict]:
+    """The verdicts people gave this finding, oldest first (read-only here: `openbook review` records them)."""
+    from openbook.analyse.review import history
+
+    return history(book, finding_id)
 
 
 @router.get("/capabilities", response_class=HTMLResponse)

@@ -1,0 +1,204 @@
+"""The measures, scorecard, value index and alerts pages and their API, against the demo book.
+
+Figures are checked against the analyse functions run directly on the same book (the measures
+runner, the value index, publication quality, stored alerts), and the index under changed weights
+against its weighted mean worked out here by hand from the inputs the page shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import shutil
+from decimal import Decimal
+
+import pytest
+from fastapi.testclient import TestClient
+
+from openbook.analyse import value_index
+from openbook.analyse.alerts import stored_alerts
+from openbook.analyse.measures import load_measures
+from openbook.analyse.measures.runner import choose_period, run
+from openbook.analyse.quality import quality
+from openbook.analyse.review import review
+from openbook.store import Book
+from openbook.web import create_app
+
+MEASURE = "it-cost-per-employee"
+
+
+@pytest.fixture(scope="module")
+def client(demo_book):
+    with TestClient(create_app(demo_book, read_only=True)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def book(client):
+    cursor = client.app.state.book.cursor()
+    yield cursor
+    cursor.con.close()
+
+
+@pytest.fixture(scope="module")
+def sector_run(book):
+    return run(book, comparator="sector")
+
+
+def _period_rows(results, measure_id: str) -> list[dict]:
+    rows = [r for r in results.rows if r["measure_id"] == measure_id]
+    year = choose_period(rows)
+    return [r for r in rows if r["period"] == year]
+
+
+def test_measures_page_lists_every_declared_measure_with_its_review(client):
+    page = client.get("/measures")
+    assert page.status_code == 200
+    measures = load_measures()
+    assert len(measures) >= 5
+    for measure in measures:
+        assert f'href="/measures/{measure.id}"' in page.text
+        assert str(measure.next_review) in page.text
+    listed = client.get("/api/v1/measures").json()
+    assert {r["id"] for r in listed["rows"]} == {m.id for m in measures}
+    assert {r["direction"] for r in listed["rows"]} <= {"lower", "higher", "none"}
+
+
+def test_measure_page_ranks_every_body_with_the_runners_figures_and_totals_the_savings(client, sector_run):
+    expected = _period_rows(sector_run, MEASURE)
+    assert len(expected) >= 10, "the demo book should give most bodies an IT cost per employee"
+    shown = client.get(f"/measures/{MEASURE}?format=json").json()
+    assert [r["org_id"] for r in shown] == [r["org_id"] for r in sorted(expected, key=lambda r: (r["value"], r["org_id"]))]
+    by_org = {r["org_id"]: r for r in expected}
+    for row in shown:
+        assert row["value"] == pytest.approx(by_org[row["org_id"]]["value"])
+        assert row["decile"] == by_org[row["org_id"]]["decile"]
+    counted = sum((r["saving_gbp"] for r in expected if r["saving_counted"]), Decimal(0))
+    page = client.get(f"/measures/{MEASURE}")
+    assert re.search(r'id="savings-total">£([\d,]+)<', page.text).group(1) == f"{counted:,.0f}"
+    assert "Basis shown: per employee (FTE)" in page.text
+    assert "bodies of the same sector" in page.text
+
+
+def test_a_saving_is_the_gap_to_the_target_centile_times_the_denominator(client):
+    """Worked by hand from the row's own figures: (value − target) × denominator, never below zero."""
+    rows = client.get(f"/api/v1/measures/{MEASURE}").json()["rows"]
+    priced = [r for r in rows if r["saving_gbp"] is not None]
+    assert priced
+    for row in priced:
+        gap = max(row["value"] - row["target_value"], 0)
+        assert float(row["saving_gbp"]) == pytest.approx(gap * row["denominator"], abs=0.01)
+    assert any(float(r["saving_gbp"]) > 0 for r in priced) and any(float(r["saving_gbp"]) == 0 for r in priced)
+
+
+def test_measure_page_picks_out_the_chosen_body_and_follows_the_comparator(client, sector_run, book):
+    org_id = _period_rows(sector_run, MEASURE)[0]["org_id"]
+    page = client.get(f"/measures/{MEASURE}?org={org_id}&peers=neighbours")
+    assert page.status_code == 200
+    assert f'class="chosen" aria-current="true" data-org="{org_id}"' in page.text
+    assert '"flag": "this body"' in page.text or "this body" in page.text
+    neighbours = run(book, measures=[m for m in load_measures() if m.id == MEASURE], comparator="neighbours")
+    api = client.get(f"/api/v1/measures/{MEASURE}?peers=neighbours").json()
+    assert api["peers"] == "neighbours" and "nearest neighbours" in api["peers_text"]
+    expected = {r["org_id"]: r["percentile"] for r in _period_rows(neighbours, MEASURE)}
+    assert {r["org_id"]: r["percentile"] for r in api["rows"]} == pytest.approx(expected)
+
+
+def test_unknown_measure_and_body_are_404s_in_words(client):
+    assert client.get("/measures/no-such-measure").status_code == 404
+    answer = client.get("/api/v1/measures/no-such-measure")
+    assert answer.status_code == 404 and answer.json()["error"]["code"] == "not-found"
+    assert client.get("/api/v1/scorecard/NO-SUCH-BODY").json()["error"]["code"] == "not-found"
+    assert client.get("/measures/it-cost-per-employee?peers=everyone").status_code == 422
+
+
+def test_scorecard_shows_the_bodys_measures_alerts_quality_and_findings(client, sector_run, book):
+    alerted = stored_alerts(book)
+    assert alerted, "the demo book stores its alerts"
+    org_id = alerted[0]["org_id"]
+    page = client.get(f"/bodies/{org_id}/scorecard")
+    assert page.status_code == 200
+    mine = {r["measure_id"]: r for r in client.get(f"/bodies/{org_id}/scorecard?table=measures&format=json").json()}
+    for measure_id in mine:
+        expected = next(r for r in _period_rows(sector_run, measure_id) if r["org_id"] == org_id)
+        assert mine[measure_id]["value"] == pytest.approx(expected["value"])
+        assert mine[measure_id]["percentile"] == pytest.approx(expected["percentile"])
+    assert mine
+    assert alerted[0]["title"] in page.text.replace("&#39;", "'")
+    published = quality(book, org_id)[0]
+    assert f"<dd>{published['months_published']} of {published['months_expected']}</dd>" in page.text
+    findings = client.get(f"/bodies/{org_id}/scorecard?table=findings&format=json").json()
+    assert len(findings) == len(book.findings(org=org_id))
+    assert f'href="/bodies/{org_id}/scorecard"' in client.get(f"/bodies/{org_id}").text
+
+
+def test_index_matches_the_value_index_and_shows_its_weights(client, book):
+    weights = value_index.load_weights()
+    expected = value_index.compute(book, run(book, comparator="sector"), weights)["body"]
+    shown = client.get("/index?format=json").json()
+    assert [r["key"] for r in shown] == [e["key"] for e in expected]
+    assert [r["index"] for r in shown] == pytest.approx([e["index"] for e in expected])
+    page = client.get("/index")
+    assert "Weights used: cost efficiency 0.4, duplication 0.2, openness 0.2, blocks 0.2" in page.text
+    for level in ("function", "sector", "service"):
+        assert client.get(f"/api/v1/index?level={level}").json()["count"] > 0
+
+
+def test_changing_a_weight_recomputes_the_index_as_the_weighted_mean_of_its_inputs(client):
+    published = {r["key"]: r for r in client.get("/api/v1/index").json()["rows"]}
+    answer = client.get("/api/v1/index?openness=0&blocks=5")
+    assert answer.json()["weights"] == {"cost_efficiency": 0.4, "duplication": 0.2, "openness": 0.0, "blocks": 5.0}
+    assert answer.json()["weights_source"] == "the weights given on this page"
+    changed = answer.json()["rows"]
+    for row in changed:
+        inputs = {"cost_efficiency": 0.4, "duplication": 0.2, "blocks": 5.0}
+        present = {k: w for k, w in inputs.items() if row[k] is not None}
+        by_hand = math.fsum(w * row[k] for k, w in present.items()) / math.fsum(present.values())
+        assert row["index"] == pytest.approx(by_hand)
+        assert row["index"] != pytest.approx(published[row["key"]]["index"]) or row["blocks"] is None
+    assert [r["key"] for r in changed] != list(published), "weighting blocks heavily should reorder the bodies"
+    page = client.get("/index?openness=0&blocks=5")
+    assert "Weights used: cost efficiency 0.4, duplication 0.2, openness 0, blocks 5" in page.text
+    assert client.get("/index?cost_efficiency=0&duplication=0&openness=0&blocks=0").status_code == 400
+    assert client.get("/api/v1/index?cost_efficiency=0&duplication=0&openness=0&blocks=0").json()["error"][
+        "code"] == "invalid-request"
+
+
+def test_alerts_page_and_api_show_the_stored_alerts_in_words(client, book):
+    alerted = stored_alerts(book)
+    page = client.get("/alerts")
+    for alert in alerted:
+        assert f'data-alert="{alert["alert_id"]}"' in page.text
+    api = client.get("/api/v1/alerts").json()
+    assert [r["alert_id"] for r in api["rows"]] == [a["alert_id"] for a in alerted]
+    one = alerted[0]["org_id"]
+    assert {r["org_id"] for r in client.get(f"/api/v1/alerts?org={one}").json()["rows"]} == {one}
+
+
+def test_downloads_return_the_rows_shown(client, book):
+    text = client.get("/api/v1/quality?format=csv").text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["org_id"] for r in rows] == [q["org_id"] for q in quality(book)]
+    index_csv = list(csv.DictReader(io.StringIO(client.get("/index?format=csv").text)))
+    assert [r["key"] for r in index_csv] == [r["key"] for r in client.get("/api/v1/index").json()["rows"]]
+    for fmt in ("parquet", "xlsx"):
+        answer = client.get(f"/api/v1/measures/{MEASURE}?format={fmt}")
+        assert answer.status_code == 200 and f"measure-{MEASURE}.{fmt}" in answer.headers["content-disposition"]
+
+
+def test_finding_page_shows_its_review_history(demo_book, tmp_path):
+    copy = tmp_path / "reviewed.duckdb"
+    shutil.copy(demo_book, copy)
+    with Book(copy) as book:
+        finding_id = book.findings(limit=1)[0]["finding_id"]
+        review(book, finding_id, "false", "A. Reviewer", "a refund, not a second payment")
+        review(book, finding_id, "explained", "B. Checker", "the refund was re-issued on purpose")
+    with TestClient(create_app(copy, read_only=True)) as reviewed:
+        page = reviewed.get(f"/findings/{finding_id}")
+        assert "2 verdicts, oldest first" in page.text
+        assert page.text.index("A. Reviewer") < page.text.index("B. Checker")
+        assert re.search(r'<tr class="latest">.*?explained', page.text)
+        rows = reviewed.get(f"/api/v1/reviews?finding={finding_id}").json()["rows"]
+        assert [r["outcome"] for r in rows] == ["false", "explained"] and [r["latest"] for r in rows] == [False, True]

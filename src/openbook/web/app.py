@@ -26,9 +26,13 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def create_app(book_path: Path | str, *, read_only: bool = False) -> FastAPI:
-    """The app over one book file; writable unless read_only, so that bodies can publish to it."""
+def create_app(book_path: Path | str, *, read_only: bool = False, scenarios: Path | str = "scenarios") -> FastAPI:
+    """The app over one book file; writable unless read_only, so that bodies can publish to it.
+
+    `scenarios` is the folder of scenario files (*.toml) the savings API can run by name.
+    """
     from openbook.web import api, pages, publish
+    from openbook.web.cache import AnswerCache, ResponseCache
 
     book = Book(book_path, read_only=read_only)
 
@@ -43,10 +47,13 @@ def create_app(book_path: Path | str, *, read_only: bool = False) -> FastAPI:
         "traces to its source rows (source_sha256, source_line)."), docs_url="/api/docs",
         openapi_url="/api/v1/openapi.json", redoc_url=None)
     app.state.book = book
+    app.state.scenarios = Path(scenarios)
+    app.state.answers = AnswerCache()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(publish.router)
     app.include_router(pages.router)
+    app.add_middleware(ResponseCache)
     _error_envelope(app)
 
     return app
@@ -62,11 +69,11 @@ def book_for_request(request: Request) -> Iterator[Book]:
 
 
 def _error_envelope(app: FastAPI) -> None:
-    def envelope(status: int, code: str, message: str, details: object = None) -> JSONResponse:
+    def envelope(status: int, code: str, message: str, details: object = None, headers=None) -> JSONResponse:
         body = {"error": {"status": status, "code": code, "message": message}}
         if details is not None:
             body["error"]["details"] = details
-        return JSONResponse(body, status_code=status)
+        return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, error: ApiError) -> JSONResponse:
@@ -85,7 +92,7 @@ def _error_envelope(app: FastAPI) -> None:
             return error_page(request, error.status_code, str(error.detail))
         code = {404: "not-found", 405: "method-not-allowed", 401: "unauthorised", 403: "forbidden"}.get(
             error.status_code, "http-error")
-        return envelope(error.status_code, code, str(error.detail))
+        return envelope(error.status_code, code, str(error.detail), headers=error.headers)
 
     @app.exception_handler(OpenbookError)
     async def _openbook(request: Request, error: OpenbookError) -> JSONResponse:

@@ -99,14 +99,16 @@ def test_suppliers_have_their_spellings_and_the_bodies_paying_them(demo_client):
 
 
 def test_pages_walk_every_row_once_even_where_the_sort_column_is_empty(demo_client):
-    org, nulls = _sql(demo_client, "SELECT org_id, count(*) FILTER (WHERE grade IS NULL) FROM post GROUP BY ALL "
-                                   "ORDER BY 2 DESC, count(*) LIMIT 1")[0]
+    org, nulls = _sql(demo_client, "SELECT org_id, count(*) FILTER (WHERE pay_ceiling_gbp IS NULL) FROM post "
+                                   "GROUP BY ALL ORDER BY 2 DESC, count(*) LIMIT 1")[0]
     assert nulls > 0
     for order in ("asc", "desc"):
-        rows = _all_pages(demo_client, "/api/v1/posts", org=org, sort="grade", order=order, limit=7)
+        rows = _all_pages(demo_client, "/api/v1/posts", org=org, sort="pay_ceiling_gbp", order=order, limit=7)
         keys = [(r["source_sha256"], r["source_line"]) for r in rows]
         assert len(keys) == len(set(keys)) == _sql(demo_client, "SELECT count(*) FROM post WHERE org_id = ?", [org])[0][0]
-        assert [r["grade"] for r in rows][-nulls:] == [None] * nulls  # empty last, whichever the order
+        pay = [Decimal(r["pay_ceiling_gbp"]) for r in rows if r["pay_ceiling_gbp"] is not None]
+        assert pay == sorted(pay, reverse=order == "desc")
+        assert [r["pay_ceiling_gbp"] for r in rows][-nulls:] == [None] * nulls  # empty last, whichever the order
 
 
 def test_posts_systems_and_contracts_filter_as_the_book_does(demo_client):
@@ -125,7 +127,7 @@ def test_posts_systems_and_contracts_filter_as_the_book_does(demo_client):
 def test_findings_filter_by_kind_body_and_pounds(demo_client, busiest):
     rows = _all_pages(demo_client, "/api/v1/findings", org=busiest, min_gbp="1000", limit=5)
     expected = _sql(demo_client, "SELECT finding_id FROM finding WHERE list_contains(org_ids, ?) AND gbp_at_stake >= 1000 "
-                                 "ORDER BY gbp_at_stake DESC, finding_id", [busiest])
+                                 "ORDER BY gbp_at_stake DESC, finding_id DESC", [busiest])
     assert len(expected) > 5 and [r["finding_id"] for r in rows] == [f for (f,) in expected]
     kinds = Counter(k for (k,) in _sql(demo_client, "SELECT kind FROM finding"))
     kind = kinds.most_common(1)[0][0]

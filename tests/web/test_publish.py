@@ -78,3 +78,22 @@ def test_a_file_naming_another_body_is_refused_whole(client):
     response = _post(client, token, text=mixed, name="mixed.csv")
     assert response.status_code == 403 and "other bodies" in response.json()["error"]["message"]
     assert _spend_rows(client) == before
+
+
+def test_answers_kept_for_the_book_change_when_a_body_publishes(client):
+    from decimal import Decimal
+
+    book = client.app.state.book
+    url = "/api/v1/aggregates/spend?by=org_id"
+    before = client.get(url)
+    again = client.get(url)
+    assert again.headers.get("x-openbook-cache") == "hit" and again.json() == before.json()
+    assert client.get(url, headers={"Cache-Control": "no-cache"}).headers.get("x-openbook-cache") is None
+    assert _post(client, create_token(book, "Trafford Council")).status_code == 200
+    after = client.get(url)
+    assert after.headers.get("x-openbook-cache") is None
+
+    def trafford(response):
+        return sum(Decimal(r["total_gbp"]) for r in response.json()["rows"] if r["org_id"] == "GB-LAE-TRF")
+
+    assert trafford(after) - trafford(before) == Decimal("100.00")

@@ -46,7 +46,8 @@ CapabilitySummary = model("CapabilitySummary", {
 def spend(
     book: BookDep,
     remember: Remember,
-    by: Annotated[Literal[DIMENSIONS], Query(description="The dimension to group by")] = "function",  # type: ignore[valid-type]
+    by: Annotated[Literal[DIMENSIONS], Query(  # type: ignore[valid-type]
+        description="The dimension to group by")] = "function",
     org: OrgQuery = None,
     limit: Annotated[int, Query(ge=1, le=10000, description="The largest groups to return")] = 50,
     format: Format = None,

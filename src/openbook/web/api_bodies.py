@@ -28,7 +28,8 @@ def _with_figures(book):
         last_paid_on=spend.paid_on.max())
     concerns = finding.select(org_id=finding.org_ids.unnest(), gbp=finding.gbp_at_stake)
     found = concerns.group_by("org_id").aggregate(findings=concerns.count(), gbp_at_stake=concerns.gbp.sum())
-    joined = organisation.left_join(totals, "org_id").select(organisation, *[c for c in totals.columns if c != "org_id"])
+    figures = [c for c in totals.columns if c != "org_id"]
+    joined = organisation.left_join(totals, "org_id").select(organisation, *figures)
     joined = joined.left_join(found, "org_id").select(joined, "findings", "gbp_at_stake")
     return joined.mutate(findings=joined.findings.coalesce(0), spend_lines=joined.spend_lines.coalesce(0))
 
@@ -50,5 +51,6 @@ def organisation(org_id: Annotated[str, key("The body's id or name")], book: Boo
     table = _with_figures(book)
     row = table.filter(table.org_id == resolved).to_pyarrow().to_pylist()[0]
     source = book.ibis().table("source")
-    row["sources"] = source.filter((source.publisher == resolved) & (source.status == "current")).count().to_pyarrow().as_py()
+    current = source.filter((source.publisher == resolved) & (source.status == "current"))
+    row["sources"] = current.count().to_pyarrow().as_py()
     return json_response(row)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter
 
 from openbook.web.app import ApiError
-from openbook.web.listing import BookDep, Cursor, Format, Limit, OrgQuery, json_response, key, listing, money, \
+from openbook.web.listing import BookDep, Cursor, Format, Limit, OrgQuery, equal, json_response, key, listing, money, \
     org_id, pounds, text
 from openbook.web.models import listing as listing_model
 from openbook.web.models import responses, row_model
@@ -27,9 +27,7 @@ def findings(
     limit: Limit = 100,
     format: Format = None,
 ):
-    expr = book.ibis().table("finding")
-    if kind:
-        expr = expr.filter(expr.kind == kind)
+    expr = equal(book.ibis().table("finding"), kind=kind)
     if org:
         expr = expr.filter(expr.org_ids.contains(org_id(book, org)))
     low = money(min_gbp, "min_gbp")

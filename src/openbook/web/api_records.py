@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from openbook.web.listing import BookDep, Cursor, Format, Limit, Order, OrgQuery, between, contains, listing, money, \
-    org_id, pounds, text
+from openbook.web.listing import BookDep, Cursor, Format, Limit, Order, OrgQuery, between, contains, equal, listing, \
+    money, org_id, pounds, sort_by, text
 from openbook.web.models import listing as listing_model
 from openbook.web.models import responses, row_model
 
@@ -39,7 +39,7 @@ def posts(
     title: Annotated[str | None, text("Job title contains (case-insensitive)")] = None,
     as_of: Annotated[date | None, Query(description="One snapshot date, YYYY-MM-DD")] = None,
     latest: Annotated[bool, Query(description="Only each body's latest snapshot")] = False,
-    sort: Annotated[Literal[POST_SORTS], Query(description="Column to sort by")] = "org_id",  # type: ignore[valid-type]
+    sort: sort_by(POST_SORTS) = "org_id",
     order: Order = "asc",
     cursor: Cursor = None,
     limit: Limit = 100,
@@ -49,16 +49,9 @@ def posts(
     if latest:
         newest = expr.group_by("org_id").aggregate(newest=expr.as_of.max())
         expr = expr.join(newest, [expr.org_id == newest.org_id, expr.as_of == newest.newest]).select(expr)
-    if function:
-        expr = expr.filter(expr.function == function)
-    if grade:
-        expr = expr.filter(expr.grade == grade)
-    if senior is not None:
-        expr = expr.filter(expr.is_senior == senior)
+    expr = equal(expr, function=function, grade=grade, is_senior=senior, as_of=as_of)
     if title:
         expr = expr.filter(contains(expr.title, title))
-    if as_of:
-        expr = expr.filter(expr.as_of == as_of)
     return listing(expr, sort=sort, descending=order == "desc", cursor=cursor, limit=limit, fmt=format, name="posts")
 
 
@@ -72,17 +65,13 @@ def systems(
     vendor: Annotated[str | None, text("Vendor contains (case-insensitive)")] = None,
     product: Annotated[str | None, text("Product contains (case-insensitive)")] = None,
     ending_before: Annotated[date | None, Query(description="Contract ends on or before, YYYY-MM-DD")] = None,
-    sort: Annotated[Literal[SYSTEM_SORTS], Query(description="Column to sort by")] = "annual_cost_gbp",  # type: ignore[valid-type]
+    sort: sort_by(SYSTEM_SORTS) = "annual_cost_gbp",
     order: Order = "desc",
     cursor: Cursor = None,
     limit: Limit = 100,
     format: Format = None,
 ):
-    expr = _table(book, "system", org)
-    if capability:
-        expr = expr.filter(expr.capability == capability)
-    if function:
-        expr = expr.filter(expr.function == function)
+    expr = equal(_table(book, "system", org), capability=capability, function=function)
     if vendor:
         expr = expr.filter(contains(expr.vendor, vendor))
     if product:
@@ -106,19 +95,15 @@ def contracts(
     awarded_from: Annotated[date | None, Query(description="Awarded on or after, YYYY-MM-DD")] = None,
     awarded_to: Annotated[date | None, Query(description="Awarded on or before, YYYY-MM-DD")] = None,
     ending_before: Annotated[date | None, Query(description="Ends on or before, YYYY-MM-DD")] = None,
-    sort: Annotated[Literal[CONTRACT_SORTS], Query(description="Column to sort by")] = "value_gbp",  # type: ignore[valid-type]
+    sort: sort_by(CONTRACT_SORTS) = "value_gbp",
     order: Order = "desc",
     cursor: Cursor = None,
     limit: Limit = 100,
     format: Format = None,
 ):
-    expr = _table(book, "contract", org)
+    expr = equal(_table(book, "contract", org), capability=capability, function=function)
     if supplier:
         expr = expr.filter((expr.supplier_id == supplier) | contains(expr.supplier_name, supplier))
-    if capability:
-        expr = expr.filter(expr.capability == capability)
-    if function:
-        expr = expr.filter(expr.function == function)
     expr = between(expr, "value_gbp", money(value_min, "value_min"), money(value_max, "value_max"))
     expr = between(expr, "awarded_on", awarded_from, awarded_to)
     if ending_before:

@@ -75,8 +75,8 @@ def savings(
     request: Request,
     book: BookDep,
     remember: Remember,
-    scenario: Annotated[str | None, Query(description="A scenario file's name (see /savings/scenarios); "
-                                                      "default: the bottom-up defaults", examples=["bottom-up"])] = None,
+    scenario: Annotated[str | None, Query(description="A scenario file's name (see /savings/scenarios); default: "
+                                                      "the bottom-up defaults", examples=["bottom-up"])] = None,
     method: Annotated[Literal["bottom-up", "top-down"] | None, Query(
         description="Baseline from the book (bottom-up) or a given figure (top-down)")] = None,
     reduction: Annotated[float | None, Query(ge=0, le=1, description="Target reduction, 0 to 1 (0.4 is 40%)")] = None,
@@ -88,7 +88,8 @@ def savings(
     baseline_gbp: Annotated[str | None, pounds("Top-down: the annual baseline, £", "46000000000")] = None,
     baseline_source: Annotated[str | None, Query(max_length=500, description="Top-down: where it comes from")] = None,
     sensitivity: Annotated[bool, Query(description="Also move each input ±20% (16 more runs)")] = True,
-    table: Annotated[Literal[TABLES], Query(description="With format: which table to download")] = "years",  # type: ignore[valid-type]
+    table: Annotated[Literal[TABLES], Query(  # type: ignore[valid-type]
+        description="With format: which table to download")] = "years",
     format: Format = None,
 ):
     chosen = model.load_scenario(_scenario_file(_folder(request), scenario)) if scenario else model.Scenario()

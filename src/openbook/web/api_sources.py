@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import ibis
 from fastapi import APIRouter, Query
 
-from openbook.web.listing import BookDep, Cursor, Format, Limit, listing, rows_response, text
+from openbook.web.listing import BookDep, Cursor, Format, Limit, equal, listing, rows_response, text
 from openbook.web.models import listing as listing_model
 from openbook.web.models import responses, row_model
 
@@ -24,11 +24,7 @@ def sources(
     dataset: Annotated[str | None, text("e.g. spend, organogram, system")] = None,
     format: Format = None,
 ):
-    expr = book.ibis().table("source")
-    if status:
-        expr = expr.filter(expr.status == status)
-    if dataset:
-        expr = expr.filter(expr.dataset == dataset)
+    expr = equal(book.ibis().table("source"), status=status, dataset=dataset)
     return rows_response(expr.order_by([ibis.desc("loaded_at"), "sha256"]).to_pyarrow(), format, "sources")
 
 
@@ -44,11 +40,7 @@ def problems(
     limit: Limit = 100,
     format: Format = None,
 ):
-    expr = book.ibis().table("quarantine")
-    if severity:
-        expr = expr.filter(expr.severity == severity)
-    if code:
-        expr = expr.filter(expr.code == code)
+    expr = equal(book.ibis().table("quarantine"), severity=severity, code=code)
     if file:
         source = book.ibis().table("source")
         match = source.filter((source.file_name == file) | (source.path == file) | source.sha256.startswith(file))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from openbook.web.listing import BookDep, Cursor, Format, Limit, Order, OrgQuery, between, contains, listing, money, \
-    org_id, pounds, text
+from openbook.web.listing import BookDep, Cursor, Format, Limit, Order, OrgQuery, between, contains, equal, listing, \
+    money, org_id, pounds, sort_by, text
 from openbook.web.models import listing as listing_model
 from openbook.web.models import responses, row_model
 
@@ -29,7 +29,7 @@ def spend(
     date_to: Annotated[date | None, Query(description="Paid on or before, YYYY-MM-DD")] = None,
     amount_min: Annotated[str | None, pounds("Smallest amount in £", "500.00")] = None,
     amount_max: Annotated[str | None, pounds("Largest amount in £ (credits are negative)", "-0.01")] = None,
-    sort: Annotated[Literal[SORTS], Query(description="Column to sort by")] = "paid_on",  # type: ignore[valid-type]
+    sort: sort_by(SORTS) = "paid_on",
     order: Order = "desc",
     cursor: Cursor = None,
     limit: Limit = 100,
@@ -40,10 +40,7 @@ def spend(
         expr = expr.filter(expr.org_id == org_id(book, org))
     if supplier:
         expr = expr.filter((expr.supplier_id == supplier) | contains(expr.supplier_name, supplier))
-    if function:
-        expr = expr.filter(expr.function == function)
-    if capability:
-        expr = expr.filter(expr.capability == capability)
+    expr = equal(expr, function=function, capability=capability)
     expr = between(expr, "paid_on", date_from, date_to)
     expr = between(expr, "amount_gbp", money(amount_min, "amount_min"), money(amount_max, "amount_max"))
     return listing(expr, sort=sort, descending=order == "desc", cursor=cursor, limit=limit, fmt=format, name="spend")

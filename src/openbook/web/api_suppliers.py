@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import ibis
 from fastapi import APIRouter, Query
 
 from openbook.web.app import ApiError
 from openbook.web.listing import BookDep, Cursor, Format, Limit, Order, contains, json_response, key, \
-    listing, org_id, text
+    listing, org_id, sort_by, text
 from openbook.web.models import listing as listing_model
 from openbook.web.models import model, responses, row_model
 
@@ -45,7 +45,7 @@ def suppliers(
     org: Annotated[str | None, Query(description="Only suppliers this body pays (id or name); totals are then "
                                                  "that body's spend with each")] = None,
     company_number: Annotated[str | None, text("Companies House number")] = None,
-    sort: Annotated[Literal[SORTS], Query(description="Column to sort by")] = "total_gbp",  # type: ignore[valid-type]
+    sort: sort_by(SORTS) = "total_gbp",
     order: Order = "desc",
     cursor: Cursor = None,
     limit: Limit = 100,

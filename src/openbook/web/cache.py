@@ -129,7 +129,8 @@ class ResponseCache:
             return False
         self._answers.move_to_end(key)
         status, stored, body = self._answers[key]
-        await send({"type": "http.response.start", "status": status, "headers": [*stored, (b"x-openbook-cache", b"hit")]})
+        hit = [*stored, (b"x-openbook-cache", b"hit")]
+        await send({"type": "http.response.start", "status": status, "headers": hit})
         await send({"type": "http.response.body", "body": body})
         return True
 

@@ -55,6 +55,11 @@ def pounds(description: str, example: str | None = None):
     return Query(description=description, pattern=MONEY_PATTERN, examples=[example] if example else None)
 
 
+def sort_by(columns: tuple[str, ...]):
+    """The `sort` parameter of a list: one of its columns."""
+    return Annotated[Literal[columns], Query(description="Column to sort by")]  # type: ignore[valid-type]
+
+
 def json_response(body: object, status: int = 200) -> Response:
     """JSON with money as exact strings and dates as ISO 8601, written once (no re-validation)."""
     text = json.dumps(body, default=json_default, ensure_ascii=False, separators=(",", ":"))
@@ -95,6 +100,14 @@ def money(text: str | None, name: str) -> Decimal | None:
 def contains(column: ir.StringValue, text: str) -> ir.BooleanValue:
     """Case-insensitive 'contains', for names people half remember."""
     return column.lower().contains(text.lower())
+
+
+def equal(expr: ir.Table, **wanted) -> ir.Table:
+    """Rows whose columns equal each value given; a value left out (None or empty) does not filter."""
+    for column, value in wanted.items():
+        if value is not None and value != "":
+            expr = expr.filter(expr[column] == value)
+    return expr
 
 
 def between(expr: ir.Table, column: str, low, high) -> ir.Table:

@@ -32,7 +32,7 @@ def create_app(book_path: Path | str, *, read_only: bool = False, scenarios: Pat
     `scenarios` is the folder of scenario files (*.toml) the savings API can run by name.
     """
     from openbook.web import api, pages, publish
-    from openbook.web.cache import AnswerCache, ResponseCache
+    from openbook.web.cache import AnswerCache, BookVersion, ResponseCache
 
     book = Book(book_path, read_only=read_only)
 
@@ -49,6 +49,7 @@ def create_app(book_path: Path | str, *, read_only: bool = False, scenarios: Pat
     app.state.book = book
     app.state.scenarios = Path(scenarios)
     app.state.answers = AnswerCache()
+    app.state.book_version = BookVersion(book, read_only=read_only)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(publish.router)
@@ -90,8 +91,8 @@ def _error_envelope(app: FastAPI) -> None:
             from openbook.web.pages import error_page
 
             return error_page(request, error.status_code, str(error.detail))
-        code = {404: "not-found", 405: "method-not-allowed", 401: "unauthorised", 403: "forbidden"}.get(
-            error.status_code, "http-error")
+        code = {400: "bad-request", 401: "unauthorised", 403: "forbidden", 404: "not-found",
+                405: "method-not-allowed"}.get(error.status_code, "http-error")
         return envelope(error.status_code, code, str(error.detail), headers=error.headers)
 
     @app.exception_handler(OpenbookError)

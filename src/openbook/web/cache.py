@@ -3,8 +3,9 @@
 A total over ten million lines takes DuckDB a few hundred milliseconds; the same total asked again
 costs nothing while the book has not changed. The version is a fingerprint of the small tables
 every write touches (a load adds a `source` row; analyse rewrites findings; resolving suppliers
-stamps `resolved_at`), read once per request. While `openbook serve` runs it holds DuckDB's write
-lock, so the only other writer is its own POST /publish, which changes `source`.
+stamps `resolved_at`). While `openbook serve` runs it holds DuckDB's lock on the file, so no
+other process writes the book: read-only, the version is read once; writable, it is read again
+after the app's own POST /publish, and at most once a second for writes made in-process.
 
 Two layers: `ResponseCache` keeps GET /api/v1 JSON answers by path and query; `remember` keeps
 an analysis (function benchmarks, the capability map, a savings baseline) that many differently
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Annotated, Any, TypeVar
@@ -23,7 +25,6 @@ import anyio
 from fastapi import Depends, Request
 
 from openbook.store.book import Book
-from openbook.web.app import book_for_request
 
 T = TypeVar("T")
 _FINGERPRINT = """SELECT
@@ -44,6 +45,34 @@ def _version_on_cursor(book: Book) -> tuple:
         return book_version(view)
     finally:
         view.con.close()
+
+
+class BookVersion:
+    """The book's version as the caches key it, without a query on every request."""
+
+    def __init__(self, book: Book, *, read_only: bool, every_seconds: float = 1.0):
+        self.book, self.read_only, self.every = book, read_only, every_seconds
+        self._value: tuple | None = None
+        self._read_at = 0.0
+        self._lock = threading.Lock()
+
+    def fresh(self) -> tuple | None:
+        """The version if it needs no reading now, else None (call `read`, off the event loop)."""
+        if self._value is not None and (self.read_only or time.monotonic() - self._read_at < self.every):
+            return self._value
+        return None
+
+    def read(self) -> tuple:
+        with self._lock:
+            value = self.fresh()
+            if value is None:
+                self._value, self._read_at = _version_on_cursor(self.book), time.monotonic()
+                value = self._value
+        return value
+
+    def changed(self) -> None:
+        """The app wrote to the book: read the version again before the next answer."""
+        self._value = None
 
 
 def _no_cache(headers: dict[bytes, bytes]) -> bool:
@@ -82,12 +111,12 @@ class AnswerCache:
         return answer
 
 
-def remember(request: Request, book: Annotated[Book, Depends(book_for_request)]) -> Callable[..., Any]:
+def remember(request: Request) -> Callable[..., Any]:
     """remember(question, compute): the cached answer for this book version, computing it once."""
     if "no-cache" in request.headers.get("cache-control", "").lower():
         return lambda question, compute: compute()
     cache: AnswerCache = request.app.state.answers
-    version = getattr(request.state, "book_version", None) or book_version(book)
+    version = getattr(request.state, "book_version", None) or request.app.state.book_version.read()
     return lambda question, compute: cache.get((version, question), compute)
 
 
@@ -107,7 +136,8 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        version = await anyio.to_thread.run_sync(_version_on_cursor, scope["app"].state.book)
+        versions: BookVersion = scope["app"].state.book_version
+        version = versions.fresh() or await anyio.to_thread.run_sync(versions.read)
         scope.setdefault("state", {})["book_version"] = version
         if _no_cache(headers):
             await self.app(scope, receive, send)

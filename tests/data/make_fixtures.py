@@ -111,6 +111,12 @@ FIXTURES = {
     "header-only.csv": ("utf-8", "\n", [
         "Body Name,Date,Supplier,Amount",
     ]),
+    "formula-and-script-names.csv": ("utf-8", "\n", [
+        "Body Name,Date,Supplier,Amount,Description",
+        'Trafford Council,02/04/2024,"=HYPERLINK(""http://x"",""y"")",100.00,Stationery',
+        "Trafford Council,03/04/2024,<script>alert(1)</script>,200.00,@SUM(1+1)",
+        "Trafford Council,04/04/2024,Acme Ltd,-250.00,+44 161 912 2000",
+    ]),
 }
 
 

@@ -34,19 +34,40 @@ def test_a_token_publishes_for_its_body_through_the_same_pipeline(client):
     assert [row["status"] for row in log] == ["unchanged", "loaded"]
 
 
+def _written(client) -> tuple:
+    """What a publication would change: the files, rows and problems in the book, and the uploads kept."""
+    book = client.app.state.book
+    counts = book.query("SELECT (SELECT count(*) FROM source), (SELECT count(*) FROM spend), "
+                        "(SELECT count(*) FROM quarantine)")[0]
+    published = book.path.parent / "published"
+    return counts, sorted(p.name for p in published.rglob("*")) if published.exists() else []
+
+
 def test_no_token_a_wrong_token_or_a_revoked_one_writes_nothing(client):
     book = client.app.state.book
-    before = _spend_rows(client)
-    assert _post(client, None).status_code == 401
-    assert _post(client, "obk_nope_nope").status_code == 401
-    other = create_token(book, "Manchester City Council")
-    wrong = _post(client, other)
-    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "forbidden"
+    before = _written(client)
     token = create_token(book, "Trafford Council")
-    revoke_token(book, token.split("_")[1])
+    token_id = token.split("_")[1]
+    other = create_token(book, "Manchester City Council")
+    attempts = [
+        (None, 401, "unauthorised"),                                  # no token
+        ("obk_nope_nope", 401, "unauthorised"),                       # not a token
+        (f"obk_{token_id}_not-its-secret", 401, "unauthorised"),      # a real token's id, the wrong secret
+        (other, 403, "forbidden"),                                    # another body's token
+    ]
+    for presented, status, code in attempts:
+        response = _post(client, presented)
+        assert (response.status_code, response.json()["error"]["code"]) == (status, code), presented
+    basic = client.post("/api/v1/publish", data={"org": "Trafford Council"}, headers={"Authorization": "Basic eDp5"},
+                        files={"file": ("april.csv", SPEND.encode(), "text/csv")})
+    assert basic.status_code == 401
+    revoke_token(book, token_id)
     assert _post(client, token).status_code == 401
-    assert _spend_rows(client) == before
-    assert {row["status"] for row in publication_log(book)} == {"refused"}
+    assert _written(client) == before
+    # Every refused attempt is in the log, and nothing else is.
+    log = publication_log(book)
+    assert len(log) == len(attempts) + 2 and {row["status"] for row in log} == {"refused"}
+    assert all(row["sha256"] is None and row["rows_accepted"] is None for row in log)
 
 
 def test_a_file_naming_another_body_is_refused_whole(client):
@@ -57,3 +78,22 @@ def test_a_file_naming_another_body_is_refused_whole(client):
     response = _post(client, token, text=mixed, name="mixed.csv")
     assert response.status_code == 403 and "other bodies" in response.json()["error"]["message"]
     assert _spend_rows(client) == before
+
+
+def test_answers_kept_for_the_book_change_when_a_body_publishes(client):
+    from decimal import Decimal
+
+    book = client.app.state.book
+    url = "/api/v1/aggregates/spend?by=org_id"
+    before = client.get(url)
+    again = client.get(url)
+    assert again.headers.get("x-openbook-cache") == "hit" and again.json() == before.json()
+    assert client.get(url, headers={"Cache-Control": "no-cache"}).headers.get("x-openbook-cache") is None
+    assert _post(client, create_token(book, "Trafford Council")).status_code == 200
+    after = client.get(url)
+    assert after.headers.get("x-openbook-cache") is None
+
+    def trafford(response):
+        return sum(Decimal(r["total_gbp"]) for r in response.json()["rows"] if r["org_id"] == "GB-LAE-TRF")
+
+    assert trafford(after) - trafford(before) == Decimal("100.00")

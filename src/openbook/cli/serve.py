@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
@@ -15,6 +16,8 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     read_only: Annotated[bool, typer.Option("--read-only", help="Refuse publishing; open the book read-only.")] = False,
+    scenarios: Annotated[Optional[Path], typer.Option("--scenarios", help="Folder of scenario files the savings API runs "
+                                            "by name (default: the ones shipped with openbook).")] = None,
 ) -> None:
     """Serve the book: pages with charts at /, the REST API at /api/v1 (docs at /api/docs)."""
     import uvicorn
@@ -22,6 +25,6 @@ def serve(
     from openbook.web import create_app
 
     with _guard():
-        application = create_app(book, read_only=read_only)
+        application = create_app(book, read_only=read_only, scenarios=scenarios)
         render.console.print(f"Serving {book} at [bold]http://{host}:{port}/[/] (API docs at /api/docs). Ctrl+C stops.")
         uvicorn.run(application, host=host, port=port, log_level="warning")

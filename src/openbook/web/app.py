@@ -26,11 +26,16 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def create_app(book_path: Path | str, *, read_only: bool = False) -> FastAPI:
-    """The app over one book file; writable unless read_only, so that bodies can publish to it."""
+def create_app(book_path: Path | str, *, read_only: bool = False, scenarios: Path | str | None = None) -> FastAPI:
+    """The app over one book file; writable unless read_only, so that bodies can publish to it.
+
+    `scenarios` is the folder of scenario files (*.toml) the savings API can run by name; by default
+    the copies shipped in the package, which the savings page uses too.
+    """
     from openbook.web import api, pages, pages_docs, pages_findings, pages_savings, publish
     from openbook.web import pages_explore  # bodies, functions, suppliers, search, sources
     from openbook.web import api_measures, pages_measures  # measures, scorecards, the index, alerts
+    from openbook.web.cache import AnswerCache, BookVersion, ResponseCache
 
     book = Book(book_path, read_only=read_only)
 
@@ -45,6 +50,9 @@ def create_app(book_path: Path | str, *, read_only: bool = False) -> FastAPI:
         "traces to its source rows (source_sha256, source_line)."), docs_url="/api/docs",
         openapi_url="/api/v1/openapi.json", redoc_url=None)
     app.state.book = book
+    app.state.scenarios = Path(scenarios) if scenarios else pages_savings.SCENARIOS
+    app.state.answers = AnswerCache()
+    app.state.book_version = BookVersion(book, read_only=read_only)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(api_measures.router)
@@ -55,6 +63,7 @@ def create_app(book_path: Path | str, *, read_only: bool = False) -> FastAPI:
     app.include_router(pages_docs.router)
     app.include_router(pages_explore.router)
     app.include_router(pages_measures.router)
+    app.add_middleware(ResponseCache)
     _error_envelope(app)
 
     return app
@@ -70,11 +79,11 @@ def book_for_request(request: Request) -> Iterator[Book]:
 
 
 def _error_envelope(app: FastAPI) -> None:
-    def envelope(status: int, code: str, message: str, details: object = None) -> JSONResponse:
+    def envelope(status: int, code: str, message: str, details: object = None, headers=None) -> JSONResponse:
         body = {"error": {"status": status, "code": code, "message": message}}
         if details is not None:
             body["error"]["details"] = details
-        return JSONResponse(body, status_code=status)
+        return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, error: ApiError) -> JSONResponse:
@@ -91,9 +100,9 @@ def _error_envelope(app: FastAPI) -> None:
             from openbook.web.pages import error_page
 
             return error_page(request, error.status_code, str(error.detail))
-        code = {404: "not-found", 405: "method-not-allowed", 401: "unauthorised", 403: "forbidden"}.get(
-            error.status_code, "http-error")
-        return envelope(error.status_code, code, str(error.detail))
+        code = {400: "bad-request", 401: "unauthorised", 403: "forbidden", 404: "not-found",
+                405: "method-not-allowed"}.get(error.status_code, "http-error")
+        return envelope(error.status_code, code, str(error.detail), headers=error.headers)
 
     @app.exception_handler(OpenbookError)
     async def _openbook(request: Request, error: OpenbookError) -> JSONResponse:

@@ -13,11 +13,12 @@ import threading
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Header, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
 
 from openbook.store.book import Book
 from openbook.store.tokens import log_publication, verify_token
 from openbook.web.app import ApiError, book_for_request
+from openbook.web.models import Error
 
 router = APIRouter(prefix="/api/v1", tags=["publish"])
 _WRITE = threading.Lock()  # DuckDB allows one writer; requests take turns
@@ -31,16 +32,21 @@ def _bearer(authorization: str | None) -> str | None:
 
 
 @router.post("/publish", summary="Publish a file for a body (needs that body's API token)", responses={
-    401: {"description": "No token, or not a valid one"}, 403: {"description": "The token is for another body"}})
+    400: {"model": Error, "description": "The upload is not well-formed multipart data"},
+    401: {"model": Error, "description": "No token, or not a valid one"},
+    403: {"model": Error, "description": "The token is for another body, the file names other bodies, or the "
+                                         "server is read-only"},
+    404: {"model": Error, "description": "No such body"}, 413: {"model": Error, "description": "Too large"},
+    422: {"model": Error, "description": "Not a valid request, or the file holds no loadable data"}})
 def publish(
+    request: Request,
     book: Annotated[Book, Depends(book_for_request)],
     file: Annotated[UploadFile, File(description="The published file: CSV, XLSX or JSON")],
-    org: Annotated[str, Form(description="The publishing body's id or name")],
+    org: Annotated[str, Form(min_length=1, description="The publishing body's id or name")],
     authorization: Annotated[str | None, Header(description="Bearer obk_… token issued with `openbook token create`")] = None,
 ):
-    from openbook.cli.render import report_json
-    from openbook.ingest.publish import publish_file
-
+    if book.con.execute("SELECT current_setting('access_mode')").fetchone()[0] == "read_only":
+        raise ApiError(403, "read-only", "this server was started with --read-only; it takes no publications")
     name = Path(file.filename or "upload").name
     token = verify_token(book, _bearer(authorization))
     org_id = book.resolve_org(org)
@@ -52,8 +58,6 @@ def publish(
     if token.org_id != org_id:
         _log(book, org_id, token.token_id, None, name, "refused", f"token is for {token.org_id}")
         raise ApiError(403, "forbidden", f"this token publishes for {token.org_id}, not {org_id}")
-    if book.con.execute("SELECT current_setting('access_mode')").fetchone()[0] == "read_only":
-        raise ApiError(403, "read-only", "this server was started with --read-only")
     folder = book.path.parent / "published" / org_id
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".part") as part:
@@ -63,16 +67,27 @@ def publish(
         raise ApiError(413, "too-large", f"uploads are limited to {MAX_UPLOAD_BYTES // 2**20} MiB")
     target = folder / _safe(name)
     with _WRITE:
-        Path(part.name).replace(target)
-        result = publish_file(book, target, org_id)
-        report = result.report
-        if result.foreign_bodies:
-            _log(book, org_id, token.token_id, report.sha256, name, "refused",
-                 f"rows name other bodies: {', '.join(result.foreign_bodies)}")
-            raise ApiError(403, "forbidden", "the file has rows for other bodies "
-                           f"({', '.join(result.foreign_bodies)}); a body publishes only its own rows")
-        _log(book, org_id, token.token_id, report.sha256, name, report.status, None,
-             (report.rows_read, report.accepted, report.quarantined, report.structural))
+        try:
+            return _publish(book, target, part.name, org_id, token, name)
+        finally:
+            request.app.state.book_version.changed()  # answers kept for the book before are now stale
+
+
+def _publish(book: Book, target: Path, part: str, org_id: str, token, name: str) -> dict:
+    """The upload through the ingest pipeline, under the write lock; the reply is its report."""
+    from openbook.cli.render import report_json
+    from openbook.ingest.publish import publish_file
+
+    Path(part).replace(target)
+    result = publish_file(book, target, org_id)
+    report = result.report
+    if result.foreign_bodies:
+        _log(book, org_id, token.token_id, report.sha256, name, "refused",
+             f"rows name other bodies: {', '.join(result.foreign_bodies)}")
+        raise ApiError(403, "forbidden", "the file has rows for other bodies "
+                       f"({', '.join(result.foreign_bodies)}); a body publishes only its own rows")
+    _log(book, org_id, token.token_id, report.sha256, name, report.status, None,
+         (report.rows_read, report.accepted, report.quarantined, report.structural))
     body = report_json(report, include_problems=True)
     if report.status == "rejected":
         raise_rejected(body)

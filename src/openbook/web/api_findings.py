@@ -1,0 +1,47 @@
+"""/api/v1/findings: evidenced duplication and waste, largest £ at stake first."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter
+
+from openbook.web.app import ApiError
+from openbook.web.listing import BookDep, Cursor, Format, Limit, OrgQuery, equal, json_response, key, listing, money, \
+    org_id, pounds, text
+from openbook.web.models import listing as listing_model
+from openbook.web.models import responses, row_model
+
+router = APIRouter(prefix="/api/v1", tags=["findings"])
+Finding = row_model("finding", "Finding")
+
+
+@router.get("/findings", summary="Evidenced duplication and waste, largest £ at stake first",
+            response_model=listing_model(Finding), responses=responses())
+def findings(
+    book: BookDep,
+    kind: Annotated[str | None, text("One kind, e.g. duplicate-payment or duplicated-system")] = None,
+    org: OrgQuery = None,
+    min_gbp: Annotated[str | None, pounds("Only findings with at least this £ at stake", "10000")] = None,
+    cursor: Cursor = None,
+    limit: Limit = 100,
+    format: Format = None,
+):
+    expr = equal(book.ibis().table("finding"), kind=kind)
+    if org:
+        expr = expr.filter(expr.org_ids.contains(org_id(book, org)))
+    low = money(min_gbp, "min_gbp")
+    if low is not None:
+        expr = expr.filter(expr.gbp_at_stake >= low)
+    return listing(expr, sort="gbp_at_stake", unique=("finding_id",), descending=True, cursor=cursor, limit=limit,
+                   fmt=format, name="findings")
+
+
+@router.get("/findings/{finding_id}", summary="One finding with its formula and the source rows it cites",
+            response_model=Finding, responses=responses(downloads=False, errors=(404, 422)))
+def finding(finding_id: Annotated[str, key("The finding's id")], book: BookDep):
+    table = book.ibis().table("finding")
+    rows = table.filter(table.finding_id == finding_id).to_pyarrow().to_pylist()
+    if not rows:
+        raise ApiError(404, "not-found", f"no finding {finding_id!r} in the book")
+    return json_response(rows[0])

@@ -1,0 +1,188 @@
+"""Answers kept per book version: whole API responses, and the analyses several responses share.
+
+A total over ten million lines takes DuckDB a few hundred milliseconds; the same total asked again
+costs nothing while the book has not changed. The version is a fingerprint of the small tables
+every write touches (a load adds a `source` row; analyse rewrites findings; resolving suppliers
+stamps `resolved_at`). While `openbook serve` runs it holds DuckDB's lock on the file, so no
+other process writes the book: read-only, the version is read once; writable, it is read again
+after the app's own POST /publish, and at most once a second for writes made in-process.
+
+Two layers: `ResponseCache` keeps GET /api/v1 JSON answers by path and query; `remember` keeps
+an analysis (function benchmarks, the capability map, a savings baseline) that many differently
+filtered requests read. A request with `Cache-Control: no-cache` is computed afresh in both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Annotated, Any, TypeVar
+
+import anyio
+from fastapi import Depends, Request
+
+from openbook.store.book import Book
+
+T = TypeVar("T")
+_FINGERPRINT = """SELECT
+    (SELECT count(*) FROM source), (SELECT max(loaded_at) FROM source),
+    (SELECT count(*) FILTER (WHERE status = 'current') FROM source),
+    (SELECT count(*) FROM finding), (SELECT max(computed_at) FROM finding),
+    (SELECT count(*) FROM supplier), (SELECT max(resolved_at) FROM supplier),
+    (SELECT count(*) FROM organisation)"""
+
+
+def book_version(book: Book) -> tuple:
+    return book.con.execute(_FINGERPRINT).fetchone()
+
+
+def _version_on_cursor(book: Book) -> tuple:
+    view = book.cursor()
+    try:
+        return book_version(view)
+    finally:
+        view.con.close()
+
+
+class BookVersion:
+    """The book's version as the caches key it, without a query on every request."""
+
+    def __init__(self, book: Book, *, read_only: bool, every_seconds: float = 1.0):
+        self.book, self.read_only, self.every = book, read_only, every_seconds
+        self._value: tuple | None = None
+        self._read_at = 0.0
+        self._lock = threading.Lock()
+
+    def fresh(self) -> tuple | None:
+        """The version if it needs no reading now, else None (call `read`, off the event loop)."""
+        if self._value is not None and (self.read_only or time.monotonic() - self._read_at < self.every):
+            return self._value
+        return None
+
+    def read(self) -> tuple:
+        with self._lock:
+            value = self.fresh()
+            if value is None:
+                self._value, self._read_at = _version_on_cursor(self.book), time.monotonic()
+                value = self._value
+        return value
+
+    def changed(self) -> None:
+        """The app wrote to the book: read the version again before the next answer."""
+        self._value = None
+
+
+def _no_cache(headers: dict[bytes, bytes]) -> bool:
+    return b"no-cache" in headers.get(b"cache-control", b"").lower()
+
+
+class AnswerCache:
+    """A bounded LRU of answers keyed by (book version, question); one computation per key at a time."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._answers: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
+            busy = self._computing.setdefault(key, threading.Lock())
+        # Twenty clients asking the same cold question wait for one answer instead of computing twenty.
+        with busy:
+            with self._lock:
+                if key in self._answers:
+                    return self._answers[key]
+            try:
+                answer = compute()
+                with self._lock:
+                    self._answers[key] = answer
+                    while len(self._answers) > self.size:
+                        self._answers.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
+        return answer
+
+
+def remember(request: Request) -> Callable[..., Any]:
+    """remember(question, compute): the cached answer for this book version, computing it once."""
+    if "no-cache" in request.headers.get("cache-control", "").lower():
+        return lambda question, compute: compute()
+    cache: AnswerCache = request.app.state.answers
+    version = getattr(request.state, "book_version", None) or request.app.state.book_version.read()
+    return lambda question, compute: cache.get((version, question), compute)
+
+
+Remember = Annotated[Callable[[Hashable, Callable[[], T]], T], Depends(remember)]
+
+
+class ResponseCache:
+    """ASGI middleware keeping GET /api/v1 JSON answers (not downloads) per book version and query."""
+
+    def __init__(self, app, *, size: int = 512, max_bytes: int = 4_000_000):
+        self.app, self.size, self.max_bytes = app, size, max_bytes
+        self._answers: OrderedDict[Hashable, tuple[int, list, bytes]] = OrderedDict()
+        self._computing: dict[Hashable, asyncio.Lock] = {}
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith("/api/v1/"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        versions: BookVersion = scope["app"].state.book_version
+        version = versions.fresh() or await anyio.to_thread.run_sync(versions.read)
+        scope.setdefault("state", {})["book_version"] = version
+        if _no_cache(headers):
+            await self.app(scope, receive, send)
+            return
+        key = (version, scope["path"], scope.get("query_string", b""))
+        if await self._replay(key, send):
+            return
+        busy = self._computing.setdefault(key, asyncio.Lock())
+        async with busy:  # the same cold question from many clients is answered once
+            if await self._replay(key, send):
+                return
+            try:
+                await self._answer(key, scope, receive, send)
+            finally:
+                self._computing.pop(key, None)
+
+    async def _replay(self, key: Hashable, send) -> bool:
+        if key not in self._answers:
+            return False
+        self._answers.move_to_end(key)
+        status, stored, body = self._answers[key]
+        hit = [*stored, (b"x-openbook-cache", b"hit")]
+        await send({"type": "http.response.start", "status": status, "headers": hit})
+        await send({"type": "http.response.body", "body": body})
+        return True
+
+    async def _answer(self, key: Hashable, scope, receive, send) -> None:
+        captured: dict = {"chunks": []}
+
+        async def keep(message) -> None:
+            if message["type"] == "http.response.start":
+                captured["start"] = message
+            elif message["type"] == "http.response.body":
+                captured["chunks"].append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        start = captured.get("start")
+        if start is None or start["status"] != 200:
+            return
+        stored = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        kinds = {k.lower(): v for k, v in stored}
+        body = b"".join(captured["chunks"])
+        if (kinds.get(b"content-type", b"").startswith(b"application/json") and b"content-disposition" not in kinds
+                and len(body) <= self.max_bytes):
+            self._answers[key] = (200, [*stored, (b"content-length", str(len(body)).encode())], body)
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)

@@ -21,6 +21,7 @@ from openbook.store.book import Book
 from openbook.web import measures_views as views
 from openbook.web.app import ApiError, book_for_request
 from openbook.web.downloads import download, json_default
+from openbook.web.models import responses
 
 router = APIRouter(prefix="/api/v1", tags=["measures"])
 BookDep = Annotated[Book, Depends(book_for_request)]
@@ -52,12 +53,14 @@ def _measure(measure_id: str):
     return measures[measure_id]
 
 
-@router.get("/measures", summary="Every declared measure: what it is, which way is better, who checked it")
+@router.get("/measures", responses=responses(),
+            summary="Every declared measure: what it is, which way is better, who checked it")
 def measures(format: Format = None):
     return _answer([views.describe(m) for m in views.measures_by_id().values()], format, "measures")
 
 
-@router.get("/measures/{measure_id}", summary="Each body's value on one measure, ranked, with savings to the target")
+@router.get("/measures/{measure_id}", responses=responses(),
+            summary="Each body's value on one measure, ranked, with savings to the target")
 def measure(measure_id: str, book: BookDep, peers: Peers = views.DEFAULT_PEERS, period: str | None = None,
             format: Format = None):
     view = views.measure_view(book, _measure(measure_id), peers, period)
@@ -65,13 +68,15 @@ def measure(measure_id: str, book: BookDep, peers: Peers = views.DEFAULT_PEERS, 
     return _answer(rows, format, f"measure-{measure_id}", **view)
 
 
-@router.get("/scorecard/{org_id}", summary="One body's measures against its comparators")
+@router.get("/scorecard/{org_id}", responses=responses(),
+            summary="One body's measures against its comparators")
 def scorecard(org_id: str, book: BookDep, peers: Peers = views.DEFAULT_PEERS, format: Format = None):
     org_id = _org_id(book, org_id)
     return _answer(views.scorecard(book, org_id, peers), format, f"scorecard-{org_id}", org_id=org_id, peers=peers)
 
 
-@router.get("/index", summary="The public value index at one level, with its inputs and the weights applied")
+@router.get("/index", responses=responses(),
+            summary="The public value index at one level, with its inputs and the weights applied")
 def index(book: BookDep, level: Literal["body", "function", "sector", "service"] = "body",
           peers: Peers = views.DEFAULT_PEERS, cost_efficiency: Weight = None, duplication: Weight = None,
           openness: Weight = None, blocks: Weight = None, format: Format = None):
@@ -83,12 +88,14 @@ def index(book: BookDep, level: Literal["body", "function", "sector", "service"]
                    weights=weights["weights"], weights_source=weights["source"], weights_sha256=weights["sha256"])
 
 
-@router.get("/alerts", summary="Alerts: sustained changes in spend and bodies staying in their peers' worst tenth")
+@router.get("/alerts", responses=responses(),
+            summary="Alerts: sustained changes in spend and bodies staying in their peers' worst tenth")
 def alerts(book: BookDep, org: str | None = None, format: Format = None):
     return _answer(stored_alerts(book, _org_id(book, org) if org else None), format, "alerts")
 
 
-@router.get("/quality", summary="Publication quality per body: coverage, timeliness, quarantine, classification")
+@router.get("/quality", responses=responses(),
+            summary="Publication quality per body: coverage, timeliness, quarantine, classification")
 def publication_quality(book: BookDep, org: str | None = None, format: Format = None):
     rows = quality(book, _org_id(book, org) if org else None)
     if format:  # one row per body, flat, for a spreadsheet
@@ -98,6 +105,7 @@ def publication_quality(book: BookDep, org: str | None = None, format: Format = 
     return _answer(rows, format, "quality")
 
 
-@router.get("/reviews", summary="Every verdict on a finding, oldest first; `latest` marks the one that stands")
+@router.get("/reviews", responses=responses(),
+            summary="Every verdict on a finding, oldest first; `latest` marks the one that stands")
 def reviews(book: BookDep, finding: str | None = None, format: Format = None):
     return _answer(history(book, finding), format, "reviews")

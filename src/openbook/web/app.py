@@ -34,7 +34,7 @@ def create_app(book_path: Path | str, *, read_only: bool = False, scenarios: Pat
     """
     from openbook.web import api, pages, pages_docs, pages_findings, pages_savings, publish
     from openbook.web import pages_explore  # bodies, functions, suppliers, search, sources
-    from openbook.web import api_measures, pages_measures  # measures, scorecards, the index, alerts
+    from openbook.web import pages_measures  # measures, scorecards, the index, alerts
     from openbook.web.cache import AnswerCache, BookVersion, ResponseCache
 
     book = Book(book_path, read_only=read_only)
@@ -55,7 +55,6 @@ def create_app(book_path: Path | str, *, read_only: bool = False, scenarios: Pat
     app.state.book_version = BookVersion(book, read_only=read_only)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
-    app.include_router(api_measures.router)
     app.include_router(publish.router)
     app.include_router(pages.router)
     app.include_router(pages_findings.router)

@@ -224,3 +224,15 @@ def test_most_of_the_real_money_is_classified(real_spend_book):
     assert by_function["adult-social-care"]["rows"] > 200_000
     top = [u.label for u in report.rules[:5]]
     assert "rules:schools" in top and "rules:transport" in top
+
+
+def test_updating_block_by_block_gives_the_same_codes(book, monkeypatch):
+    # Big books are updated a few million rows per transaction; blocks of 2 rows must change nothing.
+    _insert_spend(book)
+    classify_book(book)
+    whole = _codes(book)
+    monkeypatch.setattr("openbook.store.book.UPDATE_BLOCK_ROWS", 2)
+    book.con.execute("UPDATE spend SET function = NULL, capability = NULL, classified_by = NULL, "
+                     "classification_confidence = NULL")
+    classify_book(book)
+    assert _codes(book) == whole and any(codes[0] for codes in whole.values())

@@ -27,3 +27,16 @@ def test_too_few_peers_is_no_comparison(writer, book):
         writer.organisation(f"XX-D{i}", "district-council", population=10_000)
         writer.spend(f"XX-D{i}", "1000", supplier="Waste Co Ltd", expense_type="Refuse collection")
     assert comparisons(book) == [] and findings(book) == []
+
+
+def test_only_groups_that_can_hold_a_finding_leave_the_engine(writer, book):
+    # Waste Co: one body at exactly 3× the median per head (the boundary is flagged); Paper Co: none.
+    for i, (waste, paper) in enumerate([("10000", "500"), ("10000", "600"), ("10000", "700"), ("30000", "800")],
+                                       start=1):
+        writer.organisation(f"XX-D{i}", "district-council", population=10_000)
+        writer.spend(f"XX-D{i}", waste, supplier="Waste Co Ltd", expense_type="Refuse collection")
+        writer.spend(f"XX-D{i}", paper, supplier="Paper Co Ltd", expense_type="Stationery")
+    settings = PriceSettings(min_bodies=4, ratio=3.0, min_gap_gbp=Decimal("1000"))
+    assert len(comparisons(book, settings)) == 2
+    assert [g["supplier"] for g in comparisons(book, settings, flagged_only=True)] == ["Waste Co Ltd"]
+    assert [(f.org_ids, f.gbp_at_stake) for f in findings(book, settings)] == [(["XX-D4"], Decimal("20000.00"))]

@@ -208,3 +208,15 @@ def test_cli_resolve_list_match_confirm(sector, tmp_path, runner):
     assert confirm.exit_code == 0 and "confirm" in confirm.stdout
     unknown = runner.invoke(app, ["suppliers", "confirm", "OB-SUP-nope", "--book", str(path)])
     assert unknown.exit_code == 2 and "no supplier 'OB-SUP-nope'" in unknown.output
+
+
+def test_spend_rows_take_their_suppliers_id_block_by_block(book, monkeypatch):
+    # Big books are updated a few million rows per transaction; blocks of 2 rows must give every row its id.
+    names = ["Acme Ltd", "ACME LIMITED", "REDACTED", "Brook Supplies", "Acme Ltd"]
+    for line, name in enumerate(names, start=2):
+        book.con.execute("INSERT INTO spend (org_id, paid_on, amount_gbp, supplier_name, source_sha256, source_line) "
+                         "VALUES ('GB-LAE-LDS', DATE '2024-04-01', 10, ?, ?, ?)", [name, "b" * 64, line])
+    monkeypatch.setattr("openbook.store.book.UPDATE_BLOCK_ROWS", 2)
+    S.resolve(book)
+    ids = dict(book.query("SELECT source_line, supplier_id FROM spend"))
+    assert ids[2] == ids[3] == ids[6] is not None and ids[4] is None and ids[5] not in (None, ids[2])

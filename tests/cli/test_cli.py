@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from frictionless import Package
 
@@ -118,3 +119,13 @@ def test_synth_writes_the_same_bytes_for_the_same_seed(runner, tmp_path):
         assert runner.invoke(app, ["synth", str(tmp_path / name), "--rows", "2000", "--seed", "9"]).exit_code == 0
     first = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.csv"))
     assert first and all((tmp_path / "a" / p).read_bytes() == (tmp_path / "b" / p).read_bytes() for p in first)
+
+
+def test_memory_limit_reaches_every_book_and_a_bad_one_is_one_sentence(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENBOOK_MEMORY_LIMIT", "")  # so the value the option sets is undone after the test
+    book = str(tmp_path / "book.duckdb")
+    result = runner.invoke(app, ["--memory-limit", "lots", "init", "--book", book])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "OPENBOOK_MEMORY_LIMIT='lots' is not a valid DuckDB memory_limit" in " ".join(result.output.split())
+    result = runner.invoke(app, ["--memory-limit", "1GB", "init", "--book", book])
+    assert result.exit_code == 0 and os.environ["OPENBOOK_MEMORY_LIMIT"] == "1GB"

@@ -117,3 +117,19 @@ def test_a_book_from_an_earlier_version_gains_new_fields(tmp_path):
         assert book.query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'post' "
                           "AND column_name = 'title'") == [(1,)]
     duckdb.connect(str(path)).close()
+
+
+def test_the_environment_sets_duckdbs_memory_limit_and_spill_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENBOOK_MEMORY_LIMIT", "1GB")
+    monkeypatch.setenv("OPENBOOK_TEMP_DIRECTORY", str(tmp_path / "spill"))
+    with Book(tmp_path / "book.duckdb") as book:
+        limit, spill = book.query("SELECT current_setting('memory_limit'), current_setting('temp_directory')")[0]
+    assert limit == "953.6 MiB" and spill == str(tmp_path / "spill")  # DuckDB shows 1GB in MiB
+
+
+def test_a_bad_memory_limit_names_the_variable(tmp_path, monkeypatch):
+    from openbook.errors import BookError
+
+    monkeypatch.setenv("OPENBOOK_MEMORY_LIMIT", "lots")
+    with pytest.raises(BookError, match="OPENBOOK_MEMORY_LIMIT='lots' is not a valid DuckDB memory_limit"):
+        Book(tmp_path / "book.duckdb")

@@ -1,9 +1,12 @@
 """Classification: a re-computable pass that sets function and capability on every row it can.
 
-Fast at 10M rows because the rules never see a row: the book lists the DISTINCT tuples of the
-fields the rules read (with their current rows and £), each distinct field value is matched once
-in Python, and the small mapping of tuple → (function, capability, rule, confidence) goes back to
-the store, which updates the big table by a join (`Book.apply_classification`).
+Fast and small at 100M rows because the rules never see a row: the book lists each field's
+DISTINCT values, each is matched once in Python, and its winning rules become a small number (a
+"pair"). The book then counts rows by their fields' pairs (a few hundred combinations, with their
+current rows and £), Python picks each combination's winner, and the mapping of combination →
+(function, capability, rule, confidence) goes back to the store, which updates the big table by
+joins (`Book.apply_classification`). Listing distinct tuples of the fields instead grew with the
+rows (750k tuples from 1M rows) and would not fit in memory at national scale.
 
 Codes a file gave itself are the publisher's and stay ('publisher'). Everything a previous pass
 set is recomputed, so changing a rule and running again is all it takes. A user's mapping file
@@ -98,47 +101,59 @@ def classify_book(book: Book, mapping: Path | None = None, *, drop_mapping: bool
 
 def _classify_table(book: Book, rules: RuleSet, table: str) -> TableClassification:
     fields = rules.fields(table)
-    keys = book.classification_keys(table, fields, AMOUNTS[table]) if fields else None
     uses: dict[tuple[str, str], RuleUse] = {}
-    columns: dict[str, list] = {name: [] for name in [*fields, "function", "capability", "classified_by",
-                                                      "classification_confidence"]}
-    if keys is not None and keys.num_rows:
-        cache: dict[str, dict] = {name: {} for name in fields}
-        values = {name: keys.column(name).to_pylist() for name in fields}
-        counts = keys.column("rows").to_pylist()
-        money = keys.column("gbp").to_pylist()
-        for index in range(keys.num_rows):
-            function_rule = capability_rule = None
-            for name in fields:
-                raw = values[name][index]
-                if raw is None:
-                    continue
-                seen = cache[name]
-                if raw not in seen:
-                    seen[raw] = rules.best(table, name, raw)
-                f_rule, c_rule = seen[raw]
-                if f_rule and (function_rule is None or _beats(f_rule, function_rule, table)):
-                    function_rule = f_rule
-                if c_rule and (capability_rule is None or _beats(c_rule, capability_rule, table)):
-                    capability_rule = c_rule
-            if function_rule is None and capability_rule is None:
+    # Each field's distinct values meet the rules once; a value's winning (function, capability)
+    # rules become a small "pair" number, and the book counts rows by the pairs of their fields.
+    pairs: list[list[tuple[Rule | None, Rule | None]]] = []
+    matched: list[pa.Table] = []
+    for name in fields:
+        values = book.classification_values(table, name)
+        found: dict[tuple[int, int], int] = {}  # (id of function rule, id of capability rule) -> pair
+        winners_of: list[tuple[Rule | None, Rule | None]] = []
+        keep, numbers = [], []
+        for index, raw in enumerate(values.column(0).to_pylist()):
+            winners = rules.best(table, name, raw)
+            if winners == (None, None):
                 continue
-            for name in fields:
-                columns[name].append(values[name][index])
-            lead = function_rule or capability_rule
-            labels = [lead.label] + ([capability_rule.label] if capability_rule and capability_rule.label != lead.label
-                                     else [])
-            columns["function"].append(function_rule.function if function_rule else None)
-            columns["capability"].append(capability_rule.capability if capability_rule else None)
-            columns["classified_by"].append("+".join(labels))
-            columns["classification_confidence"].append(lead.confidence)
-            for rule, sets in _uses(function_rule, capability_rule):
-                use = uses.setdefault((rule.key, sets), RuleUse(rule.key, table, sets, _code(rule, sets)))
-                use.rows += counts[index]
-                use.gbp += money[index] or Decimal(0)
-    mapping = pa.table({name: pa.array(values, pa.float64() if name == "classification_confidence" else pa.string())
+            number = found.setdefault((id(winners[0]), id(winners[1])), len(found) + 1)
+            if number > len(winners_of):
+                winners_of.append(winners)
+            keep.append(index)
+            numbers.append(number)
+        pairs.append(winners_of)
+        matched.append(pa.table({"value": values.column(0).take(pa.array(keep, pa.int64())), "pair": pa.array(numbers, pa.int32())}))
+    combos = book.classification_combos(table, fields, matched, AMOUNTS[table]) if fields else None
+    columns: dict[str, list] = {name: [] for name in [*(f"pair{i}" for i in range(len(fields))), "function",
+                                                      "capability", "classified_by", "classification_confidence"]}
+    for combo in combos.to_pylist() if combos is not None else []:
+        function_rule = capability_rule = None
+        for i in range(len(fields)):
+            if not combo[f"pair{i}"]:
+                continue
+            f_rule, c_rule = pairs[i][combo[f"pair{i}"] - 1]
+            if f_rule and (function_rule is None or _beats(f_rule, function_rule, table)):
+                function_rule = f_rule
+            if c_rule and (capability_rule is None or _beats(c_rule, capability_rule, table)):
+                capability_rule = c_rule
+        if function_rule is None and capability_rule is None:
+            continue
+        for i in range(len(fields)):
+            columns[f"pair{i}"].append(combo[f"pair{i}"])
+        lead = function_rule or capability_rule
+        labels = [lead.label] + ([capability_rule.label] if capability_rule and capability_rule.label != lead.label
+                                 else [])
+        columns["function"].append(function_rule.function if function_rule else None)
+        columns["capability"].append(capability_rule.capability if capability_rule else None)
+        columns["classified_by"].append("+".join(labels))
+        columns["classification_confidence"].append(lead.confidence)
+        for rule, sets in _uses(function_rule, capability_rule):
+            use = uses.setdefault((rule.key, sets), RuleUse(rule.key, table, sets, _code(rule, sets)))
+            use.rows += combo["rows"]
+            use.gbp += combo["gbp"] or Decimal(0)
+    mapping = pa.table({name: pa.array(values, pa.int32() if name.startswith("pair") else
+                                       pa.float64() if name == "classification_confidence" else pa.string())
                         for name, values in columns.items()})
-    book.apply_classification(table, mapping, fields)
+    book.apply_classification(table, fields, matched, mapping)
     coverage = book.classification_coverage(table, AMOUNTS[table])
     result = TableClassification(table, **coverage["overall"])
     result.by_function = book.classification_coverage(table, AMOUNTS[table], by="function")["groups"]

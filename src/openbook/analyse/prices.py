@@ -17,6 +17,7 @@ from openbook.analyse.findings import Finding
 from openbook.store.book import Book
 
 _PENNY = Decimal("0.01")
+_MARGIN = 0.999  # the engine's float pre-filter lets through anything the exact Decimal test could flag
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,15 @@ class PriceSettings:
     evidence_rows: int = 50
 
 
-def supplier_unit_costs(book: Book, supplier: str | None = None) -> list[dict]:
-    """Per supplier, expense type and body: £, and £ per head / per employee, with the body's kind."""
+def supplier_unit_costs(book: Book, settings: PriceSettings | None = None, *, supplier: str | None = None) -> list[dict]:
+    """Per supplier, expense type and body: £, and £ per head / per employee, with the body's kind
+    (`supplier` only, when given).
+
+    With `settings`, only the peer groups that can hold a finding: enough bodies, and one paying
+    at least nearly `ratio` times the group's median per unit (by a float test in the engine,
+    with a margin; the exact test is in Decimal, in `findings`). There are millions of groups at
+    national scale and few of them hold a finding, so the rest never reach Python.
+    """
     con = book.ibis()
     spend = con.table("spend_current")
     spend = spend.filter(spend.expense_type.notnull()).mutate(supplier=spend.supplier_id.coalesce(spend.supplier_name))
@@ -44,13 +52,24 @@ def supplier_unit_costs(book: Book, supplier: str | None = None) -> list[dict]:
         unit=ibis.ifelse(rows.population_served > 0, "per head", ibis.ifelse(rows.staff_fte > 0, "per employee", None)))
     rows = rows.mutate(denominator=ibis.ifelse(rows.unit == "per head", rows.population_served.cast("float64"),
                                                rows.staff_fte))
-    return rows.filter(rows.unit.notnull()).order_by(["supplier", "expense_type", "org_id"]).to_pyarrow().to_pylist()
+    rows = rows.filter(rows.unit.notnull())
+    if settings is not None:
+        per_unit = rows.total_gbp.cast("float64") / rows.denominator
+        group = ibis.window(group_by=["supplier", "expense_type", "kind", "unit"])
+        rows = rows.mutate(_bodies=rows.org_id.count().over(group), _median=per_unit.median().over(group),
+                           _highest=per_unit.max().over(group))
+        rows = rows.filter((rows._bodies >= settings.min_bodies)
+                           & (rows._highest >= rows._median * (settings.ratio * _MARGIN))).drop(
+            "_bodies", "_median", "_highest")
+    return rows.order_by(["supplier", "expense_type", "org_id"]).to_pyarrow().to_pylist()
 
 
-def comparisons(book: Book, settings: PriceSettings = PriceSettings(), *, supplier: str | None = None) -> list[dict]:
-    """Groups of peers paying one supplier (or `supplier` only) for one expense type, each body's figure and the median."""
+def comparisons(book: Book, settings: PriceSettings = PriceSettings(), *, flagged_only: bool = False,
+                supplier: str | None = None) -> list[dict]:
+    """Groups of peers paying one supplier (or `supplier` only) for one expense type, each body's figure and
+    the median (with `flagged_only`, only the groups that can hold a finding: see supplier_unit_costs)."""
     groups: dict[tuple, list[dict]] = {}
-    for row in supplier_unit_costs(book, supplier):
+    for row in supplier_unit_costs(book, settings if flagged_only else None, supplier=supplier):
         row["per_unit_gbp"] = row["total_gbp"] / Decimal(str(row["denominator"]))
         groups.setdefault((row["supplier"], row["expense_type"], row["kind"], row["unit"]), []).append(row)
     result = []
@@ -65,7 +84,7 @@ def comparisons(book: Book, settings: PriceSettings = PriceSettings(), *, suppli
 
 def findings(book: Book, settings: PriceSettings = PriceSettings()) -> list[Finding]:
     found = []
-    for group in comparisons(book, settings):
+    for group in comparisons(book, settings, flagged_only=True):
         typical = group["median_per_unit_gbp"]
         for row in group["rows"]:
             if not typical or row["per_unit_gbp"] < typical * Decimal(str(settings.ratio)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import os
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,8 +33,21 @@ _state = {"debug": False}
 
 
 @app.callback()
-def _global(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for unexpected errors.")] = False):
+def _global(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for unexpected errors.")] = False,
+    memory_limit: Annotated[Optional[str], typer.Option(
+        "--memory-limit", envvar="OPENBOOK_MEMORY_LIMIT",
+        help="DuckDB's memory limit for every book opened, e.g. 6GB (it spills beyond it).")] = None,
+    temp_directory: Annotated[Optional[Path], typer.Option(
+        "--temp-directory", envvar="OPENBOOK_TEMP_DIRECTORY",
+        help="Where DuckDB spills what does not fit (default: beside the book).")] = None,
+):
     _state["debug"] = debug
+    # The book reads these when it opens (store.book.SETTINGS), in this process and in workers.
+    if memory_limit:
+        os.environ["OPENBOOK_MEMORY_LIMIT"] = memory_limit
+    if temp_directory:
+        os.environ["OPENBOOK_TEMP_DIRECTORY"] = str(temp_directory)
 
 
 @contextmanager

@@ -9,6 +9,7 @@ supersedes the earlier version while both stay in `source`.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,11 @@ from openbook.errors import BookError
 from openbook.store import schema
 
 DEFAULT_BOOK = Path("openbook.duckdb")
+# DuckDB settings a user can give every book this process opens (the CLI's --memory-limit and
+# --temp-directory set them too): at national scale the limit keeps the machine usable, and
+# DuckDB spills what does not fit into the temporary directory (by default `<book>.tmp`).
+SETTINGS = {"memory_limit": "OPENBOOK_MEMORY_LIMIT", "temp_directory": "OPENBOOK_TEMP_DIRECTORY"}
+UPDATE_BLOCK_ROWS = 2_000_000  # rows per transaction in an update of a whole table (see Book._row_blocks)
 
 
 @dataclass
@@ -68,8 +74,14 @@ class Book:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as error:
             raise BookError(f"cannot open the book {self.path}: {error}") from None
-        if memory_limit:
-            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        for setting, variable in SETTINGS.items():
+            value = memory_limit if setting == "memory_limit" and memory_limit else os.environ.get(variable)
+            if value:
+                try:
+                    self.con.execute(f"SET {setting} = ?", [value])
+                except duckdb.Error as error:
+                    self.con.close()
+                    raise BookError(f"{variable}={value!r} is not a valid DuckDB {setting}: {error}") from None
         if not read_only:
             # The default (16 MB of WAL) checkpoints after every few files and re-compresses the
             # same row groups again and again (a third of ingest time on monthly files); 64 MB
@@ -304,51 +316,87 @@ class Book:
 
     # -- classification (the pass itself is analyse/classify.py; these are its reads and writes) --------
 
-    def classification_keys(self, table: str, fields: list[str], amount: str | None) -> pa.Table:
-        """Distinct tuples of the fields rules read, over rows not coded by their publisher.
-
-        Each tuple carries its current rows and their £ gross (credits at their size), so the
-        pass can say how much work each rule did without reading the table again.
-        """
-        columns = ", ".join(f't."{f}"' for f in fields)
-        gross = f'coalesce(sum(abs(t."{amount}")) FILTER (WHERE {_CURRENT}), 0)' if amount else "NULL::DECIMAL(18,2)"
+    def classification_values(self, table: str, field: str) -> pa.Table:
+        """The distinct values of one field that rules read, over rows not coded by their publisher."""
         return self.con.execute(
-            f'SELECT {columns}, count(*) FILTER (WHERE {_CURRENT}) AS rows, {gross} AS gbp '
-            f'FROM "{table}" t LEFT JOIN source src ON src.sha256 = t.source_sha256 '
-            f"WHERE NOT {_publisher_coded(table)} GROUP BY ALL").fetch_arrow_table()
+            f'SELECT DISTINCT t."{field}" FROM "{table}" t '
+            f'WHERE t."{field}" IS NOT NULL AND NOT {_publisher_coded(table)}').fetch_arrow_table()
 
-    def apply_classification(self, table: str, mapping: pa.Table, key_columns: list[str]) -> None:
-        """Set function, capability, classified_by and confidence from a mapping of key tuples.
+    def classification_combos(self, table: str, fields: list[str], matched: list[pa.Table],
+                              amount: str | None) -> pa.Table:
+        """Rows not coded by their publisher, counted by the pair numbers their fields' values map to.
 
-        One transaction: codes a file gave itself are marked 'publisher' and kept; everything an
-        earlier pass set is cleared; then rows whose key tuple is in the mapping take its codes
-        (NULL keys match NULL). Rows in no tuple stay unclassified, never dropped.
+        `matched[i]` maps values of `fields[i]` to a pair (0 where none matches). Each combination
+        carries its current rows and their £ gross (credits at their size), so the pass can say how
+        much work each rule did without reading the table again.
         """
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            self.con.execute(
-                f'UPDATE "{table}" SET classified_by = \'publisher\', '
-                f"classification_confidence = coalesce(classification_confidence, 1) "
-                f"WHERE classified_by IS NULL AND {_has_code(table)}")
-            self.con.execute(
-                f'UPDATE "{table}" SET function = NULL, {_capability_null(table)} classified_by = NULL, '
-                f"classification_confidence = NULL "
-                f"WHERE classified_by LIKE 'rules:%' OR classified_by LIKE 'user:%'")
-            if mapping.num_rows and key_columns:
-                self.con.register("_classification", mapping)
+        gross = f'coalesce(sum(abs(t."{amount}")) FILTER (WHERE {_CURRENT}), 0)' if amount else "NULL::DECIMAL(18,2)"
+        with self._registered(matched) as names:
+            pairs = ", ".join(f"coalesce({n}.pair, 0) AS pair{i}" for i, n in enumerate(names))
+            return self.con.execute(
+                f"SELECT {pairs}, count(*) FILTER (WHERE {_CURRENT}) AS rows, {gross} AS gbp "
+                f'FROM "{table}" t LEFT JOIN source src ON src.sha256 = t.source_sha256 {_pair_joins(fields, names)} '
+                f"WHERE NOT {_publisher_coded(table)} GROUP BY ALL ORDER BY ALL").fetch_arrow_table()
+
+    def apply_classification(self, table: str, fields: list[str], matched: list[pa.Table], mapping: pa.Table) -> None:
+        """Set function, capability, classified_by and confidence from a mapping of pair combinations.
+
+        In each block of rows (see `_row_blocks`), in one transaction: codes a file gave itself
+        are marked 'publisher' and kept; everything an earlier pass set is cleared; then rows
+        whose fields' pairs (see classification_combos) are a combination in the mapping take its
+        codes. Rows in no combination stay unclassified, never dropped. A pass stopped midway
+        leaves each row with the codes of the earlier pass or of this one; the next pass finishes.
+        """
+        with self._registered([*matched, mapping]) as names:
+            *values, combos = names
+            on = " AND ".join(f"{combos}.pair{i} = coalesce({n}.pair, 0)" for i, n in enumerate(values))
+            capability = "capability = m.capability, " if _has_capability(table) else ""
+            for first, last in self._row_blocks(table):
+                block, rows = f"rowid BETWEEN {first} AND {last}", f"t.rowid BETWEEN {first} AND {last}"
+                self.con.execute("BEGIN TRANSACTION")
                 try:
-                    on = " AND ".join(f't."{c}" IS NOT DISTINCT FROM m."{c}"' for c in key_columns)
-                    capability = "capability = m.capability, " if _has_capability(table) else ""
                     self.con.execute(
-                        f'UPDATE "{table}" AS t SET function = m.function, {capability}'
-                        f"classified_by = m.classified_by, classification_confidence = m.classification_confidence "
-                        f"FROM _classification m WHERE {on} AND t.classified_by IS NULL")
-                finally:
-                    self.con.unregister("_classification")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        self.con.execute("COMMIT")
+                        f'UPDATE "{table}" SET classified_by = \'publisher\', '
+                        f"classification_confidence = coalesce(classification_confidence, 1) "
+                        f"WHERE classified_by IS NULL AND {_has_code(table)} AND {block}")
+                    self.con.execute(
+                        f'UPDATE "{table}" SET function = NULL, {_capability_null(table)} classified_by = NULL, '
+                        f"classification_confidence = NULL "
+                        f"WHERE (classified_by LIKE 'rules:%' OR classified_by LIKE 'user:%') AND {block}")
+                    if mapping.num_rows and fields:
+                        self.con.execute(
+                            f'UPDATE "{table}" SET function = m.function, {capability}'
+                            f"classified_by = m.classified_by, classification_confidence = m.classification_confidence "
+                            f"FROM (SELECT t.rowid AS rid, {combos}.* FROM \"{table}\" t {_pair_joins(fields, values)} "
+                            f"JOIN {combos} ON {on} WHERE t.classified_by IS NULL AND {rows}) m "
+                            f'WHERE "{table}".rowid = m.rid')
+                except BaseException:
+                    self.con.execute("ROLLBACK")
+                    raise
+                self.con.execute("COMMIT")
+
+    def _row_blocks(self, table: str) -> Iterator[tuple[int, int]]:
+        """The first and last rowid of each block of UPDATE_BLOCK_ROWS rows of a table.
+
+        DuckDB holds an update's old values in memory until it commits (about 200 bytes a row
+        for the four classification columns): 20 GB for one update of 100M rows. Committing a
+        block at a time keeps it to a few hundred MB at any size.
+        """
+        (end,) = self.con.execute(f'SELECT coalesce(max(rowid) + 1, 0) FROM "{table}"').fetchone()
+        for start in range(0, max(end, 1), UPDATE_BLOCK_ROWS):
+            yield start, start + UPDATE_BLOCK_ROWS - 1
+
+    @contextmanager
+    def _registered(self, tables: list[pa.Table]) -> Iterator[list[str]]:
+        """Arrow tables visible to SQL as _arrow0, _arrow1, … for the length of a block."""
+        names = [f"_arrow{i}" for i in range(len(tables))]
+        for name, table in zip(names, tables):
+            self.con.register(name, table)
+        try:
+            yield names
+        finally:
+            for name in names:
+                self.con.unregister(name)
 
     def classification_coverage(self, table: str = "spend", amount: str | None = "amount_gbp",
                                 by: str | None = None) -> dict:
@@ -401,25 +449,29 @@ class Book:
     # -- suppliers -------------------------------------------------------------------------
 
     def assign_suppliers(self, suppliers: pa.Table, assignment: pa.Table) -> int:
-        """Replace the supplier table and set spend.supplier_id from (name, company number) → id,
-        in one transaction; spellings not in the assignment get null. Returns spend rows updated."""
+        """Replace the supplier table and set spend.supplier_id from (name, company number) → id;
+        spellings not in the assignment get null. Returns spend rows updated.
+
+        The supplier table is replaced in one transaction, then spend is updated a block of rows
+        per transaction (see `_row_blocks`); a run stopped midway is finished by the next.
+        """
         with self.loading():
             self.con.execute("DELETE FROM supplier")
-            self.con.register("_suppliers", suppliers)
-            self.con.register("_assignment", assignment)
-            try:
-                self.con.execute("INSERT INTO supplier BY NAME SELECT * FROM _suppliers")
-                # One pass over spend: the join finds each row's id, or null for a withheld name.
-                updated = self.con.execute(
-                    "UPDATE spend SET supplier_id = m.supplier_id FROM ("
-                    "  SELECT s.rowid AS rid, a.supplier_id FROM spend s LEFT JOIN _assignment a"
-                    "  ON a.supplier_name = s.supplier_name"
-                    "  AND a.supplier_company_number IS NOT DISTINCT FROM s.supplier_company_number"
-                    ") m WHERE spend.rowid = m.rid AND spend.supplier_id IS DISTINCT FROM m.supplier_id"
-                ).fetchone()[0]
-            finally:
-                self.con.unregister("_suppliers")
-                self.con.unregister("_assignment")
+            with self._registered([suppliers]) as (table,):
+                self.con.execute(f"INSERT INTO supplier BY NAME SELECT * FROM {table}")
+        updated = 0
+        with self._registered([assignment]) as (table,):
+            for first, last in self._row_blocks("spend"):
+                with self.loading():
+                    # One pass over the block: the join finds each row's id, or null for a withheld name.
+                    updated += self.con.execute(
+                        "UPDATE spend SET supplier_id = m.supplier_id FROM ("
+                        f"  SELECT s.rowid AS rid, a.supplier_id FROM spend s LEFT JOIN {table} a"
+                        "  ON a.supplier_name = s.supplier_name"
+                        "  AND a.supplier_company_number IS NOT DISTINCT FROM s.supplier_company_number"
+                        f"  WHERE s.rowid BETWEEN {first} AND {last}"
+                        ") m WHERE spend.rowid = m.rid AND spend.supplier_id IS DISTINCT FROM m.supplier_id"
+                    ).fetchone()[0]
         return updated
 
     def add_supplier_decision(self, decision: pa.Table) -> None:
@@ -485,6 +537,11 @@ class Book:
 
 
 _CURRENT = "coalesce(src.status, 'current') = 'current'"
+
+
+def _pair_joins(fields: list[str], names: list[str]) -> str:
+    """Each field's value joined to its registered value → pair table (see classification_combos)."""
+    return " ".join(f'LEFT JOIN {n} ON {n}.value = t."{f}"' for f, n in zip(fields, names))
 
 
 def _has_capability(table: str) -> bool:

@@ -48,7 +48,10 @@ def test_every_failure_uses_the_error_envelope(client):
     for url, status, code in [("/api/v1/spend?org=Nowhere", 404, "not-found"),
                               ("/api/v1/spend?limit=0", 422, "invalid-request"),
                               ("/api/v1/spend?cursor=rubbish", 400, "bad-cursor"),
-                              ("/api/v1/nothing-here", 404, "not-found")]:
+                              ("/api/v1/nothing-here", 404, "not-found"),
+                              # well-formed, but the model cannot run it: 400, never 422 (which means malformed)
+                              ("/api/v1/savings?cost_per_post=-5", 400, "bad-input"),
+                              ("/api/v1/savings?years=10&horizon=5", 400, "bad-input")]:
         response = client.get(url)
         assert response.status_code == status, url
         assert response.json()["error"]["code"] == code

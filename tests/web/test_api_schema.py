@@ -51,7 +51,8 @@ def test_every_operation_answers_as_documented(api_schema, method, path, mode):
     operation = api_schema[path][method]
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    # derandomize: the same examples every run, so CI is repeatable; widen max_examples locally to hunt.
+    @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
     def call(case):
         response = case.call_and_validate()
         assert response.status_code < 500

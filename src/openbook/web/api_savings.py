@@ -131,11 +131,11 @@ def _override(scenario: model.Scenario, *, method, reduction, years, profile, ho
         changes["discount_rate"] = Decimal(str(discount_rate))
     if cost_per_post is not None:
         if cost_per_post <= 0:
-            raise ApiError(422, "invalid-request", "cost_per_post must be above zero")
+            raise ApiError(400, "bad-input", "cost_per_post must be above zero")
         changes["cost_per_post_gbp"] = cost_per_post
     if baseline_gbp is not None:
         if baseline_gbp < 0:
-            raise ApiError(422, "invalid-request", "baseline_gbp cannot be negative")
+            raise ApiError(400, "bad-input", "baseline_gbp cannot be negative")
         changes["baseline_gbp"] = baseline_gbp
     if baseline_source:
         changes["baseline_source"] = baseline_source

@@ -13,6 +13,7 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
+from openbook.analyse.quality import month_range
 from openbook.store.book import Book
 
 # Datasets a body publishes once a month; others (organograms, registers) come at their own pace.
@@ -99,7 +100,7 @@ def month_coverage(book: Book, org_id: str, dataset: str = "spend") -> list[dict
     unperiodised = []
     for f in files:
         if f["period_start"] and f["period_end"]:
-            for month in _months(f["period_start"], f["period_end"]):
+            for month in month_range(f["period_start"], f["period_end"]):
                 mark(month, f["rows_accepted"], f["rows_quarantined"])
         else:
             unperiodised.append(f["sha256"])
@@ -113,7 +114,7 @@ def month_coverage(book: Book, org_id: str, dataset: str = "spend") -> list[dict
     if not months:
         return []
     return [months.get(m, {"month": m, "files": 0, "rows_accepted": 0, "rows_quarantined": 0})
-            for m in _months(min(months), max(months))]
+            for m in month_range(min(months), max(months))]
 
 
 def quarantine_by_code(book: Book, org_id: str) -> list[dict]:
@@ -132,11 +133,3 @@ def quarantine_by_code(book: Book, org_id: str) -> list[dict]:
     for row in rows:
         row["share"] = row["rows"] / data_rows if data_rows else None
     return rows
-
-
-def _months(start: date, end: date) -> list[date]:
-    month, last, result = date(start.year, start.month, 1), date(end.year, end.month, 1), []
-    while month <= last:
-        result.append(month)
-        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    return result

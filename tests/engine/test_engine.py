@@ -75,10 +75,37 @@ def test_duplicates_on_spark_are_saved_to_the_book_as_on_duckdb(runner, tmp_path
     assert found["spark"] == found["duckdb"] and found["spark"]["gbp_at_stake"] == "120.50"
 
 
-def test_supplier_resolution_says_it_runs_on_duckdb_only(runner, tmp_path):
+@pytest.mark.slow
+def test_suppliers_resolved_on_spark_are_the_suppliers_resolved_on_duckdb(runner, tmp_path, spark):
+    """300 of the generator's spellings (typos, legal forms, case) as spend lines of one book:
+    Splink on Spark proposes the same pairs as on DuckDB, so every line gets the same supplier."""
+    from openbook.synth.suppliers import names_with_truth
+
+    rows = names_with_truth(300, seed=5)
+    records = [{"org_id": "XX-SYNTH-A", "txn_ref": f"INV-{line}", "paid_on": date(2024, 5, 1),
+                "amount_gbp": Decimal("10.00"), "supplier_name": name, "source_line": line}
+               for line, (name, *_) in enumerate(rows, 2)]
+    ids, summaries = {}, {}
+    for engine in ("splink", "spark"):
+        path = tmp_path / f"{engine}.duckdb"
+        with Book(path) as book, book.loading() as loader:
+            loader.add_records("spend", to_arrow("spend", records, "c" * 64))
+        result = runner.invoke(app, ["suppliers", "resolve", "--book", str(path), "--engine", engine, "--json"])
+        assert result.exit_code == 0, result.output
+        summaries[engine] = json.loads(result.stdout)
+        with Book(path, read_only=True) as book:
+            ids[engine] = book.query("SELECT source_line, supplier_id FROM spend ORDER BY source_line")
+    assert summaries["spark"]["engine"] == "splink on spark" and summaries["splink"]["engine"] == "splink"
+    assert summaries["spark"]["pairs_proposed"] == summaries["splink"]["pairs_proposed"] > 0
+    assert summaries["spark"]["merged_suppliers"] == summaries["splink"]["merged_suppliers"] > 0
+    assert ids["spark"] == ids["splink"] and all(sid for _, sid in ids["spark"])
+
+
+def test_spark_settings_for_supplier_resolution_need_the_spark_engine(runner, tmp_path):
     runner.invoke(app, ["init", "--book", str(tmp_path / "b.duckdb")])
-    result = runner.invoke(app, ["suppliers", "resolve", "--book", str(tmp_path / "b.duckdb"), "--engine", "spark"])
-    assert result.exit_code == 2 and "runs on DuckDB only" in result.output
+    result = runner.invoke(app, ["suppliers", "resolve", "--book", str(tmp_path / "b.duckdb"),
+                                 "--spark-conf", "spark.sql.shuffle.partitions=4"])
+    assert result.exit_code == 2 and "--spark-conf applies to --engine spark only" in result.output
 
 
 def test_without_pyspark_spark_says_how_to_install_it_and_writes_nothing(runner, tmp_path, monkeypatch):

@@ -2,9 +2,9 @@
 
 Two engines propose pairs of distinct name keys that may be one supplier:
 
-* `splink_pairs`: a Splink model on DuckDB (Levenshtein levels on the name, its first and last
-  words and its legal form; u estimated by random sampling and m by EM, both with `max_pairs`,
-  under tight blocking rules), for thousands of names and up.
+* `splink_pairs`: a Splink model (Levenshtein levels on the name, its first and last words and
+  its legal form; u estimated by random sampling and m by EM, both with `max_pairs`, under
+  tight blocking rules), for thousands of names and up, on DuckDB or on Spark (`SparkAPI`).
 * `rapidfuzz_pairs`: `fuzz.ratio` of every name against every other (`process.cdist`), for a
   few thousand names, where it is both faster and exhaustive.
 
@@ -84,9 +84,10 @@ def splink_pairs(table: pa.Table, con, threshold: float = SPLINK_THRESHOLD,
     """Pairs of rows of `table` (unique_id, name, first_token, second_token, last_token,
     legal_form) that a Splink model trained on the table itself scores ≥ threshold.
 
-    `con` is a scratch DuckDB connection: Splink writes its working tables there.
+    `con` is where Splink writes its working tables: a scratch DuckDB connection, or a Spark
+    session (the same model through Splink's Spark backend; see `spark_api`).
     """
-    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    from splink import Linker, SettingsCreator, block_on
     from splink.blocking_rule_library import CustomRule
 
     def _near(rule: str) -> CustomRule:
@@ -95,7 +96,7 @@ def splink_pairs(table: pa.Table, con, threshold: float = SPLINK_THRESHOLD,
     import splink.comparison_library as cl
 
     logging.getLogger("splink").setLevel(logging.WARNING)
-    db_api = DuckDBAPI(con)
+    db_api = spark_api(con) if hasattr(con, "sparkContext") else _duckdb_api(con)
     records = db_api.register(table, dataset_display_name="supplier_names")
     settings = SettingsCreator(
         link_type="dedupe_only",
@@ -140,6 +141,37 @@ def splink_pairs(table: pa.Table, con, threshold: float = SPLINK_THRESHOLD,
         progress(1.0)
     return list(zip(predictions["unique_id_l"].to_pylist(), predictions["unique_id_r"].to_pylist(),
                     predictions["match_probability"].to_pylist()))
+
+
+def _duckdb_api(con):
+    from splink import DuckDBAPI
+
+    return DuckDBAPI(con)
+
+
+def spark_api(spark):
+    """Splink's Spark backend on a session, with what it needs and nothing from its jar.
+
+    The model's comparisons are Levenshtein, which Spark SQL has built in, so Splink's UDF jar is
+    not needed (a session started by spark-submit or a notebook need not carry it). Splink breaks
+    long query lineages by writing Parquet into the context's checkpoint directory: one set by
+    the cluster's configuration is kept; otherwise it is a temporary folder. Its repartitions
+    follow `spark.sql.shuffle.partitions` rather than Splink's default of 200.
+    """
+    import atexit
+    import shutil
+    import tempfile
+
+    from splink import SparkAPI
+
+    context = spark.sparkContext
+    if context._jsc.sc().getCheckpointDir().isEmpty():
+        folder = tempfile.mkdtemp(prefix="openbook-splink-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        context.setCheckpointDir(folder)
+    partitions = int(spark.conf.get("spark.sql.shuffle.partitions", "200"))
+    return SparkAPI(spark_session=spark, register_udfs_automatically=False,
+                    num_partitions_on_repartition=partitions)
 
 
 @dataclass

@@ -10,7 +10,8 @@ pairs that spend, contracts and grants publish:
 3. the same name once case, legal form ('Ltd'/'Limited'), 'The', '&'/'and', punctuation and
    word order are set aside (`supplier_names.name_parts`);
 4. spelling slips between those names, proposed by Splink (many names) or rapidfuzz (few) and
-   accepted only under the guards in `supplier_matching`.
+   accepted only under the guards in `supplier_matching`. Splink runs on DuckDB, or on Spark
+   with `engine="spark"`; the stages before and after are the same Python either way.
 
 Withheld payees ('REDACTED', 'Personal data', 'Various') are left unresolved (supplier_id
 null): they are many people and firms, not one supplier. A supplier_id is the org-id of its
@@ -43,7 +44,7 @@ from openbook.store.book import Book
 
 # Below this many distinct name keys rapidfuzz compares every pair; above it, Splink.
 RAPIDFUZZ_LIMIT = 5000
-ENGINES = ("auto", "splink", "rapidfuzz")
+ENGINES = ("auto", "splink", "rapidfuzz", "spark")  # spark: Splink through its Spark backend
 _RANKS = {"identifier": 0, "exact-name": 1, "similarity": 2, "manual": 3}
 
 Progress = Callable[[str, float], None]
@@ -96,11 +97,11 @@ class Resolution:
 def resolve_records(records: list[NameRecord], *, decisions: Iterable[dict] = (),
                     resolve_org: Callable[[str], str | None] | None = None, engine: str = "auto",
                     scratch: Callable[[], object] | None = None, progress: Progress | None = None) -> Resolution:
-    """Cluster the records into suppliers (no book needed: tests and benchmarks call this)."""
-    if engine == "spark":
-        raise UsageError("supplier resolution runs on DuckDB only (Splink's DuckDB backend and rapidfuzz, and it "
-                         "writes supplier ids into the book); resolve on the book, then `openbook export --parquet` "
-                         "gives Spark the resolved ids")
+    """Cluster the records into suppliers (no book needed: tests and benchmarks call this).
+
+    `scratch` gives Splink its place to work: a DuckDB connection, or a Spark session when
+    `engine` is "spark".
+    """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     tick = progress or (lambda stage, fraction: None)
@@ -152,7 +153,8 @@ def resolve_records(records: list[NameRecord], *, decisions: Iterable[dict] = ()
     keys = list(by_key)
     cores = [parts[max(by_key[k], key=lambda i: (records[i].lines, -i))].core for k in keys]
     chosen = engine if engine != "auto" else ("rapidfuzz" if len(keys) <= RAPIDFUZZ_LIMIT else "splink")
-    stage = lambda fraction: tick(f"similar names ({chosen})", fraction)  # noqa: E731
+    label = "splink on spark" if chosen == "spark" else chosen
+    stage = lambda fraction: tick(f"similar names ({label})", fraction)  # noqa: E731
     if len(keys) < 2:
         pairs = []
     elif chosen == "rapidfuzz":
@@ -164,7 +166,7 @@ def resolve_records(records: list[NameRecord], *, decisions: Iterable[dict] = ()
     clock.lap("merge")
     tick("clusters", 1.0)
 
-    similarity = "probabilistic" if chosen == "splink" else "fuzzy"
+    similarity = "fuzzy" if chosen == "rapidfuzz" else "probabilistic"
     suppliers, labels = _supplier_rows(records, clusters, withheld, parts, org_of, public, decision_ids, similarity)
     rows_by_root = {s["_root"]: s for s in suppliers}
     assignment = []
@@ -178,7 +180,7 @@ def resolve_records(records: list[NameRecord], *, decisions: Iterable[dict] = ()
     clock.lap("ids")
     return Resolution(
         suppliers=suppliers, assignment=assignment, labels=labels,
-        engine=chosen if len(keys) >= 2 else "none", names=n,
+        engine=label if len(keys) >= 2 else "none", names=n,
         withheld_names=sum(withheld), withheld_lines=sum(r.lines for r, w in zip(records, withheld) if w),
         methods=methods, pairs_proposed=len(pairs), pairs_accepted=result_pairs[0],
         pairs_refused=result_pairs[1], seconds=clock.laps,
@@ -408,15 +410,29 @@ def gather_records(book: Book) -> list[NameRecord]:
     return records
 
 
-def resolve(book: Book, *, engine: str = "auto", progress: Progress | None = None) -> Resolution:
-    """Resolve every spelling in the book and write the supplier table and spend.supplier_id."""
+def resolve(book: Book, *, engine: str = "auto", spark_conf: dict[str, str] | None = None,
+            progress: Progress | None = None) -> Resolution:
+    """Resolve every spelling in the book and write the supplier table and spend.supplier_id.
+
+    With engine "spark" the similar-name proposals run on Spark (the session of spark-submit or
+    a notebook, or one openbook starts with `spark_conf`); the names are read from the book and
+    the ids written back to it, as on DuckDB.
+    """
     tick = progress or (lambda stage, fraction: None)
+    scratch = Book.scratch_connection
+    if engine == "spark":
+        from openbook.store.engine import spark_session
+
+        session = spark_session(spark_conf)  # before reading: a missing Java says so at once
+        scratch = lambda: session  # noqa: E731
+    elif spark_conf:
+        raise UsageError("--spark-conf applies to --engine spark only")
     started = time.perf_counter()
     records = gather_records(book)
     tick("read names", 1.0)
     read = time.perf_counter() - started
     result = resolve_records(records, decisions=book.supplier_decisions(), resolve_org=book.resolve_org,
-                             engine=engine, scratch=Book.scratch_connection, progress=progress)
+                             engine=engine, scratch=scratch, progress=progress)
     started = time.perf_counter()
     now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
     for row in result.suppliers:

@@ -10,28 +10,32 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, render
+from openbook.cli.engines import SparkConfOption
 
 suppliers_app = typer.Typer(help="Suppliers across bodies: resolve spellings, look up, confirm, split, merge.",
                             no_args_is_help=True)
 app.add_typer(suppliers_app, name="suppliers")
 
 EngineOption = Annotated[str, typer.Option("--engine", help="auto (rapidfuzz up to 5,000 name keys, Splink "
-                                           "above), splink or rapidfuzz.")]
+                                           "on DuckDB above), splink, rapidfuzz, or spark (Splink on Spark: "
+                                           "needs openbook[spark] and Java).")]
 ByOption = Annotated[Optional[str], typer.Option("--by", help="Who decides (default: $OPENBOOK_USER or login).")]
 NoteOption = Annotated[Optional[str], typer.Option("--note", help="Why, for the audit trail.")]
 
 
 @suppliers_app.command("resolve")
-def resolve_command(book: BookOption = DEFAULT_BOOK, engine: EngineOption = "auto", as_json: JsonOption = False) -> None:
+def resolve_command(book: BookOption = DEFAULT_BOOK, engine: EngineOption = "auto",
+                    spark_conf: SparkConfOption = None, as_json: JsonOption = False) -> None:
     """Resolve every payee spelling into suppliers and set spend.supplier_id."""
     from openbook.store import Book
+    from openbook.store.engine import parse_conf
 
     with _guard(), Book(book) as opened:
-        result = _resolve_with_progress(opened, engine, quiet=as_json)
+        result = _resolve_with_progress(opened, engine, parse_conf(spark_conf) or None, quiet=as_json)
         _print_resolution(opened, result, as_json)
 
 
-def _resolve_with_progress(book, engine: str, *, quiet: bool):
+def _resolve_with_progress(book, engine: str, spark_conf: dict | None = None, *, quiet: bool):
     from openbook.analyse.suppliers import resolve
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
@@ -41,7 +45,7 @@ def _resolve_with_progress(book, engine: str, *, quiet: bool):
         def tick(stage: str, fraction: float) -> None:
             progress.update(task, description=stage, completed=fraction)
 
-        return resolve(book, engine=engine, progress=tick)
+        return resolve(book, engine=engine, spark_conf=spark_conf, progress=tick)
 
 
 def _print_resolution(book, result, as_json: bool) -> None:

@@ -108,13 +108,7 @@ class ContractsRegisterImporter(Importer):
                                "a reference or title, a start or end date and a value")
         if not reader.data_rows:
             raise FileRejected("no-data-rows", "the register has a header but no contracts")
-        rows = records.tables.get("contract", [])
-        records.amount = sum((r["value_gbp"] for r in rows if r["value_gbp"] is not None), Decimal(0))
-        bodies = {r["org_id"] for r in rows}
-        records.publisher = next(iter(bodies)) if len(bodies) == 1 and None not in bodies else context.default_org
-        starts = [r["start_date"] for r in rows if r["start_date"]]
-        if starts:
-            records.period = (min(starts), max(starts))
+        records.summarise("contract", amount="value_gbp", day="start_date", default_org=context.default_org)
         records.dialect = {"header_line": reader.header_line,
                            "columns": [[name, reader.field_at.get(i)] for i, name in enumerate(reader.header)]}
         return load_records(context, records, self.dataset)

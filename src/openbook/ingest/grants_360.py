@@ -106,13 +106,7 @@ class Grants360Importer(Importer):
             reader.json()
         else:
             reader.table()
-        rows = records.tables.get("grant", [])
-        records.amount = sum((r["amount_gbp"] for r in rows if r["amount_gbp"] is not None), Decimal(0))
-        funders = {r["org_id"] for r in rows}
-        records.publisher = next(iter(funders)) if len(funders) == 1 and None not in funders else context.default_org
-        dates = [r["awarded_on"] for r in rows if r["awarded_on"]]
-        if dates:
-            records.period = (min(dates), max(dates))
+        records.summarise("grant", amount="amount_gbp", day="awarded_on", default_org=context.default_org)
         return load_records(context, records, self.dataset)
 
 

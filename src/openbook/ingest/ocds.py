@@ -93,7 +93,7 @@ class OcdsImporter(Importer):
         records.rows_read = len(units)
         for unit in units:
             settle(unit, records, context.label)
-        _summarise(records, context.default_org)
+        records.summarise("contract", amount="value_gbp", day="release_date", default_org=context.default_org)
         records.dialect = {"shape": shape, "units": sorted({u.kind for u in units if u.kind})}
         return load_records(context, records, self.dataset)
 
@@ -467,16 +467,6 @@ def settle(unit: Unit, records: Records, label: str) -> None:
         records.problem(problem)
     for row in unit.rows:
         records.add("contract", unit.line, row)
-
-
-def _summarise(records: Records, default_org: str | None) -> None:
-    rows = records.tables.get("contract", [])
-    records.amount = sum((r["value_gbp"] for r in rows if r["value_gbp"] is not None), Decimal(0))
-    buyers = {r["org_id"] for r in rows}
-    records.publisher = next(iter(buyers)) if len(buyers) == 1 and None not in buyers else default_org
-    dates = [r["release_date"] for r in rows if r["release_date"]]
-    if dates:
-        records.period = (min(dates), max(dates))
 
 
 @hookimpl

@@ -115,6 +115,20 @@ class Records:
     def count(self, table: str) -> int:
         return len(self.tables.get(table, []))
 
+    def summarise(self, table: str, *, amount: str, day: str, default_org: str | None) -> None:
+        """The file's total, publisher and period from its records of `table`.
+
+        The publisher is the one body every record names; a file naming several bodies, or a
+        record naming none, falls back to the body the user gave (`--org`).
+        """
+        rows = self.tables.get(table, [])
+        self.amount = sum((r[amount] for r in rows if r[amount] is not None), Decimal(0))
+        bodies = {r["org_id"] for r in rows}
+        self.publisher = next(iter(bodies)) if len(bodies) == 1 and None not in bodies else default_org
+        days = [r[day] for r in rows if r[day]]
+        if days:
+            self.period = (min(days), max(days))
+
 
 def load_records(context: IngestContext, records: Records, dataset: str) -> IngestReport:
     """Prove the counts, then write the records, problems and source row in one transaction.

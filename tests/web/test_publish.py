@@ -97,3 +97,18 @@ def test_answers_kept_for_the_book_change_when_a_body_publishes(client):
         return sum(Decimal(r["total_gbp"]) for r in response.json()["rows"] if r["org_id"] == "GB-LAE-TRF")
 
     assert trafford(after) - trafford(before) == Decimal("100.00")
+
+
+def test_pages_are_kept_for_the_book_and_downloads_never(client):
+    """A page is computed once per book version: asked again it is replayed byte for byte, and
+    after a body publishes it is computed again with the new line in it."""
+    book = client.app.state.book
+    first, again = client.get("/bodies/GB-LAE-TRF"), client.get("/bodies/GB-LAE-TRF")
+    assert first.status_code == 200 and first.headers["content-type"].startswith("text/html")
+    assert again.headers.get("x-openbook-cache") == "hit" and again.content == first.content
+    download = "/bodies/GB-LAE-TRF?table=functions&format=csv"
+    assert client.get(download).status_code == 200
+    assert client.get(download).headers.get("x-openbook-cache") is None
+    assert _post(client, create_token(book, "Trafford Council")).status_code == 200
+    after = client.get("/bodies/GB-LAE-TRF")
+    assert after.headers.get("x-openbook-cache") is None and after.content != first.content

@@ -7,9 +7,12 @@ stamps `resolved_at`). While `openbook serve` runs it holds DuckDB's lock on the
 other process writes the book: read-only, the version is read once; writable, it is read again
 after the app's own POST /publish, and at most once a second for writes made in-process.
 
-Two layers: `ResponseCache` keeps GET /api/v1 JSON answers by path and query; `remember` keeps
-an analysis (function benchmarks, the capability map, a savings baseline) that many differently
-filtered requests read. A request with `Cache-Control: no-cache` is computed afresh in both.
+Two layers: `ResponseCache` keeps whole answers to GET requests, the API's JSON and the pages'
+HTML, by path and query (downloads are not kept: they are files, and may be large); `remember`
+keeps an analysis (function benchmarks, the capability map, a savings baseline) that many
+differently filtered requests read. A page over a national book takes seconds to compute the
+first time and nothing after, until the book changes. A request with `Cache-Control: no-cache`
+is computed afresh in both.
 """
 
 from __future__ import annotations
@@ -123,8 +126,12 @@ def remember(request: Request) -> Callable[..., Any]:
 Remember = Annotated[Callable[[Hashable, Callable[[], T]], T], Depends(remember)]
 
 
+# Answers worth keeping: the API's JSON and the pages. Static files carry their own caching.
+_KEPT_TYPES = (b"application/json", b"text/html")
+
+
 class ResponseCache:
-    """ASGI middleware keeping GET /api/v1 JSON answers (not downloads) per book version and query."""
+    """ASGI middleware keeping GET answers (JSON and pages, not downloads) per book version and query."""
 
     def __init__(self, app, *, size: int = 512, max_bytes: int = 4_000_000):
         self.app, self.size, self.max_bytes = app, size, max_bytes
@@ -132,7 +139,7 @@ class ResponseCache:
         self._computing: dict[Hashable, asyncio.Lock] = {}
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith("/api/v1/"):
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -181,7 +188,7 @@ class ResponseCache:
         stored = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         kinds = {k.lower(): v for k, v in stored}
         body = b"".join(captured["chunks"])
-        if (kinds.get(b"content-type", b"").startswith(b"application/json") and b"content-disposition" not in kinds
+        if (kinds.get(b"content-type", b"").startswith(_KEPT_TYPES) and b"content-disposition" not in kinds
                 and len(body) <= self.max_bytes):
             self._answers[key] = (200, [*stored, (b"content-length", str(len(body)).encode())], body)
             while len(self._answers) > self.size:

@@ -135,6 +135,8 @@ def reference_key(ref: ibis.Value) -> ibis.Value:
     return ref.upper().re_replace("[^A-Z0-9]+", "").nullif("")
 
 
+# Candidate pairs brought into Python at a time.
+CANDIDATE_BATCH = 50_000
 _SIDE = ("sha", "line", "org_id", "amount", "paid_on", "skey", "rkey", "name", "ref", "etype", "sref")
 
 
@@ -248,8 +250,10 @@ def judge(joined: str, a: Row, b: Row, settings: DuplicateSettings) -> tuple[Pai
     return Pair("no-reference", a, b, ["supplier", "amount"], differing), ""
 
 
-def _row(record: dict, prefix: str = "") -> Row:
+def _row(record: dict, prefix: str = "", shas: dict[str, str] | None = None) -> Row:
     g = [record[f"{prefix}{c}"] for c in _SIDE]
+    if shas is not None:  # one string per file, not one per line: a national scan keeps many rows
+        g[0] = shas.setdefault(g[0], g[0])
     return Row((g[0], g[1]), *g)
 
 
@@ -365,15 +369,20 @@ def find_duplicate_payments(book: Book, settings: DuplicateSettings | None = Non
                             org: str | None = None) -> DuplicateScan:
     """Scan current spend for duplicate payments within each body; nothing is saved."""
     settings = settings or DuplicateSettings()
-    records = candidate_pairs(book, settings, org).to_pyarrow().to_pylist()
     set_aside: dict[str, int] = defaultdict(int)
     pairs: list[Pair] = []
-    for record in records:
-        pair, why = judge(record["joined"], _row(record, "a_"), _row(record, "b_"), settings)
-        if pair is None or not settings.enabled(pair.rule):
-            set_aside[why or f"rule {pair.rule} is off"] += 1
-            continue
-        pairs.append(pair)
+    candidates, shas = 0, {}
+    # Judged a batch at a time: at 100M lines there are about a million candidate pairs, and
+    # Python then holds the pairs kept, not every candidate as a dict (Arrow holds them compactly).
+    found = candidate_pairs(book, settings, org).to_pyarrow()
+    for batch in found.to_batches(max_chunksize=CANDIDATE_BATCH):
+        for record in batch.to_pylist():
+            candidates += 1
+            pair, why = judge(record["joined"], _row(record, "a_", shas), _row(record, "b_", shas), settings)
+            if pair is None or not settings.enabled(pair.rule):
+                set_aside[why or f"rule {pair.rule} is off"] += 1
+                continue
+            pairs.append(pair)
     groups = _groups(pairs)
     _cancel_with_credit_notes(book, groups, settings)
     source = book.ibis().table("source")
@@ -386,4 +395,4 @@ def find_duplicate_payments(book: Book, settings: DuplicateSettings | None = Non
         findings.append(_finding(group, files))
     findings.sort(key=lambda f: (-f.gbp_at_stake, f.finding_id))
     kept = [p for g in groups if g.extra > 0 for p in g.pairs]
-    return DuplicateScan(findings, kept, len(records), dict(set_aside), settings)
+    return DuplicateScan(findings, kept, candidates, dict(set_aside), settings)

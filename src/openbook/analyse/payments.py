@@ -140,23 +140,36 @@ CANDIDATE_BATCH = 50_000
 _SIDE = ("sha", "line", "org_id", "amount", "paid_on", "skey", "rkey", "name", "ref", "etype", "sref")
 
 
-def payments(book: Book, settings: DuplicateSettings, org: str | None = None):
+def payments(book: Book, settings: DuplicateSettings, org: str | None = None, *, narrow: bool = False):
     """Current lines of at least the minimum amount (either sign) with their supplier key: the
     resolved supplier when set, else the name key. The name key is worked out once per distinct
-    name (a body writes each supplier's name the same way thousands of times), not per line."""
-    spend = book.ibis().table("spend_current")
-    spend = spend.select(sha=spend.source_sha256, line=spend.source_line, org_id=spend.org_id,
-                         amount=spend.amount_gbp, paid_on=spend.paid_on, supplier_id=spend.supplier_id,
-                         name=spend.supplier_name, ref=spend.txn_ref, etype=spend.expense_type,
-                         sref=spend.supplier_ref)
-    spend = spend.filter(spend.amount.abs() >= ibis.literal(settings.min_amount, spend.amount.type()))
-    if org:
-        spend = spend.filter(spend.org_id == org)
+    name (a body writes each supplier's name the same way thousands of times), not per line.
+
+    `narrow` keeps only the body, amount and supplier key, which the candidate groups are counted
+    on: grouping 100M lines of those is a fraction of the work of grouping them with every column
+    the rules later read.
+    """
+    spend = _lines(book, settings, org)
+    if narrow:
+        spend = spend.select(org_id=spend.org_id, amount=spend.amount_gbp, supplier_id=spend.supplier_id,
+                             name=spend.supplier_name)
+    else:
+        spend = spend.select(sha=spend.source_sha256, line=spend.source_line, org_id=spend.org_id,
+                             amount=spend.amount_gbp, paid_on=spend.paid_on, supplier_id=spend.supplier_id,
+                             name=spend.supplier_name, ref=spend.txn_ref, etype=spend.expense_type,
+                             sref=spend.supplier_ref)
     names = spend.select("name").distinct()
     names = names.select("name", name_key=name_key(names.name))
     keyed = spend.left_join(names, "name")
-    return keyed.select(*[c for c in spend.columns if c != "supplier_id"],
+    dropped = {"supplier_id", "name"} if narrow else {"supplier_id"}
+    return keyed.select(*[c for c in spend.columns if c not in dropped],
                         skey=ibis.coalesce(keyed.supplier_id.cast("string"), keyed.name_key))
+
+
+def _lines(book: Book, settings: DuplicateSettings, org: str | None):
+    spend = book.ibis().table("spend_current")
+    spend = spend.filter(spend.amount_gbp.abs() >= ibis.literal(settings.min_amount, spend.amount_gbp.type()))
+    return spend.filter(spend.org_id == org) if org else spend
 
 
 def candidate_pairs(book: Book, settings: DuplicateSettings, org: str | None = None):
@@ -164,22 +177,38 @@ def candidate_pairs(book: Book, settings: DuplicateSettings, org: str | None = N
     or 'reference'); a is the lower row id.
 
     Grouping first keeps the joins small: only lines whose (body, amount, supplier key) or
-    (body, amount, reference as written) occurs more than once take part. The supplier join keeps
-    pairs whose references agree once normalised (any dates) or that lie within the window; the
-    reference join keeps pairs of two different supplier keys.
+    (body, amount, reference as written) occurs more than once take part. Each kind of group is
+    counted on just the columns it is keyed on, and the full lines are read once and kept only
+    when they fall in a group of either kind, so the joins (and any copy the engine makes of
+    their input) hold a few percent of the lines. The supplier join keeps pairs whose references
+    agree once normalised (any dates) or that lie within the window; the reference join keeps
+    pairs of two different supplier keys.
     """
-    rows = payments(book, settings, org)
+    def repeated(key: str, hit: str):
+        if key == "skey":
+            lines = payments(book, settings, org, narrow=True)
+        else:
+            spend = _lines(book, settings, org)
+            lines = spend.select(org_id=spend.org_id, amount=spend.amount_gbp, ref=spend.txn_ref)
+        present = lines.filter(lines[key].notnull())
+        groups = (present.group_by(["org_id", "amount", key]).aggregate(copies=present.count())
+                  .filter(lambda t: t.copies > 1))
+        return groups.select(**{f"{hit}_org": groups.org_id, f"{hit}_amount": groups.amount,
+                                f"{hit}_key": groups[key]})
 
-    def repeated(*keys: str):
-        present = rows.filter([rows[k].notnull() for k in keys])
-        groups = (present.group_by(["org_id", "amount", *keys]).aggregate(copies=present.count())
-                  .filter(lambda t: t.copies > 1).drop("copies"))
-        lines = rows.view()
-        found = lines.semi_join(groups, [lines[k] == groups[k] for k in ("org_id", "amount", *keys)])
-        return found.mutate(rkey=reference_key(found.ref))
+    found = payments(book, settings, org)
+    columns = found.columns
+    for key, hit in (("skey", "skey_hit"), ("ref", "ref_hit")):
+        groups, found = repeated(key, hit), found.view()  # the same tables underneath: a view tells them apart
+        found = found.left_join(groups, [found.org_id == groups[f"{hit}_org"], found.amount == groups[f"{hit}_amount"],
+                                         found[key] == groups[f"{hit}_key"]])
+        found = found.select(*columns, **{hit: found[f"{hit}_key"].notnull()})
+        columns = found.columns
+    found = found.filter(found.skey_hit | found.ref_hit)
+    found = found.mutate(rkey=reference_key(found.ref))
 
-    def pairs(found, key: str, conditions):
-        a, b = found.view(), found.view()
+    def pairs(side, key: str, conditions):
+        a, b = side.view(), side.view()
         first = (a.sha < b.sha) | ((a.sha == b.sha) & (a.line < b.line))
         joined = a.join(b, [a.org_id == b.org_id, a.amount == b.amount, a[key] == b[key], first,
                             *conditions(a, b)])
@@ -187,9 +216,9 @@ def candidate_pairs(book: Book, settings: DuplicateSettings, org: str | None = N
                              **{f"a_{c}": a[c] for c in _SIDE}, **{f"b_{c}": b[c] for c in _SIDE})
 
     within = settings.window_days
-    by_supplier = pairs(repeated("skey"), "skey", lambda a, b: [
+    by_supplier = pairs(found.filter(found.skey_hit), "skey", lambda a, b: [
         (a.rkey == b.rkey) | (a.paid_on.delta(b.paid_on, unit="day").abs() <= within)])
-    by_reference = pairs(repeated("ref"), "ref", lambda a, b: [
+    by_reference = pairs(found.filter(found.ref_hit), "ref", lambda a, b: [
         (a.skey != b.skey) | a.skey.isnull() | b.skey.isnull()])
     return by_supplier.union(by_reference)
 

@@ -134,6 +134,21 @@ def test_scorecard_shows_the_bodys_measures_alerts_quality_and_findings(client, 
     assert f'href="/bodies/{org_id}/scorecard"' in client.get(f"/bodies/{org_id}").text
 
 
+def test_a_scorecard_lists_the_largest_findings_and_its_download_holds_them_all(client, book, monkeypatch):
+    from openbook.web import pages_measures
+
+    org_id, count = book.query("SELECT o, count(*) FROM (SELECT unnest(org_ids) AS o FROM finding) "
+                               "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1")[0]
+    assert count > 2
+    monkeypatch.setattr(pages_measures, "SCORECARD_FINDINGS", 2)
+    page = client.get(f"/bodies/{org_id}/scorecard", headers={"Cache-Control": "no-cache"}).text
+    listed = page.split('id="scorecard-findings"')[1].split("</table>")[0]
+    largest = book.findings(org=org_id, limit=2)
+    assert [f'href="/findings/{f["finding_id"]}"' in listed for f in largest] == [True, True]
+    assert listed.count('<a href="/findings/') == 2 and f"{count} findings, the 2 largest shown" in page
+    assert len(client.get(f"/bodies/{org_id}/scorecard?table=findings&format=json").json()) == count
+
+
 def test_index_matches_the_value_index_and_shows_its_weights(client, book):
     weights = value_index.load_weights()
     expected = value_index.compute(book, run(book, comparator="sector"), weights)["body"]

@@ -68,6 +68,9 @@ def measure_page(request: Request, measure_id: str, book: BookDep, peers: Peers 
                                                "deciles dashed", label=measure.unit, cuts=cuts) if rows else None)
 
 
+SCORECARD_FINDINGS = 100  # findings listed on a scorecard page, largest £ first
+
+
 @router.get("/bodies/{org_id}/scorecard", response_class=HTMLResponse)
 def scorecard_page(request: Request, org_id: str, book: BookDep, peers: Peers = views.DEFAULT_PEERS,
                    format: Format = None, table: str | None = None):
@@ -91,9 +94,12 @@ def scorecard_page(request: Request, org_id: str, book: BookDep, peers: Peers = 
                  table, f"scorecard-{org_id}")
     if twin:
         return twin
+    # A national book holds tens of thousands of findings about one large body: the page lists
+    # the largest and the download carries every one.
     return render(request, "measures/scorecard.html", title=f"Scorecard: {body['name']}", body=body,
                   measures=measures, alerts=alerts, quality=publication[0] if publication else None,
-                  findings=findings, peers=peers, peers_label=PEERS_LABEL)
+                  findings=findings[:SCORECARD_FINDINGS], findings_total=len(findings), peers=peers,
+                  peers_label=PEERS_LABEL)
 
 
 @router.get("/index", response_class=HTMLResponse)

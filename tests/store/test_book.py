@@ -133,3 +133,26 @@ def test_a_bad_memory_limit_names_the_variable(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENBOOK_MEMORY_LIMIT", "lots")
     with pytest.raises(BookError, match="OPENBOOK_MEMORY_LIMIT='lots' is not a valid DuckDB memory_limit"):
         Book(tmp_path / "book.duckdb")
+
+
+def test_a_book_from_an_earlier_version_says_so_read_only_and_is_brought_up_to_date_writable(tmp_path, runner):
+    """A table and a field the standard added since the book was made: read-only, the book
+    refuses with what it lacks and the command that fixes it; opened writable, it gains both."""
+    import duckdb
+
+    from openbook.cli import app
+    from openbook.store.book import BookError
+
+    path = tmp_path / "old.duckdb"
+    Book(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE finding_review")
+    con.execute("ALTER TABLE spend DROP COLUMN supplier_ref")
+    con.close()
+    with pytest.raises(BookError, match=r"lacks finding_review, spend\.supplier_ref.*openbook init --book"):
+        Book(path, read_only=True)
+    result = runner.invoke(app, ["init", "--book", str(path)])
+    assert result.exit_code == 0, result.output
+    with Book(path, read_only=True) as book:
+        assert book.query("SELECT count(*) FROM finding_review")[0][0] == 0
+        assert book.query("SELECT count(supplier_ref) FROM spend")[0][0] == 0

@@ -89,6 +89,8 @@ class Book:
             self.con.execute("SET checkpoint_threshold = '64MB'")
         if not read_only:
             self.ensure_schema()
+        else:
+            self._check_schema()
         self._org_index: dict[str, str] | None = None
         self._group_open = False
         self.engine = None  # an Ibis backend analyses read through instead (store/engine.py)
@@ -131,6 +133,22 @@ class Book:
         self._add_new_columns()
         if self.con.execute("SELECT count(*) FROM organisation").fetchone()[0] == 0:
             self.upsert_organisations(standard.organisation_registry())
+
+    def _check_schema(self) -> None:
+        """A book opened read-only cannot gain what the standard added since it was made: say so
+        at once, rather than fail on the first query that reads a missing table or field."""
+        existing: dict[str, set[str]] = {}
+        for table, column in self.con.execute(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'").fetchall():
+            existing.setdefault(table, set()).add(column)
+        missing = [table for table in standard.table_names() if table not in existing]
+        missing += [f"{table}.{field['name']}" for table in standard.table_names() if table in existing
+                    for field in standard.load_schema(table)["fields"] if field["name"] not in existing[table]]
+        if missing:
+            self.con.close()
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise BookError(f"the book {self.path} was made by an earlier openbook and lacks {shown}; "
+                            f"open it once writable to bring it up to date: `openbook init --book {self.path}`")
 
     def _add_new_columns(self) -> None:
         """A book made by an earlier version gains the fields the standard has added since (as NULLs)."""

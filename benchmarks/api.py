@@ -196,9 +196,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def serve(book: Path, port: int) -> subprocess.Popen:
+def serve(book: Path, port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
     server = subprocess.Popen([sys.executable, "-m", "openbook", "serve", "--book", str(book), "--port", str(port),
-                               "--read-only"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               "--read-only"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              env={**os.environ, **(env or {})})
     deadline = time.time() + 120
     while time.time() < deadline:
         if server.poll() is not None:

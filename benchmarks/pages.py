@@ -12,16 +12,12 @@ changes (pages are kept per book version). The server's peak RSS is sampled from
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
 from pathlib import Path
 from urllib.parse import quote
 
-from child import _TreePeak  # benchmarks/child.py, beside this script
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from api import free_port  # noqa: E402  (the API benchmark's helpers)
+from api import free_port, serve  # benchmarks/api.py and child.py, beside this script
+from child import _TreePeak
 
 
 def pages(book: Path) -> dict[str, str]:
@@ -51,27 +47,6 @@ def pages(book: Path) -> dict[str, str]:
     return found
 
 
-def serve(book: Path, port: int, memory_limit: str):
-    import subprocess
-
-    env = {**os.environ, "OPENBOOK_MEMORY_LIMIT": memory_limit}
-    server = subprocess.Popen([sys.executable, "-m", "openbook", "serve", "--book", str(book), "--port", str(port),
-                               "--read-only"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    import socket
-
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"openbook serve stopped: {server.stderr.read().decode()[-2000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.5)
-    server.kill()
-    raise SystemExit("openbook serve did not start within five minutes")
-
-
 def main() -> None:
     import httpx2
     from rich.console import Console
@@ -85,7 +60,7 @@ def main() -> None:
         parser.error(f"no book at {args.book}")
     paths = pages(args.book)
     port = free_port()
-    server = serve(args.book, port, args.memory_limit)
+    server = serve(args.book, port, env={"OPENBOOK_MEMORY_LIMIT": args.memory_limit})
     peak = _TreePeak(server.pid)
     table = Table(title=f"Pages of {args.book} (DuckDB limit {args.memory_limit}): first answer and kept answer")
     for column in ("page", "status", "first s", "kept ms", "first ÷ kept", "KB"):

@@ -137,13 +137,8 @@ class Book:
     def _check_schema(self) -> None:
         """A book opened read-only cannot gain what the standard added since it was made: say so
         at once, rather than fail on the first query that reads a missing table or field."""
-        existing: dict[str, set[str]] = {}
-        for table, column in self.con.execute(
-                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'").fetchall():
-            existing.setdefault(table, set()).add(column)
-        missing = [table for table in standard.table_names() if table not in existing]
-        missing += [f"{table}.{field['name']}" for table in standard.table_names() if table in existing
-                    for field in standard.load_schema(table)["fields"] if field["name"] not in existing[table]]
+        lacking = sorted(self._missing(), key=lambda pair: pair[1] is not None)  # whole tables first
+        missing = [table if field is None else f"{table}.{field['name']}" for table, field in lacking]
         if missing:
             self.con.close()
             shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
@@ -152,14 +147,24 @@ class Book:
 
     def _add_new_columns(self) -> None:
         """A book made by an earlier version gains the fields the standard has added since (as NULLs)."""
+        for table, field in self._missing():
+            if field is not None:
+                self.con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{field["name"]}" {schema.column_type(field)}')
+
+    def _missing(self) -> list[tuple[str, dict | None]]:
+        """The standard's tables (field None) and fields this book does not have."""
         existing: dict[str, set[str]] = {}
         for table, column in self.con.execute(
                 "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'").fetchall():
             existing.setdefault(table, set()).add(column)
+        missing: list[tuple[str, dict | None]] = []
         for table in standard.table_names():
-            for field in standard.load_schema(table)["fields"]:
-                if field["name"] not in existing.get(table, {field["name"]}):
-                    self.con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{field["name"]}" {schema.column_type(field)}')
+            if table not in existing:
+                missing.append((table, None))
+                continue
+            missing += [(table, field) for field in standard.load_schema(table)["fields"]
+                        if field["name"] not in existing[table]]
+        return missing
 
     def upsert_organisations(self, rows: Iterable[dict[str, Any]]) -> int:
         """Insert or update organisations by org_id; returns how many rows were written."""

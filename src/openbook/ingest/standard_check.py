@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from openbook import standard
-from openbook.ingest.pipeline import PROBLEMS_KEPT_IN_REPORT, IngestReport
+from openbook.ingest.report import PROBLEMS_KEPT_IN_REPORT, IngestReport
 from openbook.ingest.scan import scan_file
 from openbook.ingest.problems import Problem
 

@@ -4,7 +4,9 @@
     ├── FileRejected     a whole file holds no loadable data (coded, see ingest.problems)
     ├── BookError        the book file cannot be opened or is not an openbook book
     ├── UsageError       arguments that cannot work together
-    └── MailError        an alert email could not be sent
+    ├── MailError        an alert email could not be sent
+    ├── EngineError      the analysis engine asked for cannot run here
+    └── ReconciliationError  a file's rows do not add up (a bug in openbook, never the file's fault)
 """
 
 from __future__ import annotations
@@ -38,3 +40,15 @@ class UsageError(OpenbookError):
 
 class MailError(OpenbookError):
     """Raised when the SMTP server cannot be reached or refuses a message."""
+
+
+class EngineError(OpenbookError):
+    """The engine asked for cannot run here (not installed, no Java, or a step it cannot do)."""
+
+
+class ReconciliationError(OpenbookError):
+    """Raised before anything is written when rows read != accepted + quarantined + structural.
+
+    Every row of a file must end in exactly one place; when the counts disagree a row was lost
+    or counted twice, which is a bug in openbook, so the file is refused rather than loaded.
+    """

@@ -179,10 +179,7 @@ def index_(
 def _resolve(book, org: str | None) -> str | None:
     if org is None:
         return None
-    org_id = book.resolve_org(org)
-    if org_id is None:
-        raise UsageError(f"no body {org!r} in the book (give an org id or a registered name)")
-    return org_id
+    return book.require_org(org)
 
 
 def _raise(error: Exception):

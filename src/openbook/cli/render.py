@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from openbook.ingest.amounts import format_pence
+from openbook.ingest.report import report_json  # noqa: F401 - the CLI's --json shows the library's report
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -108,22 +108,6 @@ def reconciliation(reports: list, limit: int = 60) -> None:
     console.print(table)
     if any(not r.reconciles for r in reports):
         error("some files do not reconcile; this is a bug in openbook, please report it")
-
-
-def report_json(report, *, include_problems: bool = False) -> dict:
-    payload = {
-        "path": report.path, "sha256": report.sha256, "status": report.status, "dataset": report.dataset,
-        "publisher": report.publisher, "rows_read": report.rows_read, "accepted": report.accepted,
-        "quarantined": report.quarantined, "structural": report.structural,
-        "amount_gbp": format_pence(report.amount_pence), "reconciles": report.reconciles,
-        "problem_counts": report.problem_counts, "supersedes": report.supersedes,
-        "rejection": report.rejection.as_dict() if report.rejection else None,
-    }
-    if include_problems:
-        payload["problems"] = [p.as_dict() for p in report.problems]
-        payload["problems_total"] = report.problems_total
-        payload["partial"] = report.partial
-    return payload
 
 
 def problems_of(report) -> None:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openbook.ingest.pipeline import IngestReport, ingest_file
+from openbook.ingest.pipeline import ingest_file
 from openbook.ingest.problems import PROBLEM_TYPES, Problem
+from openbook.ingest.report import IngestReport
 
 
 def validate_file(path: Path, *, org: str | None = None, book=None) -> IngestReport:

@@ -24,15 +24,15 @@ from openbook.errors import FileRejected
 from openbook.ingest.amounts import AmountError
 from openbook.ingest.dates import read_date
 from openbook.ingest.headers import normalise_header
-from openbook.ingest.importers import Importer, IngestContext
+from openbook.ingest.base import Importer, IngestContext, load_records
 from openbook.ingest.money import exact_amount
 from openbook.ingest.problems import Problem
 from openbook.ingest.reader import Cell, cell_text
-from openbook.ingest.records import Records, load_records
+from openbook.ingest.records import Records
 from openbook.plugins.manager import hookimpl
 
 if TYPE_CHECKING:
-    from openbook.ingest.pipeline import IngestReport
+    from openbook.ingest.report import IngestReport
 
 HEADER_ROWS = 40
 MONEY = ("value_amount", "annual_value_amount", "vat_irrecoverable_gbp")

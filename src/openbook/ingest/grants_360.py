@@ -21,16 +21,16 @@ from openbook import standard
 from openbook.errors import FileRejected
 from openbook.ingest.amounts import AmountError
 from openbook.ingest.dates import read_date
-from openbook.ingest.importers import Importer, IngestContext
+from openbook.ingest.base import Importer, IngestContext, load_records
 from openbook.ingest.jsonstream import iter_items, text, top_level_shape
 from openbook.ingest.money import CURRENCY, exact_amount
 from openbook.ingest.problems import Problem
 from openbook.ingest.reader import cell_text
-from openbook.ingest.records import Records, load_records
+from openbook.ingest.records import Records
 from openbook.plugins.manager import hookimpl
 
 if TYPE_CHECKING:
-    from openbook.ingest.pipeline import IngestReport
+    from openbook.ingest.report import IngestReport
 
 _LETTERS = re.compile(r"[^0-9a-z]+")
 _MONTHS = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:months?)?$", re.IGNORECASE)

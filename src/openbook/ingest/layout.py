@@ -2,7 +2,7 @@
 
 Where the header is, which order the dates are written in, whether an unnamed column holds the
 amounts, and — when there is no header — what the file is instead (nil return, metadata, empty).
-Kept apart from uk_spend.py, which reads the lines once these are settled.
+Kept apart from spend_rows.py, which reads the lines once these are settled.
 """
 
 from __future__ import annotations

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 from openbook.errors import FileRejected
 
-from openbook.ingest.importers import Importer, IngestContext
+from openbook.ingest.base import Importer, IngestContext, load_records
 from openbook.ingest.problems import Problem
 from openbook.ingest.reader import cell_text
-from openbook.ingest.records import Records, load_records
+from openbook.ingest.records import Records
 from openbook.plugins.manager import hookimpl
 
 if TYPE_CHECKING:
-    from openbook.ingest.pipeline import IngestReport
+    from openbook.ingest.report import IngestReport
 
 # The column that tells each dataset apart, first match wins.
 SIGNATURES = (

@@ -30,15 +30,15 @@ from typing import TYPE_CHECKING, Any
 
 from openbook.errors import FileRejected
 from openbook.ingest.amounts import AmountError
-from openbook.ingest.importers import Importer, IngestContext
+from openbook.ingest.base import Importer, IngestContext, load_records
 from openbook.ingest.jsonstream import is_json_lines, iter_items, text, top_level_shape
 from openbook.ingest.money import CURRENCY, exact_amount
 from openbook.ingest.problems import Problem
-from openbook.ingest.records import Records, load_records
+from openbook.ingest.records import Records
 from openbook.plugins.manager import hookimpl
 
 if TYPE_CHECKING:
-    from openbook.ingest.pipeline import IngestReport
+    from openbook.ingest.report import IngestReport
 
 HEAD_BYTES = 1 << 16
 PROGRESS_EVERY = 1000

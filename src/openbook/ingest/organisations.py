@@ -11,18 +11,33 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from openbook import standard
+from openbook.ingest.base import Importer, IngestContext
 from openbook.ingest.problems import Problem
+from openbook.ingest.reader import cell_text
+from openbook.ingest.report import Counts, IngestReport, problem_table
 
 if TYPE_CHECKING:
-    from openbook.ingest.pipeline import IngestReport
     from openbook.store.book import Book, SourceRecord
 
 REQUIRED = ("org_id", "name", "kind")
 
 
-def ingest(book: Book | None, path: Path, record: SourceRecord, report: IngestReport) -> IngestReport:
-    from openbook.ingest.pipeline import problem_table
+class OrganisationImporter(Importer):
+    name = "organisation"
+    title = "Organisation registers in the standard's layout (org_id, name, kind …)"
+    dataset = "organisation"
+    problems = ("org-field-missing", "org-kind-unknown", "header-row", "blank-row")
 
+    @classmethod
+    def claims(cls, head: list[list[str]]) -> float:
+        first = {cell_text(c).strip().casefold().lstrip("\ufeff") for c in head[0]} if head else set()
+        return 1.0 if {"org_id", "name", "kind"} <= first else 0.0
+
+    def ingest(self, context: IngestContext) -> IngestReport:
+        return ingest(context.book, context.path, context.record, context.report)
+
+
+def ingest(book: Book | None, path: Path, record: SourceRecord, report: IngestReport) -> IngestReport:
     kinds = {row["code"] for row in standard.code_list("organisation_kinds")}
     accepted: list[dict] = []
     problems: list[Problem] = []
@@ -48,18 +63,17 @@ def ingest(book: Book | None, path: Path, record: SourceRecord, report: IngestRe
                 problems.extend(row_problems)
                 continue
             accepted.append(_organisation(values))
-    quarantined = len({p.line for p in problems if p.severity == "error"})
-    structural = sum(1 for p in problems if p.severity == "structural")
+    counts = Counts(rows_read, len(accepted), len({p.line for p in problems if p.severity == "error"}),
+                    sum(1 for p in problems if p.severity == "structural"))
+    counts.check(str(path))
     report.dataset = "organisation"
-    report.rows_read, report.accepted = rows_read, len(accepted)
-    report.quarantined, report.structural = quarantined, structural
+    report.counts = counts
     report.problems = [p for p in problems if p.severity != "structural"]
     report.problems_total = len(report.problems)
-    assert report.reconciles, f"{path}: organisation rows do not reconcile"
     if book is not None:
         record.dataset, record.adapter = "organisation", "organisation"
-        record.rows_read, record.rows_accepted = rows_read, len(accepted)
-        record.rows_quarantined, record.rows_structural = quarantined, structural
+        record.rows_read, record.rows_accepted = counts.rows_read, counts.accepted
+        record.rows_quarantined, record.rows_structural = counts.quarantined, counts.structural
         record.dialect = {"delimiter": ",", "header_line": 1}
         with book.loading() as loader:
             loader.add_organisations(accepted)

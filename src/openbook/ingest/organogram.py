@@ -27,14 +27,14 @@ from openbook.errors import FileRejected
 from openbook.ingest.amounts import AmountError, parse_amount
 from openbook.ingest.dates import DateError, parse_date
 from openbook.ingest.headers import header_score, normalise_header
-from openbook.ingest.importers import Importer, IngestContext
+from openbook.ingest.base import Importer, IngestContext, load_records
 from openbook.ingest.problems import Problem
 from openbook.ingest.reader import cell_text, iter_xlsx, xlsx_sheet_names
-from openbook.ingest.records import Records, load_records, money
+from openbook.ingest.records import Records, money
 from openbook.plugins.manager import hookimpl
 
 if TYPE_CHECKING:
-    from openbook.ingest.pipeline import IngestReport
+    from openbook.ingest.report import IngestReport
 
 HEADER_SCAN_ROWS = 40
 MONEY_FIELDS = ("pay_floor_gbp", "pay_ceiling_gbp", "salary_cost_of_reports_gbp", "grade_maximum_gbp")

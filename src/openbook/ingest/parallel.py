@@ -16,9 +16,10 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
-from openbook.ingest.importers import OrganisationImporter
-from openbook.ingest.pipeline import (Collected, IngestReport, ingest_file, record_rejection, resolve_publisher,
-                                      unchanged_report, write_prepared)
+from openbook.ingest.base import Collected
+from openbook.ingest.organisations import OrganisationImporter
+from openbook.ingest.pipeline import ingest_file, record_rejection, resolve_publisher, write_prepared
+from openbook.ingest.report import IngestReport, unchanged_report
 from openbook.ingest.sniff import read_sample
 from openbook.store.book import Book, lookup_org
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from openbook.ingest.pipeline import Collected, IngestReport, ingest_file, record_rejection, unchanged_report, \
-    write_prepared
+from openbook.ingest.base import Collected
+from openbook.ingest.pipeline import ingest_file, record_rejection, write_prepared
+from openbook.ingest.report import IngestReport, unchanged_report
 from openbook.store.book import Book
 
 

@@ -1,8 +1,8 @@
-"""Loading records of any standard table: typed by the standard's schema, counts proven first.
+"""Records of any standard table: typed by the standard's schema, counted, and written.
 
 Spend has its own columnar path (uk_spend.py) because it is most of the book's rows; every other
-importer (organograms, contracts, grants, systems …) builds plain records and hands them here, so
-all of them reconcile, quarantine and record their source the same way.
+importer (organograms, contracts, grants, systems …) builds plain records and hands them to
+base.load_records, so all of them reconcile, quarantine and record their source the same way.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ import pyarrow as pa
 
 from openbook import standard
 from openbook.ingest.problems import Problem
+from openbook.ingest.report import Counts, problem_table
 
 if TYPE_CHECKING:
-    from openbook.ingest.importers import IngestContext
-    from openbook.ingest.pipeline import IngestReport
     from openbook.store.book import Book, SourceRecord
 
 _ARROW = {
@@ -105,12 +104,12 @@ class Records:
     def problem(self, problem: Problem) -> None:
         self.problems.append(problem)
 
-    def counts(self) -> tuple[int, int, int]:
-        """(accepted, quarantined, structural) input rows; a row counts once, errors first."""
+    def counts(self) -> Counts:
+        """The rows read, and the input rows accepted, quarantined and structural; a row counts once, errors first."""
         errors = {p.line for p in self.problems if p.severity in ("error", "file")}
         structural = {p.line for p in self.problems if p.severity == "structural"} - errors
         accepted = self.accepted_lines - errors - structural
-        return len(accepted), len(errors), len(structural)
+        return Counts(self.rows_read, len(accepted), len(errors), len(structural))
 
     def count(self, table: str) -> int:
         return len(self.tables.get(table, []))
@@ -130,49 +129,12 @@ class Records:
             self.period = (min(days), max(days))
 
 
-def load_records(context: IngestContext, records: Records, dataset: str) -> IngestReport:
-    """Prove the counts, then write the records, problems and source row in one transaction.
-
-    A row that is both accepted and quarantined (records written, then an error found) would
-    break the count, so importers must decide a row's fate before adding its records.
-    """
-    from openbook.ingest.pipeline import _note
-
-    book, record, report = context.book, context.record, context.report
-    accepted, quarantined, structural = records.counts()
-    errors = {p.line for p in records.problems if p.severity in ("error", "file")}
-    clashing = sorted(records.accepted_lines & errors)
-    if clashing:
-        raise AssertionError(f"{context.label}: line {clashing[0]} is both accepted and quarantined")
-    if accepted + quarantined + structural != records.rows_read:
-        raise AssertionError(f"{context.label}: rows_read {records.rows_read} != accepted {accepted} + "
-                             f"quarantined {quarantined} + structural {structural}")
-    report.dataset = record.dataset = dataset
-    report.rows_read, report.accepted, report.quarantined, report.structural = (
-        records.rows_read, accepted, quarantined, structural)
-    report.amount_pence = int(records.amount * 100)
-    report.publisher = records.publisher
-    if records.period:
-        report.period = records.period
-    _note(report, records.problems)
-    for problem in records.problems:
-        if problem.severity != "structural":
-            report.problem_counts[problem.code] = report.problem_counts.get(problem.code, 0) + 1
-    if book is None:
-        if context.collect is not None:
-            context.collect.records, context.collect.dataset = records, dataset
-        return report
-    write_records(book, record, records, dataset)
-    report.supersedes = record.supersedes
-    return report
-
-
 def write_records(book: Book, record: SourceRecord, records: Records, dataset: str) -> None:
     """The write half of load_records, also used for files a worker process read."""
-    accepted, quarantined, structural = records.counts()
+    counts = records.counts()
     record.dataset = dataset
-    record.rows_read, record.rows_accepted = records.rows_read, accepted
-    record.rows_quarantined, record.rows_structural = quarantined, structural
+    record.rows_read, record.rows_accepted = counts.rows_read, counts.accepted
+    record.rows_quarantined, record.rows_structural = counts.quarantined, counts.structural
     record.amount_accepted_pence = int(records.amount * 100)
     record.publisher = records.publisher
     if records.period:
@@ -184,7 +146,5 @@ def write_records(book: Book, record: SourceRecord, records: Records, dataset: s
             if rows:
                 loader.add_records(table, to_arrow(table, rows, record.sha256))
         if records.problems:
-            from openbook.ingest.pipeline import problem_table
-
             loader.add_problems(problem_table(records.problems, record.sha256, dataset))
         book.record_source(record)

@@ -20,16 +20,16 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from openbook import standard
 from openbook.errors import FileRejected
-from openbook.ingest.importers import Importer, IngestContext
+from openbook.ingest.base import Importer, IngestContext, load_records
 from openbook.ingest.problems import Problem
 from openbook.ingest.reader import cell_text
-from openbook.ingest.records import Records, load_records, money
+from openbook.ingest.records import Records, money
+from openbook.ingest.report import IngestReport, problem_table
 from openbook.ingest.standard_check import cell_detail, check_rows
 from openbook.ingest.templates import label_index, normalise_label, template_fields
 from openbook.plugins.manager import hookimpl
 
 if TYPE_CHECKING:
-    from openbook.ingest.pipeline import IngestReport
     from openbook.store.book import Book
 
 HEADER_SEARCH_ROWS = 40
@@ -359,8 +359,6 @@ def check_references(book: Book) -> int:
     `system-ref-unknown` warning is replaced. A body with no systems loaded is not judged.
     Returns the number of processes flagged.
     """
-    from openbook.ingest.pipeline import problem_table
-
     names = ("source_sha256", "source_line", "system_ref", "path", "dialect", "systems")
     found = [dict(zip(names, row)) for row in book.query(
         """SELECT p.source_sha256, p.source_line, p.system_ref, src.path, src.dialect,

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from openbook import standard
-from openbook.ingest.pipeline import PROBLEMS_KEPT_IN_REPORT, IngestReport
+from openbook.ingest.report import PROBLEMS_KEPT_IN_REPORT, Counts, IngestReport
 from openbook.ingest.scan import scan_file
 from openbook.ingest.problems import Problem
 
@@ -101,10 +101,9 @@ def check_file(path: Path, table: str) -> IngestReport:
                 line = line_of[rn] if line_of else int(rn) + 1
                 report.problems.append(Problem(code, line, header[col], col + 1, values[col],
                                                cell_detail(fields[header[col]], code), str(path)))
-    report.rows_read = records + 1
-    report.structural = 1
-    report.quarantined = len(broken)
-    report.accepted = records - report.quarantined
+    # The header is the one structural row; a record with any broken cell is quarantined whole.
+    report.counts = Counts(rows_read=records + 1, accepted=records - len(broken), quarantined=len(broken),
+                           structural=1)
     return report
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from openbook import standard
-from openbook.errors import BookError
+from openbook.errors import BookError, UsageError
 from openbook.store import schema
 
 DEFAULT_BOOK = Path("openbook.duckdb")
@@ -92,7 +92,7 @@ class Book:
         else:
             self._check_schema()
         self._org_index: dict[str, str] | None = None
-        self._group_open = False
+        self._transaction_open = False
         self.engine = None  # an Ibis backend analyses read through instead (store/engine.py)
 
     @contextmanager
@@ -111,6 +111,7 @@ class Book:
         view = object.__new__(Book)
         view.__dict__.update(self.__dict__)
         view.con = self.con.cursor()
+        view._transaction_open = False
         return view
 
     def checkpoint(self) -> None:
@@ -202,6 +203,19 @@ class Book:
         """The org_id a body's name, alias or id refers to, or None."""
         return lookup_org(self.org_index(), name_or_id)
 
+    def require_org(self, name_or_id: str, *, option: str | None = None) -> str:
+        """The org_id a body's name, alias or id refers to, or a usage error naming what was given.
+
+        `option` names the command-line option the text came from (`--org`), so the sentence
+        points at it.
+        """
+        org_id = self.resolve_org(name_or_id)
+        if org_id is None:
+            if option:
+                raise UsageError(f"{option} {name_or_id!r} is not a body in the book")
+            raise UsageError(f"no body {name_or_id!r} in the book (give an org id or a registered name)")
+        return org_id
+
     # -- sources --------------------------------------------------------------------------
 
     def source(self, sha256: str) -> dict | None:
@@ -209,31 +223,17 @@ class Book:
         return rows[0] if rows else None
 
     @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything written inside is committed together, or rolled back if anything raises.
 
-    def loading(self) -> Iterator[Loader]:
-        """One transaction for one file: everything or nothing.
-
-        Inside a group (see `group`) the group's transaction holds the file instead; a failure
-        then propagates to whoever opened the group, which rolls it back.
+        Inside a transaction already open on this book, it joins that one: the failure then
+        propagates to whoever opened it, which rolls the whole of it back.
         """
-        if self._group_open:
-            yield Loader(self)
+        if self._transaction_open:
+            yield
             return
         self.con.execute("BEGIN TRANSACTION")
-        try:
-            yield Loader(self)
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        else:
-            self.con.execute("COMMIT")
-
-    @contextmanager
-
-    def group(self) -> Iterator[None]:
-        """Several files in one transaction: each still all or nothing, one commit (one fsync)."""
-        self.con.execute("BEGIN TRANSACTION")
-        self._group_open = True
+        self._transaction_open = True
         try:
             yield
         except BaseException:
@@ -242,7 +242,19 @@ class Book:
         else:
             self.con.execute("COMMIT")
         finally:
-            self._group_open = False
+            self._transaction_open = False
+
+    @contextmanager
+    def loading(self) -> Iterator[Loader]:
+        """One transaction for one file: everything or nothing (inside a `group`, the group's)."""
+        with self.transaction():
+            yield Loader(self)
+
+    @contextmanager
+    def group(self) -> Iterator[None]:
+        """Several files in one transaction: each still all or nothing, one commit (one fsync)."""
+        with self.transaction():
+            yield
 
     def record_source(self, record: SourceRecord) -> None:
         """Write the source row; the caller has already written its records in this transaction."""
@@ -376,8 +388,7 @@ class Book:
             capability = "capability = m.capability, " if _has_capability(table) else ""
             for first, last in self._row_blocks(table):
                 block, rows = f"rowid BETWEEN {first} AND {last}", f"t.rowid BETWEEN {first} AND {last}"
-                self.con.execute("BEGIN TRANSACTION")
-                try:
+                with self.transaction():
                     self.con.execute(
                         f'UPDATE "{table}" SET classified_by = \'publisher\', '
                         f"classification_confidence = coalesce(classification_confidence, 1) "
@@ -393,10 +404,6 @@ class Book:
                             f"FROM (SELECT t.rowid AS rid, {combos}.* FROM \"{table}\" t {_pair_joins(fields, values)} "
                             f"JOIN {combos} ON {on} WHERE t.classified_by IS NULL AND {rows}) m "
                             f'WHERE "{table}".rowid = m.rid')
-                except BaseException:
-                    self.con.execute("ROLLBACK")
-                    raise
-                self.con.execute("COMMIT")
 
     def _row_blocks(self, table: str) -> Iterator[tuple[int, int]]:
         """The first and last rowid of each block of UPDATE_BLOCK_ROWS rows of a table.
@@ -444,8 +451,7 @@ class Book:
     def record_classification_mapping(self, *, name: str, path: str, sha256: str, text: str, rules: int) -> None:
         """Keep a user's mapping file as-is (text and SHA-256) as the current 'classification' source."""
         lines = len(text.splitlines())
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with self.transaction():
             self.con.execute("UPDATE source SET status = 'superseded', superseded_by = ? "
                              "WHERE dataset = 'classification' AND status = 'current' AND sha256 <> ?", [sha256, sha256])
             self.con.execute("DELETE FROM source WHERE sha256 = ? AND dataset = 'classification'", [sha256])
@@ -453,10 +459,6 @@ class Book:
                 sha256=sha256, path=path, file_name=name, size_bytes=len(text.encode("utf-8")),
                 dataset="classification", adapter="user-mapping", format="csv", encoding="utf-8",
                 rows_read=lines, rows_accepted=rules, rows_structural=lines - rules, options={"text": text}))
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        self.con.execute("COMMIT")
 
     def drop_classification_mapping(self) -> None:
         """Stop applying the current user mapping; it stays in `source` as superseded, for the record."""
@@ -521,8 +523,7 @@ class Book:
         For re-computable analysis results (measures, the value index): a run replaces its own
         earlier rows and nothing else. Returns the rows inserted.
         """
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with self.transaction():
             self.con.execute(f'DELETE FROM "{table}" WHERE {where}', params or [])
             if rows.num_rows:
                 self.con.register("_replacement", rows)
@@ -530,10 +531,6 @@ class Book:
                     self.con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _replacement')
                 finally:
                     self.con.unregister("_replacement")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        self.con.execute("COMMIT")
         return rows.num_rows
 
     @staticmethod

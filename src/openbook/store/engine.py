@@ -22,7 +22,7 @@ from pathlib import Path
 import ibis
 
 from openbook import standard
-from openbook.errors import OpenbookError, UsageError
+from openbook.errors import EngineError, UsageError
 from openbook.store import schema
 from openbook.store.book import Book
 from openbook.store.export import PARTITIONS, Lake, read_lake, write_lake
@@ -44,10 +44,6 @@ SPARK_DEFAULTS = {
     # Organisation ids are text even where one looks like a number.
     "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
 }
-
-
-class EngineError(OpenbookError):
-    """The engine asked for cannot run here (not installed, no Java, or a step it cannot do)."""
 
 
 def spark_available() -> str | None:

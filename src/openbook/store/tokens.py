@@ -12,7 +12,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from openbook.errors import UsageError
 from openbook.store.book import Book
 
 PREFIX = "obk"
@@ -34,9 +33,7 @@ def _hash(secret: str) -> str:
 
 def create_token(book: Book, org: str, label: str | None = None) -> str:
     """A new token for a body; returns the secret (`obk_<id>_<secret>`), the only time it is seen."""
-    org_id = book.resolve_org(org)
-    if org_id is None:
-        raise UsageError(f"--org {org!r} is not a body in the book")
+    org_id = book.require_org(org, option="--org")
     token_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     book.con.execute("INSERT INTO api_token VALUES (?, ?, ?, ?, ?, NULL)",
                      [token_id, org_id, _hash(secret), label, _now()])

@@ -26,6 +26,7 @@ from openbook.analyse import search as searching
 from openbook.analyse.functions import BASES, FunctionSettings, benchmark
 from openbook.analyse.prices import comparisons
 from openbook.analyse.spending import peer_profile, totals
+from openbook.ingest.report import Counts
 from openbook.store.book import Book
 from openbook.web import charts
 from openbook.web.app import book_for_request
@@ -492,7 +493,7 @@ def _reconciles(source: dict) -> bool | None:
     parts = [source["rows_read"], source["rows_accepted"], source["rows_quarantined"], source["rows_structural"]]
     if any(p is None for p in parts):
         return None
-    return parts[0] == parts[1] + parts[2] + parts[3]
+    return Counts(*parts).reconciles
 
 
 @router.get("/sources/{sha}/lines/{line}", response_class=HTMLResponse)

@@ -75,7 +75,7 @@ def publish(
 
 def _publish(book: Book, target: Path, part: str, org_id: str, token, name: str) -> dict:
     """The upload through the ingest pipeline, under the write lock; the reply is its report."""
-    from openbook.cli.render import report_json
+    from openbook.ingest.report import report_json
     from openbook.ingest.publish import publish_file
 
     Path(part).replace(target)

@@ -78,25 +78,14 @@ def _standardise(context: Context, features: tuple[str, ...]) -> dict[str, tuple
 def create_group(book: Book, name: str, org_ids: Sequence[str]) -> list[str]:
     """Save (or replace) a named group; bodies are given by id or name. Returns the org_ids saved."""
     _check_name(name)
-    resolved, unknown = [], []
-    for text in org_ids:
-        org_id = book.resolve_org(text)
-        (resolved if org_id else unknown).append(org_id or text)
-    if unknown:
-        raise UsageError(f"no body {unknown[0]!r} in the book (give an org id or a registered name)")
-    members = sorted(set(resolved))
+    members = sorted({book.require_org(text) for text in org_ids})
     if len(members) < 2:
         raise UsageError("a comparator group needs at least two bodies")
     now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
-    book.con.execute("BEGIN TRANSACTION")
-    try:
+    with book.transaction():
         book.con.execute("DELETE FROM comparator_group WHERE name = ?", [name])
         book.con.executemany("INSERT INTO comparator_group (name, org_id, created_at) VALUES (?, ?, ?)",
                              [[name, org_id, now] for org_id in members])
-    except BaseException:
-        book.con.execute("ROLLBACK")
-        raise
-    book.con.execute("COMMIT")
     return members
 
 

@@ -11,7 +11,7 @@ import json
 from typing import Annotated, Literal
 
 import pyarrow as pa
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from openbook.analyse.alerts import stored_alerts
 from openbook.analyse.quality import quality
@@ -19,12 +19,12 @@ from openbook.analyse.review import history
 from openbook.errors import UsageError
 from openbook.store.book import Book
 from openbook.web import measures_views as views
-from openbook.web.app import ApiError, book_for_request
+from openbook.web.deps import BookDep
 from openbook.web.downloads import download, json_default
+from openbook.web.errors import ApiError
 from openbook.web.models import responses
 
 router = APIRouter(prefix="/api/v1", tags=["measures"])
-BookDep = Annotated[Book, Depends(book_for_request)]
 Format = Annotated[Literal["csv", "json", "parquet", "xlsx"] | None, Query(
     description="Leave out for JSON with the context; csv, json, parquet or xlsx for the rows alone as a download.")]
 Peers = Annotated[Literal["kind", "sector", "neighbours"], Query(

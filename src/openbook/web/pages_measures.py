@@ -65,7 +65,7 @@ def measure_page(request: Request, measure_id: str, book: BookDep, peers: Peers 
              else "/api/v1/spend?org=")
     return render(request, "measures/measure.html", title=measure.title, view=view, rows=rows,
                   chosen=chosen, peers=peers, peers_label=PEERS_LABEL, spend=spend, cuts=cuts,
-                  chart=charts.measuredeciles(rows, title=f"{measure.title}, {view['period']}: bodies ranked, "
+                  chart=charts.measure_deciles(rows, title=f"{measure.title}, {view['period']}: bodies ranked, "
                                                "deciles dashed", label=measure.unit, cuts=cuts) if rows else None)
 
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 from openbook.analyse.systems import capability_map
 from openbook.store import Book
-from openbook.web.pages import gbp
+from openbook.formatting import gbp
 
 
 def test_the_map_draws_every_cell_and_a_cell_opens_its_systems(page, demo_book, drawn_charts, screenshot):

@@ -10,7 +10,7 @@ from decimal import Decimal
 from openbook.analyse.findings import parse_evidence
 from openbook.analyse.payments import KIND
 from openbook.store import Book
-from openbook.web.pages import gbp
+from openbook.formatting import gbp
 
 
 def _duplicates(demo_book):

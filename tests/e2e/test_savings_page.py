@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from openbook.analyse import savings as model
 from openbook.store import Book
-from openbook.web.pages import pounds
+from openbook.formatting import pounds
 
 
 def _expected(demo_book, reduction: str) -> model.Result:

@@ -18,7 +18,7 @@ from openbook.analyse.payments import DETECTOR, find_duplicate_payments
 from openbook.ingest import ingest_file
 from openbook.store import Book
 from openbook.web import create_app
-from openbook.web.pages import pounds
+from openbook.formatting import pounds
 
 SCRIPT = "<script>alert(1)</script>"
 

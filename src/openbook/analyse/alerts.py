@@ -32,6 +32,7 @@ import pyarrow as pa
 from openbook import standard
 from openbook.analyse.cusum import Change, CusumSettings, changes
 from openbook.errors import UsageError
+from openbook.formatting import gbp_short as money  # £1.6bn, £1.1m, £420k, £850
 from openbook.store.book import Book
 
 MEASURE_RESULTS = "measure_result"  # what `openbook measures` stores (analyse/measures/runner.py)
@@ -121,7 +122,7 @@ def monthly_series(book: Book, settings: AlertSettings = AlertSettings()) -> dic
 def spend_changes(book: Book, settings: AlertSettings = AlertSettings()) -> list[Alert]:
     """The latest sustained change in each body's monthly spend series that passes the floors."""
     names = dict(book.query("SELECT org_id, name FROM organisation"))
-    labels = {row["code"]: row["label"] for row in standard.code_list("functions")}
+    labels = standard.labels("functions")
     alerts = []
     for (org_id, series), points in sorted(monthly_series(book, settings).items()):
         points = latest_stretch(points, settings.max_gap_months)
@@ -379,21 +380,6 @@ def _check_email(email: str) -> str:
 
 
 # -- words ---------------------------------------------------------------------------------------
-
-def money(value: Decimal) -> str:
-    """£ rounded for reading: £1.6bn, £1.1m, £420k, £850."""
-    amount = abs(value)
-    sign = "-" if value < 0 else ""
-    if amount >= 1_000_000_000:
-        return f"{sign}£{amount / 1_000_000_000:,.1f}bn"
-    if amount >= 1_000_000:
-        return f"{sign}£{amount / 1_000_000:,.1f}m"
-    if amount >= 10_000:
-        return f"{sign}£{amount / 1_000:,.0f}k"
-    if amount >= 1_000:
-        return f"{sign}£{amount / 1_000:,.1f}k"
-    return f"{sign}£{amount:,.0f}"
-
 
 def _signed(value: Decimal) -> str:
     return ("+" if value >= 0 else "") + money(value)

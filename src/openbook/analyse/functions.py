@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 from openbook import standard
 from openbook.analyse.denominators import body_context
 from openbook.analyse.findings import Finding
+from openbook.formatting import per_basis
 from openbook.store.book import Book
 
 BASES = ("per_head", "per_employee", "share")
@@ -110,8 +111,8 @@ def _gap(cost: Decimal, target: float, denominator: Decimal) -> Decimal:
 
 def findings(book: Book, settings: FunctionSettings = FunctionSettings()) -> list[Finding]:
     """A finding for each body whose cost of a function is above its peers' median by enough to matter."""
-    labels = {row["code"]: row["label"] for row in standard.code_list("functions")}
-    kinds = {row["code"]: row["label"] for row in standard.code_list("organisation_kinds")}
+    labels = standard.labels("functions")
+    kinds = standard.labels("organisation_kinds")
     found = []
     for row in benchmark(book, settings):
         if row["basis"] is None or row["gap_to_median_gbp"] < settings.min_gap_gbp:
@@ -134,7 +135,7 @@ def findings(book: Book, settings: FunctionSettings = FunctionSettings()) -> lis
 
 
 def _figure(value: float, basis: str) -> str:
-    return f"{value:.1%}" if basis == "share" else f"£{value:,.2f}"
+    return per_basis(value, basis, places=1)
 
 
 def _denominator_text(row: dict, basis: str) -> str:

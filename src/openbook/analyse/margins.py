@@ -29,6 +29,7 @@ from functools import cache
 from openbook import standard
 from openbook.analyse.findings import Finding, save_findings
 from openbook.errors import UsageError
+from openbook.formatting import gbp
 from openbook.ingest.records import money
 from openbook.store.book import Book
 
@@ -344,8 +345,7 @@ def _pct(value: Decimal) -> str:
 
 
 def _gbp(value: Decimal) -> str:
-    amount = money(value)
-    return f"-£{abs(amount):,}" if amount < 0 else f"£{amount:,}"
+    return gbp(money(value))
 
 
 __all__ = ["DETECTOR", "GRADE_SPELLINGS", "KINDS", "MarginReport", "MarginSettings", "check_margins", "grade_key"]

@@ -60,7 +60,7 @@ def consolidation_plan(book, scenario: Scenario = Scenario(), blocks: dict[str, 
     """The plan per capability and per body, for every capability run by at least `min_bodies` bodies."""
     as_of = as_of or date.today()
     blocks = blocks if blocks is not None else catalogue_costs(scenario.blocks)
-    labels = {row["code"]: row["label"] for row in standard.code_list("capabilities")}
+    labels = standard.labels("capabilities")
     window = SystemSettings(ending_within_days=math.ceil(scenario.phasing.years * 365.25))
     ending: dict[tuple[str, str], date] = {}
     for row in contracts_ending(book, as_of=as_of, settings=window):

@@ -66,7 +66,7 @@ def capability_map(book: Book) -> list[dict]:
 
 def capability_summary(book: Book) -> list[dict]:
     """Per capability across the sector: bodies, separate systems, products, vendors, contracts, cost."""
-    labels = {row["code"]: row["label"] for row in standard.code_list("capabilities")}
+    labels = standard.labels("capabilities")
     groups: dict[str, list[dict]] = defaultdict(list)
     for row in _systems(book):
         groups[row["capability"]].append(row)
@@ -122,7 +122,7 @@ def duplicated_capability_findings(book: Book, settings: SystemSettings = System
     £ at stake = their total annual cost − all their users × the lowest per-user price among
     them: what the same users would cost on the best-priced of the systems already bought.
     """
-    labels = {row["code"]: row["label"] for row in standard.code_list("capabilities")}
+    labels = standard.labels("capabilities")
     ending = {(r["org_id"], r["system_ref"]) for r in contracts_ending(book, as_of=as_of, settings=settings)}
     groups: dict[str, list[dict]] = defaultdict(list)
     for row in _systems(book):

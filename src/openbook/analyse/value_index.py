@@ -274,7 +274,7 @@ def compute(book: Book, results, weights: dict) -> dict[str, list[dict]]:
         scores["cost_efficiency"] = efficiency_sector.get(sector)
         levels["sector"].append(_entry("sector", sector, sector, scores, weights,
                                        bodies=len({b["key"] for b in levels["body"] if b["sector"] == sector})))
-    labels = {row["code"]: row["label"] for row in standard.code_list("functions")}
+    labels = standard.labels("functions")
     for service in sorted(set(efficiency_service) | set(duplication_service) | set(blocks_service)):
         org_id, function = service.split("/", 1)
         if org_id not in names:

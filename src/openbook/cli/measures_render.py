@@ -10,6 +10,7 @@ from openbook.analyse.measures.payload import basis_text as _basis
 from openbook.analyse.measures.payload import comparator_text as _comparator
 from openbook.analyse.measures.payload import shown_rows as _shown
 from openbook.cli import render
+from openbook.formatting import pct
 
 _TOP = 5
 
@@ -110,7 +111,7 @@ def _savings(results, org_id: str | None) -> None:
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
+    return pct(value, 0)
 
 
 def _saving(row: dict) -> str:

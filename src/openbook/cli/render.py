@@ -9,6 +9,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from openbook.formatting import gbp
+from openbook.ingest.amounts import format_pence
 from openbook.ingest.report import report_json  # noqa: F401 - the CLI's --json shows the library's report
 from rich.console import Console
 from rich.markup import escape
@@ -23,13 +25,6 @@ errors = Console(stderr=True)
 def error(message: str) -> None:
     # Messages are plain text: a file name or an install line may hold [brackets] Rich would eat.
     errors.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-
-
-def gbp(value: int | Decimal | float | None, *, pence: bool = False) -> str:
-    if value is None:
-        return "–"
-    amount = Decimal(value) / 100 if pence else Decimal(value)
-    return f"-£{abs(amount):,.2f}" if amount < 0 else f"£{amount:,.2f}"
 
 
 def print_json(payload: object) -> None:

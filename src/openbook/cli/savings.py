@@ -14,6 +14,7 @@ from rich.table import Table
 from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, render
 from openbook.cli.engines import EngineOption, LakeOption, SparkConfOption, engine_in_use
 from openbook.errors import UsageError
+from openbook.formatting import gbp_short, pounds
 
 ScenarioOption = Annotated[Optional[Path], typer.Option(
     "--scenario", help="A scenario file (see scenarios/); default: the bottom-up scenario.")]
@@ -119,7 +120,7 @@ def blocks(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> None
         if Path(book).exists():
             with Book(book, read_only=True) as opened:
                 summary = {s["capability"]: s for s in capability_summary(opened)}
-        labels = {row["code"]: row["label"] for row in standard.code_list("capabilities")}
+        labels = standard.labels("capabilities")
         rows = []
         for code, block in standard.blocks().items():
             today = summary.get(code, {})
@@ -145,25 +146,15 @@ def blocks(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> None
         render.console.print(table)
 
 
-def _pounds(value: Decimal | None) -> str:
-    """Whole pounds for the tables people read; --json keeps every penny."""
-    if value is None:
-        return "–"
-    return f"-£{abs(value):,.0f}" if value < 0 else f"£{value:,.0f}"
-
-
 def _short(value: Decimal) -> str:
     """£46.0bn, £12.3m or £950: for wide tables whose exact figures are in --json."""
-    size = abs(value)
-    text = (f"£{size / 10**9:,.1f}bn" if size >= 10**9 else f"£{size / 10**6:,.1f}m" if size >= 10**6
-            else f"£{size:,.0f}")
-    return f"-{text}" if value < 0 else text
+    return gbp_short(value, thousands=False)
 
 
 def _print_result(result, rows) -> None:
     from rich.panel import Panel
 
-    console, gbp = render.console, _pounds
+    console, gbp = render.console, pounds  # whole pounds; --json keeps every penny
     baseline = result.baseline
     head = [f"[bold]{result.scenario.name}[/] ({baseline.method}): baseline {gbp(baseline.total_gbp)} a year, "
             f"target {result.scenario.reduction:.0%} over {result.scenario.phasing.years} years "
@@ -220,7 +211,7 @@ def _print_result(result, rows) -> None:
 
 
 def _print_plan(plans, rows) -> None:
-    console, gbp = render.console, _pounds
+    console, gbp = render.console, pounds  # whole pounds; --json keeps every penny
     if not plans:
         console.print("No capability is run by several bodies in this book's system table; nothing to consolidate.")
         return

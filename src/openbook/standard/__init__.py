@@ -18,6 +18,8 @@ import unicodedata
 from functools import cache
 from importlib import resources
 
+from openbook.standard.labels import labels as labels  # re-exported: standard.labels(name)
+
 __all__ = [
     "SCHEMA_VERSION",
     "blocks",

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Query
 
 from openbook.analyse.spending import DIMENSIONS
 from openbook.web.cache import Remember
-from openbook.web.listing import BookDep, Format, OrgQuery, org_id, rows_response
+from openbook.web.deps import BookDep
+from openbook.web.listing import Format, OrgQuery, org_id, rows_response
 from openbook.web.models import listing, model, responses
 
 router = APIRouter(prefix="/api/v1/aggregates", tags=["aggregates"])

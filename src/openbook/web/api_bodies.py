@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from openbook.web.app import ApiError
-from openbook.web.listing import BookDep, Format, json_response, key, rows_response
+from openbook.web.deps import BookDep
+from openbook.web.errors import ApiError
+from openbook.web.listing import Format, json_response, key, rows_response
 from openbook.web.models import listing, responses, row_model
 
 router = APIRouter(prefix="/api/v1", tags=["organisations"])

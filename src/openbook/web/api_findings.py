@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from openbook.web.app import ApiError
-from openbook.web.listing import BookDep, Cursor, Format, Limit, OrgQuery, equal, json_response, key, listing, money, \
+from openbook.web.deps import BookDep
+from openbook.web.errors import ApiError
+from openbook.web.listing import Cursor, Format, Limit, OrgQuery, equal, json_response, key, listing, money, \
     org_id, pounds, text
 from openbook.web.models import listing as listing_model
 from openbook.web.models import responses, row_model

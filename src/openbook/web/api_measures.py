@@ -11,20 +11,20 @@ import json
 from typing import Annotated, Literal
 
 import pyarrow as pa
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from openbook.analyse.alerts import stored_alerts
 from openbook.analyse.quality import quality
 from openbook.analyse.review import history
 from openbook.errors import UsageError
-from openbook.store.book import Book
+from openbook.web import listing
 from openbook.web import measures_views as views
-from openbook.web.app import ApiError, book_for_request
+from openbook.web.deps import BookDep
 from openbook.web.downloads import download, json_default
+from openbook.web.errors import ApiError
 from openbook.web.models import responses
 
 router = APIRouter(prefix="/api/v1", tags=["measures"])
-BookDep = Annotated[Book, Depends(book_for_request)]
 Format = Annotated[Literal["csv", "json", "parquet", "xlsx"] | None, Query(
     description="Leave out for JSON with the context; csv, json, parquet or xlsx for the rows alone as a download.")]
 Peers = Annotated[Literal["kind", "sector", "neighbours"], Query(
@@ -37,13 +37,6 @@ def _answer(rows: list[dict], fmt: str | None, name: str, **context):
         table = pa.Table.from_pylist(rows) if rows else pa.table({"empty": pa.array([], pa.string())})
         return download(table, fmt, name)
     return json.loads(json.dumps({**context, "count": len(rows), "rows": rows}, default=json_default))
-
-
-def _org_id(book: Book, org: str) -> str:
-    org_id = book.resolve_org(org)
-    if org_id is None:
-        raise ApiError(404, "not-found", f"no body {org!r} in the book")
-    return org_id
 
 
 def _measure(measure_id: str):
@@ -71,7 +64,7 @@ def measure(measure_id: str, book: BookDep, peers: Peers = views.DEFAULT_PEERS, 
 @router.get("/scorecard/{org_id}", responses=responses(),
             summary="One body's measures against its comparators")
 def scorecard(org_id: str, book: BookDep, peers: Peers = views.DEFAULT_PEERS, format: Format = None):
-    org_id = _org_id(book, org_id)
+    org_id = listing.org_id(book, org_id)
     return _answer(views.scorecard(book, org_id, peers), format, f"scorecard-{org_id}", org_id=org_id, peers=peers)
 
 
@@ -91,13 +84,13 @@ def index(book: BookDep, level: Literal["body", "function", "sector", "service"]
 @router.get("/alerts", responses=responses(),
             summary="Alerts: sustained changes in spend and bodies staying in their peers' worst tenth")
 def alerts(book: BookDep, org: str | None = None, format: Format = None):
-    return _answer(stored_alerts(book, _org_id(book, org) if org else None), format, "alerts")
+    return _answer(stored_alerts(book, listing.org_id(book, org)), format, "alerts")
 
 
 @router.get("/quality", responses=responses(),
             summary="Publication quality per body: coverage, timeliness, quarantine, classification")
 def publication_quality(book: BookDep, org: str | None = None, format: Format = None):
-    rows = quality(book, _org_id(book, org) if org else None)
+    rows = quality(book, listing.org_id(book, org))
     if format:  # one row per body, flat, for a spreadsheet
         rows = [{k: v for k, v in r.items() if k != "datasets"}
                 | {"missing_months": ", ".join(m.isoformat()[:7] for m in r["missing_months"]),

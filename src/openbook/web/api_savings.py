@@ -17,9 +17,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 
 from openbook.analyse import savings as model
-from openbook.web.app import ApiError
 from openbook.web.cache import Remember
-from openbook.web.listing import BookDep, Format, json_response, money, pounds, rows_response
+from openbook.web.deps import BookDep
+from openbook.web.errors import ApiError
+from openbook.web.listing import Format, json_response, money, pounds, rows_response
 from openbook.web.models import from_dataclass, listing, responses
 from openbook.web.models import model as make_model
 

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 import ibis
 from fastapi import APIRouter, Query
 
-from openbook.web.listing import BookDep, Cursor, Format, Limit, equal, listing, rows_response, text
+from openbook.web.deps import BookDep
+from openbook.web.listing import Cursor, Format, Limit, equal, listing, rows_response, text
 from openbook.web.models import listing as listing_model
 from openbook.web.models import responses, row_model
 

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from openbook.web.listing import BookDep, Cursor, Format, Limit, Order, OrgQuery, between, contains, equal, listing, \
+from openbook.web.deps import BookDep
+from openbook.web.listing import Cursor, Format, Limit, Order, OrgQuery, between, contains, equal, listing, \
     money, org_id, pounds, sort_by, text
 from openbook.web.models import listing as listing_model
 from openbook.web.models import responses, row_model

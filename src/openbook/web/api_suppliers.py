@@ -7,8 +7,9 @@ from typing import Annotated, Any
 import ibis
 from fastapi import APIRouter, Query
 
-from openbook.web.app import ApiError
-from openbook.web.listing import BookDep, Cursor, Format, Limit, Order, contains, json_response, key, \
+from openbook.web.deps import BookDep
+from openbook.web.errors import ApiError
+from openbook.web.listing import Cursor, Format, Limit, Order, contains, json_response, key, \
     listing, org_id, sort_by, text
 from openbook.web.models import listing as listing_model
 from openbook.web.models import model, responses, row_model

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -14,16 +13,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openbook.errors import OpenbookError
 from openbook.store.book import Book
+from openbook.web.errors import ApiError
 
 STATIC = Path(__file__).parent / "static"
-
-
-class ApiError(Exception):
-    """A failure a client can act on: an HTTP status, a stable code and a sentence."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 def create_app(book_path: Path | str, *, read_only: bool = False, scenarios: Path | str | None = None) -> FastAPI:
@@ -66,15 +58,6 @@ def create_app(book_path: Path | str, *, read_only: bool = False, scenarios: Pat
     _error_envelope(app)
 
     return app
-
-
-def book_for_request(request: Request) -> Iterator[Book]:
-    """A cursor on the app's book for this request only (DuckDB connections are not shared across threads)."""
-    book = request.app.state.book.cursor()
-    try:
-        yield book
-    finally:
-        book.con.close()
 
 
 def _error_envelope(app: FastAPI) -> None:

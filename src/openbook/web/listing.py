@@ -1,4 +1,4 @@
-"""What every list in the API shares: the book for a request, filters, keyset pages and downloads.
+"""What every list in the API shares: filters, keyset pages and downloads.
 
 Lists read the book through Ibis (the store's seam) so the same code serves a Spark-backed book.
 A page is keyset-paginated on (sort column, then columns unique to a row, such as source_sha256
@@ -19,14 +19,13 @@ from typing import Annotated, Literal
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
-from fastapi import Depends, Path, Query
+from fastapi import Path, Query
 from fastapi.responses import Response
 
 from openbook.store.book import Book
-from openbook.web.app import ApiError, book_for_request
 from openbook.web.downloads import download, json_default
+from openbook.web.errors import ApiError
 
-BookDep = Annotated[Book, Depends(book_for_request)]
 Format = Annotated[Literal["page", "csv", "json", "parquet", "xlsx"] | None, Query(
     description="Leave out for a JSON page with a cursor to the next; csv, json, parquet or xlsx for the "
                 "whole filtered list as a download (up to 1,000,000 rows).")]

@@ -8,34 +8,25 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from openbook.store.book import Book
+from openbook import formatting
 from openbook.web import charts
-from openbook.web.app import book_for_request
+from openbook.web.deps import BookDep
+from openbook.web.page_parts import parse_month
 
 router = APIRouter(include_in_schema=False)
 
 
-def gbp(value) -> str:
-    if value is None:
-        return "–"
-    return f"-£{abs(value):,.2f}" if value < 0 else f"£{value:,.2f}"
-
-
-def pounds(value) -> str:
-    """Whole pounds, for the wide tables people read; the JSON twin keeps every penny."""
-    if value is None:
-        return "–"
-    return f"-£{abs(value):,.0f}" if value < 0 else f"£{value:,.0f}"
-
-
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.filters["gbp"] = gbp
-templates.env.filters["pounds"] = pounds
-templates.env.filters["spec"] = lambda spec: json.dumps(spec)
+# Every template's filters: figures written for reading (openbook.formatting); each table's JSON twin keeps
+# every penny.
+templates.env.filters.update(
+    gbp=formatting.gbp, pounds=formatting.pounds, count=formatting.count, pct=formatting.pct,
+    figure=formatting.per_basis, spec=json.dumps, short=lambda sha: (sha or "")[:12],
+    month_end=lambda month: parse_month(month.strftime("%Y-%m"), "month", end=True))
 
 
 def render(request: Request, name: str, **context) -> HTMLResponse:
@@ -49,7 +40,7 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, book: Book = Depends(book_for_request)):
+def home(request: Request, book: BookDep):
     from openbook.analyse.spending import book_totals, totals
 
     headline = book_totals(book)

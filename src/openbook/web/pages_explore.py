@@ -15,8 +15,7 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 import ibis
-import pyarrow as pa
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException
 
@@ -24,97 +23,22 @@ from openbook import standard
 from openbook.analyse import bodies as body_analysis
 from openbook.analyse import search as searching
 from openbook.analyse.functions import BASES, FunctionSettings, benchmark
+from openbook.analyse.measures.ranks import centile
 from openbook.analyse.prices import comparisons
 from openbook.analyse.spending import peer_profile, totals
 from openbook.ingest.report import Counts
 from openbook.store.book import Book
 from openbook.web import charts
-from openbook.web.app import book_for_request
-from openbook.web.downloads import download
-from openbook.web.pages import render, templates
+from openbook.web.deps import BookDep
+from openbook.web.page_parts import Format, Page, body_or_404, deciles, page_window, parse_month, table_download
+from openbook.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-BookDep = Annotated[Book, Depends(book_for_request)]
-Format = Annotated[Literal["csv", "json", "parquet", "xlsx"] | None, Query()]
-Page = Annotated[int, Query(ge=1, le=1_000_000)]
-PER_PAGE = 100
 BASIS_LABEL = {"per_head": "£ per head of population served", "per_employee": "£ per employee (FTE)",
                "share": "share of the body's spend"}
 
 
-def _count(value) -> str:
-    return "–" if value is None else f"{value:,}"
-
-
-def _pct(value, places: int = 1) -> str:
-    return "–" if value is None else f"{value:.{places}%}"
-
-
-def _figure(value, basis: str) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.2%}" if basis == "share" else f"£{value:,.2f}"
-
-
-templates.env.filters["count"] = _count
-templates.env.filters["pct"] = _pct
-templates.env.filters["figure"] = _figure
-templates.env.filters["short"] = lambda sha: (sha or "")[:12]
-templates.env.filters["month_end"] = lambda month: _month(month.strftime("%Y-%m"), "month", end=True)
-
-
 # -- shared pieces ------------------------------------------------------------------------------
-
-def _twin(fmt: str | None, tables: dict[str, list[dict]], table: str | None, name: str):
-    """The page's named table as a download, or None when the page itself was asked for."""
-    if not fmt:
-        return None
-    chosen = table or next(iter(tables))
-    if chosen not in tables:
-        raise HTTPException(404, f"this page has no table {chosen!r}; it has {', '.join(tables)}")
-    rows = tables[chosen]
-    arrow = pa.Table.from_pylist(rows) if rows else pa.table({"empty": pa.array([], pa.string())})
-    return download(arrow, fmt, f"{name}-{chosen}" if len(tables) > 1 else name)
-
-
-def _paging(request: Request, page: int, total: int, per_page: int = PER_PAGE) -> dict:
-    first = (page - 1) * per_page
-    return {"page": page, "total": total, "first": first + 1 if total else 0, "last": min(first + per_page, total),
-            "offset": first, "limit": per_page,
-            "prev": str(request.url.include_query_params(page=page - 1)) if page > 1 else None,
-            "next": str(request.url.include_query_params(page=page + 1)) if first + per_page < total else None}
-
-
-def _month(text: str | None, name: str, *, end: bool = False) -> date | None:
-    """'2024-04' as the first (or, for an end, the last) day of that month."""
-    if not text:
-        return None
-    try:
-        year, month = (int(part) for part in text.split("-")[:2])
-        first = date(year, month, 1)
-    except ValueError:
-        raise HTTPException(400, f"{name} {text!r} is not a month; write it as YYYY-MM, e.g. 2024-04") from None
-    if not end:
-        return first
-    following = date(year + (month == 12), month % 12 + 1, 1)
-    return date.fromordinal(following.toordinal() - 1)
-
-
-def _org(book: Book, org_id: str) -> dict:
-    organisation = book.ibis().table("organisation")
-    rows = organisation.filter(organisation.org_id == org_id).to_pyarrow().to_pylist()
-    if not rows:
-        resolved = book.resolve_org(org_id)
-        rows = organisation.filter(organisation.org_id == resolved).to_pyarrow().to_pylist() if resolved else []
-    if not rows:
-        raise HTTPException(404, f"No body {org_id!r} in the book. Search for it by name at /search, "
-                                 "or load the registry with `openbook ingest organisations.csv`.")
-    return rows[0]
-
-
-def _labels(code_list: str) -> dict[str, str]:
-    return {row["code"]: row["label"] for row in standard.code_list(code_list)}
-
 
 def _evidence_links(evidence: list[str] | None, limit: int = 3) -> list[dict]:
     links = []
@@ -133,12 +57,12 @@ def bodies_page(request: Request, book: BookDep, q: str | None = None, kind: str
     expr = body_analysis.summaries(book, text=q, kind=kind or None, everyone=everyone)
     expr = expr.order_by([ibis.desc(expr.total_gbp.coalesce(0)), ibis.desc("files"), "name", "org_id"])
     if format:
-        return _twin(format, {"bodies": expr.to_pyarrow().to_pylist()}, table, "bodies")
+        return table_download(format, {"bodies": expr.to_pyarrow().to_pylist()}, table, "bodies")
     total = expr.count().to_pyarrow().as_py()
-    paging = _paging(request, page, total)
+    paging = page_window(request, page, total)
     rows = expr.limit(paging["limit"], offset=paging["offset"]).to_pyarrow().to_pylist()
     registry = book.ibis().table("organisation").count().to_pyarrow().as_py()
-    kinds = _labels("organisation_kinds")
+    kinds = standard.labels("organisation_kinds")
     return render(request, "explore/bodies.html", title="Public bodies", rows=rows, paging=paging, q=q or "",
                   kind=kind or "", everyone=everyone, registry=registry, kinds=kinds,
                   chart=charts.bar([{**r, "href": f"/bodies/{quote(r['org_id'])}"} for r in rows
@@ -151,11 +75,11 @@ def body_page(request: Request, org_id: str, book: BookDep,
               month_from: Annotated[str | None, Query(alias="from")] = None,
               month_to: Annotated[str | None, Query(alias="to")] = None,
               format: Format = None, table: str | None = None):
-    body = _org(book, org_id)
+    body = body_or_404(book, org_id)
     org_id = body["org_id"]
-    paid_from, paid_to = _month(month_from, "from"), _month(month_to, "to", end=True)
+    paid_from, paid_to = parse_month(month_from, "from"), parse_month(month_to, "to", end=True)
     window = {"org": org_id, "paid_from": paid_from, "paid_to": paid_to}
-    labels = _labels("functions")
+    labels = standard.labels("functions")
     by_function = totals(book, "function", **window)
     for row in by_function:
         row["label"] = labels.get(row["function"], row["function"]) if row["function"] else "unclassified"
@@ -177,7 +101,7 @@ def body_page(request: Request, org_id: str, book: BookDep,
     problems = body_analysis.quarantine_by_code(book, org_id)
     tables = {"functions": by_function, "months": months, "suppliers": suppliers, "peers": peers,
               "findings": found, "coverage": coverage, "datasets": published, "problems": problems}
-    twin = _twin(format, tables, table, f"body-{org_id}")
+    twin = table_download(format, tables, table, f"body-{org_id}")
     if twin:
         return twin
     headline = {"total_gbp": sum((r["total_gbp"] for r in months), Decimal(0)),
@@ -198,7 +122,7 @@ def body_page(request: Request, org_id: str, book: BookDep,
         months=months, suppliers=suppliers, peers=peers, findings=found, coverage=coverage,
         missing_months=[c["month"] for c in coverage if not c["files"]], published=published,
         missing_datasets=missing_datasets, problems=problems, month_from=month_from or "", month_to=month_to or "",
-        spend_link=spend_link, kinds=_labels("organisation_kinds"), **charted)
+        spend_link=spend_link, kinds=standard.labels("organisation_kinds"), **charted)
 
 
 def _gaps(months: list[dict], coverage: list[dict]) -> list[date]:
@@ -233,7 +157,7 @@ def functions_page(request: Request, book: BookDep, format: Format = None, table
         known = codes.get(row["function"], {})
         row["label"] = known.get("label") or (row["function"] or "unclassified")
         row["kind"] = known.get("kind")
-    twin = _twin(format, {"functions": rows}, table, "functions")
+    twin = table_download(format, {"functions": rows}, table, "functions")
     if twin:
         return twin
     unclassified = next((r for r in rows if r["function"] is None), None)
@@ -255,7 +179,7 @@ def function_page(request: Request, code: str, book: BookDep,
     chosen = basis or max(("per_head", "per_employee", "share"), key=lambda b: (available[b], -BASES.index(b)))
     rows = [r for r in everyone if r[chosen] is not None and (not kind or r["kind"] == kind)]
     rows.sort(key=lambda r: (r[chosen], r["org_id"]))
-    cuts = _deciles([r[chosen] for r in rows])
+    cuts = deciles([r[chosen] for r in rows])
     peer_groups = _peer_groups(rows, chosen, settings)
     for rank, row in enumerate(rows, start=1):
         row["figure"] = row[chosen]
@@ -270,10 +194,10 @@ def function_page(request: Request, code: str, book: BookDep,
     table_rows = [{k: r[k] for k in ("org_id", "name", "kind", "cost_gbp", "lines", "population_served",
                                      "staff_fte", "figure", "rank", "decile", "peer_bodies", "peer_median",
                                      "outlier")} | {"basis": chosen} for r in rows]
-    twin = _twin(format, {"bodies": table_rows}, table, f"function-{code}")
+    twin = table_download(format, {"bodies": table_rows}, table, f"function-{code}")
     if twin:
         return twin
-    kinds = _labels("organisation_kinds")
+    kinds = standard.labels("organisation_kinds")
     return render(request, "explore/function.html", title=codes[code]["label"], function=codes[code], rows=rows,
                   basis=chosen, basis_label=BASIS_LABEL[chosen], available=available, kind=kind or "",
                   kinds=kinds, kinds_present=sorted({r["kind"] for r in everyone if r["kind"]}),
@@ -283,14 +207,6 @@ def function_page(request: Request, code: str, book: BookDep,
                   if rows else None)
 
 
-def _deciles(values: list[float]) -> list[float]:
-    """The nine cut points between deciles (linear interpolation, as DuckDB's quantile_cont)."""
-    if len(values) < 2:
-        return []
-    ordered = sorted(values)
-    return [_quantile(ordered, i / 10) for i in range(1, 10)]
-
-
 def _peer_groups(rows: list[dict], basis: str, settings: FunctionSettings) -> dict[str, dict]:
     """Per kind of body: how many, the median, and the outlier fence (upper quartile + k × IQR)."""
     by_kind: dict[str, list[float]] = {}
@@ -298,19 +214,10 @@ def _peer_groups(rows: list[dict], basis: str, settings: FunctionSettings) -> di
         by_kind.setdefault(row["kind"], []).append(row[basis])
     groups = {}
     for kind, values in by_kind.items():
-        ordered = sorted(values)
-        p25, p75 = _quantile(ordered, 0.25), _quantile(ordered, 0.75)
+        p25, p75 = centile(values, 0.25), centile(values, 0.75)
         groups[kind] = {"bodies": len(values), "median": median(values), "enough": len(values) >= settings.min_peers,
                         "fence": p75 + settings.outlier_iqr * (p75 - p25)}
     return groups
-
-
-def _quantile(ordered: list[float], q: float) -> float:
-    """The q-quantile of sorted values by linear interpolation (DuckDB's quantile_cont)."""
-    position = (len(ordered) - 1) * q
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 # -- suppliers ----------------------------------------------------------------------------------
@@ -339,9 +246,9 @@ def suppliers_page(request: Request, book: BookDep, q: str | None = None,
         expr = expr.filter(expr.bodies >= min_bodies)
     expr = expr.order_by([ibis.desc(expr.total_gbp.coalesce(0)), "supplier_id"])
     if format:
-        return _twin(format, {"suppliers": expr.drop("aliases").to_pyarrow().to_pylist()}, table, "suppliers")
+        return table_download(format, {"suppliers": expr.drop("aliases").to_pyarrow().to_pylist()}, table, "suppliers")
     total = expr.count().to_pyarrow().as_py()
-    paging = _paging(request, page, total)
+    paging = page_window(request, page, total)
     rows = expr.limit(paging["limit"], offset=paging["offset"]).to_pyarrow().to_pylist()
     spend = book.ibis().table("spend_current")
     unresolved = spend.aggregate(total_gbp=spend.amount_gbp.sum(where=spend.supplier_id.isnull()),
@@ -388,7 +295,7 @@ def supplier_page(request: Request, supplier_id: str, book: BookDep, format: For
                            "median_per_unit_gbp": group["median_per_unit_gbp"],
                            "times_median": float(body["per_unit_gbp"] / group["median_per_unit_gbp"])
                            if group["median_per_unit_gbp"] else None})
-    twin = _twin(format, {"bodies": by_body, "names": variants, "prices": prices}, table, f"supplier-{supplier_id}")
+    twin = table_download(format, {"bodies": by_body, "names": variants, "prices": prices}, table, f"supplier-{supplier_id}")
     if twin:
         return twin
     total = sum((b["total_gbp"] for b in by_body), Decimal(0))
@@ -408,7 +315,7 @@ def search_page(request: Request, book: BookDep, q: str | None = None, format: F
     too_short = bool(text) and len(text) < searching.MIN_LENGTH
     found_bodies = searching.bodies(book, text) if text and not too_short else []
     found_suppliers = searching.suppliers(book, text) if text and not too_short else []
-    twin = _twin(format, {"bodies": found_bodies, "suppliers": found_suppliers}, table, "search")
+    twin = table_download(format, {"bodies": found_bodies, "suppliers": found_suppliers}, table, "search")
     if twin:
         return twin
     return render(request, "explore/search.html", title="Search", q=text, too_short=too_short,
@@ -432,11 +339,11 @@ def sources_page(request: Request, book: BookDep, status: str | None = None, dat
         expr = expr.filter(expr.publisher == publisher)
     expr = expr.order_by([ibis.desc("loaded_at"), "path", "sha256"])
     if format:
-        return _twin(format, {"sources": expr.to_pyarrow().to_pylist()}, table, "sources")
+        return table_download(format, {"sources": expr.to_pyarrow().to_pylist()}, table, "sources")
     summary = expr.aggregate(files=expr.count(), rows_read=expr.rows_read.sum(), rows_accepted=expr.rows_accepted.sum(),
                              rows_quarantined=expr.rows_quarantined.sum(),
                              rows_structural=expr.rows_structural.sum()).to_pyarrow().to_pylist()[0]
-    paging = _paging(request, page, summary["files"])
+    paging = page_window(request, page, summary["files"])
     rows = expr.limit(paging["limit"], offset=paging["offset"]).to_pyarrow().to_pylist()
     choices = source.group_by(["dataset", "status"]).aggregate(files=source.count()).to_pyarrow().to_pylist()
     return render(request, "explore/sources.html", title="Sources", rows=rows, paging=paging, summary=summary,
@@ -474,10 +381,10 @@ def source_page(request: Request, sha: str, book: BookDep,
                        "raw_row").order_by([expr.source_line.asc(nulls_first=True),
                                             expr.column_number.asc(nulls_first=True), "code"])
     if format:
-        return _twin(format, {"problems": expr.to_pyarrow().to_pylist(), "codes": codes}, table,
+        return table_download(format, {"problems": expr.to_pyarrow().to_pylist(), "codes": codes}, table,
                      f"source-{source['sha256'][:12]}")
     total = expr.count().to_pyarrow().as_py()
-    paging = _paging(request, page, total)
+    paging = page_window(request, page, total)
     rows = expr.limit(paging["limit"], offset=paging["offset"]).to_pyarrow().to_pylist()
     body = None
     if source["publisher"]:
@@ -516,7 +423,7 @@ def source_line_page(request: Request, sha: str, line: int, book: BookDep, forma
     if not problems and not records:
         raise HTTPException(404, f"Line {line} of {source['file_name']} is neither stored nor quarantined in "
                                  "the book (a line outside the file, or a superseded or rejected file's row).")
-    twin = _twin(format, {"records": records, "problems": problems}, table,
+    twin = table_download(format, {"records": records, "problems": problems}, table,
                  f"source-{source['sha256'][:12]}-line-{line}")
     if twin:
         return twin

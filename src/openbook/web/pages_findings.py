@@ -7,10 +7,9 @@ in every format), a heatmap cell to the systems it sums. Empty pages say which c
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException
 
@@ -19,13 +18,12 @@ from openbook.analyse.findings import evidence_rows, parse_evidence
 from openbook.analyse.payments import KIND as DUPLICATE
 from openbook.store.book import Book
 from openbook.web import charts
-from openbook.web.app import book_for_request
+from openbook.web.deps import BookDep
 from openbook.web.downloads import download
+from openbook.web.page_parts import Format, body_names
 from openbook.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-BookDep = Annotated[Book, Depends(book_for_request)]
-Download = Annotated[Literal["csv", "json", "parquet", "xlsx"] | None, Query()]
 SHOWN_GROUPS = 100  # duplicate groups drawn on one page; the CSV has every one
 
 
@@ -37,15 +35,6 @@ def _org(book: Book, org: str | None) -> str | None:
     if org_id is None:
         raise HTTPException(404, f"There is no body {org!r} in the book.")
     return org_id
-
-
-def body_names(book: Book) -> dict[str, str]:
-    rows = book.ibis().table("organisation").select("org_id", "name").to_pyarrow().to_pylist()
-    return {r["org_id"]: r["name"] for r in rows}
-
-
-def capability_labels() -> dict[str, str]:
-    return {row["code"]: row["label"] for row in standard.code_list("capabilities")}
 
 
 def _count(book: Book, table: str) -> int:
@@ -87,7 +76,7 @@ def _payments_by_finding(book: Book, findings: list[dict]) -> dict[str, list[dic
 
 
 @router.get("/findings/{finding_id}", response_class=HTMLResponse)
-def finding(request: Request, book: BookDep, finding_id: str, format: Download = None, table: str | None = None):
+def finding(request: Request, book: BookDep, finding_id: str, format: Format = None, table: str | None = None):
     """One finding and the rows it cites; `format` downloads them (of one `table` when it cites several)."""
     record = next((f for f in book.findings() if f["finding_id"] == finding_id), None)
     if record is None:
@@ -117,7 +106,7 @@ def capabilities(request: Request, book: BookDep):
     from openbook.analyse.systems import capability_map, capability_summary, price_per_user
 
     names = body_names(book)
-    labels = capability_labels()
+    labels = standard.labels("capabilities")
     cells = capability_map(book)
     for cell in cells:
         cell.update(body=names.get(cell["org_id"], cell["org_id"]), label=labels.get(cell["capability"],
@@ -148,7 +137,7 @@ def capabilities(request: Request, book: BookDep):
 
 @router.get("/capabilities/systems", response_class=HTMLResponse)
 def systems(request: Request, book: BookDep, org: str | None = None, capability: str | None = None,
-            format: Download = None):
+            format: Format = None):
     """The system rows behind a cell of the map (a body, a capability, or both), downloadable."""
     org_id = _org(book, org)
     expr = book.ibis().table("system")
@@ -159,7 +148,7 @@ def systems(request: Request, book: BookDep, org: str | None = None, capability:
     table = expr.order_by(["org_id", "capability", "system_ref"]).to_pyarrow()
     if format:
         return download(table, format, "systems")
-    labels = capability_labels()
+    labels = standard.labels("capabilities")
     names = body_names(book)
     what = " · ".join(x for x in (names.get(org_id, org_id) if org_id else "",
                                   labels.get(capability, capability) if capability else "") if x)

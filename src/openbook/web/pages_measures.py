@@ -21,8 +21,9 @@ from openbook.analyse.review import history
 from openbook.errors import UsageError
 from openbook.web import charts
 from openbook.web import measures_views as views
+from openbook.web.deps import BookDep
+from openbook.web.page_parts import Format, body_or_404, deciles, table_download
 from openbook.web.pages import render
-from openbook.web.pages_explore import BookDep, Format, _deciles, _org, _twin
 
 router = APIRouter(include_in_schema=False)
 Peers = Annotated[Literal["kind", "sector", "neighbours"], Query()]
@@ -41,7 +42,7 @@ def measure_or_404(measure_id: str):
 @router.get("/measures", response_class=HTMLResponse)
 def measures_page(request: Request, format: Format = None, table: str | None = None):
     rows = [views.describe(m) for m in views.measures_by_id().values()]
-    twin = _twin(format, {"measures": rows}, table, "measures")
+    twin = table_download(format, {"measures": rows}, table, "measures")
     return twin or render(request, "measures/measures.html", title="Measures", rows=rows)
 
 
@@ -49,17 +50,17 @@ def measures_page(request: Request, format: Format = None, table: str | None = N
 def measure_page(request: Request, measure_id: str, book: BookDep, peers: Peers = views.DEFAULT_PEERS,
                  org: str | None = None, period: str | None = None, format: Format = None, table: str | None = None):
     measure = measure_or_404(measure_id)
-    chosen = _org(book, org)["org_id"] if org else None
+    chosen = body_or_404(book, org)["org_id"] if org else None
     view = views.measure_view(book, measure, peers, period)
     rows = view["rows"]
-    twin = _twin(format, {"bodies": rows}, table, f"measure-{measure_id}")
+    twin = table_download(format, {"bodies": rows}, table, f"measure-{measure_id}")
     if twin:
         return twin
     for row in rows:
         row["href"] = f"/bodies/{quote(row['org_id'])}/scorecard?peers={peers}"
         row["flag"] = ("this body" if row["org_id"] == chosen else "ranked" if row["percentile"] is not None
                        else "not ranked: too few comparators")
-    cuts = _deciles([r["value"] for r in rows])
+    cuts = deciles([r["value"] for r in rows])
     spend = (f"/api/v1/spend?function={quote(measure.function)}&org=" if measure.function
              else "/api/v1/spend?org=")
     return render(request, "measures/measure.html", title=measure.title, view=view, rows=rows,
@@ -74,7 +75,7 @@ SCORECARD_FINDINGS = 100  # findings listed on a scorecard page, largest £ firs
 @router.get("/bodies/{org_id}/scorecard", response_class=HTMLResponse)
 def scorecard_page(request: Request, org_id: str, book: BookDep, peers: Peers = views.DEFAULT_PEERS,
                    format: Format = None, table: str | None = None):
-    body = _org(book, org_id)
+    body = body_or_404(book, org_id)
     org_id = body["org_id"]
     measures = views.scorecard(book, org_id, peers)
     alerts = stored_alerts(book, org_id)
@@ -90,7 +91,7 @@ def scorecard_page(request: Request, org_id: str, book: BookDep, peers: Peers = 
     quality_rows = [{k: v for k, v in q.items() if k not in ("datasets", "missing_months", "missing_datasets")}
                     | {"missing_months": ", ".join(m.strftime("%Y-%m") for m in q["missing_months"]),
                        "missing_datasets": ", ".join(q["missing_datasets"])} for q in publication]
-    twin = _twin(format, {"measures": measures, "alerts": alerts, "quality": quality_rows, "findings": findings},
+    twin = table_download(format, {"measures": measures, "alerts": alerts, "quality": quality_rows, "findings": findings},
                  table, f"scorecard-{org_id}")
     if twin:
         return twin
@@ -111,7 +112,7 @@ def index_page(request: Request, book: BookDep, level: Literal["body", "function
     except UsageError as error:
         raise HTTPException(400, str(error)) from None
     rows = views.index_rows(book, weights, level, peers)
-    twin = _twin(format, {"index": rows}, table, f"index-{level}")
+    twin = table_download(format, {"index": rows}, table, f"index-{level}")
     if twin:
         return twin
     for row in rows:
@@ -128,11 +129,11 @@ def index_page(request: Request, book: BookDep, level: Literal["body", "function
 @router.get("/alerts", response_class=HTMLResponse)
 def alerts_page(request: Request, book: BookDep, org: str | None = None, format: Format = None,
                 table: str | None = None):
-    org_id = _org(book, org)["org_id"] if org else None
+    org_id = body_or_404(book, org)["org_id"] if org else None
     rows = stored_alerts(book, org_id)
     names = dict(book.query("SELECT org_id, name FROM organisation"))
     for row in rows:
         row["name"] = names.get(row["org_id"], row["org_id"])
-    twin = _twin(format, {"alerts": rows}, table, "alerts")
+    twin = table_download(format, {"alerts": rows}, table, "alerts")
     return twin or render(request, "measures/alerts.html", title="Alerts", rows=rows, org_id=org_id,
                           total=sum((abs(r["change_gbp"]) for r in rows if r["change_gbp"] is not None), Decimal(0)))

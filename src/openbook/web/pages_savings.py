@@ -13,20 +13,20 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pyarrow as pa
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from openbook import standard
 from openbook.analyse import savings as model
 from openbook.errors import UsageError
 from openbook.store.book import Book
 from openbook.web import charts
-from openbook.web.app import book_for_request
+from openbook.web.deps import BookDep
 from openbook.web.downloads import download
+from openbook.web.page_parts import body_names
 from openbook.web.pages import render
-from openbook.web.pages_findings import body_names, capability_labels
 
 router = APIRouter(include_in_schema=False)
-BookDep = Annotated[Book, Depends(book_for_request)]
 # Copies of scenarios/*.toml shipped in the package (tests/web/test_content.py keeps them equal).
 SCENARIOS = Path(__file__).parent / "content" / "scenarios"
 TOP = 10
@@ -131,7 +131,7 @@ def savings(
                   for y in result.years]
     return render(request, "savings.html", title="Savings from shared services", scenarios=scenarios, form=form,
                   error=None, result=result, sensitivity=sensitivity, top=TOP,
-                  body_names=body_names(book), capability_labels=capability_labels(),
+                  body_names=body_names(book), capability_labels=standard.labels("capabilities"),
                   query=str(request.url.query), chart=charts.savings_years(
                       years_rows, title="Net saving each year (bars) and cumulative NPV (line)"))
 

@@ -13,11 +13,12 @@ import threading
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
+from fastapi import APIRouter, File, Form, Header, Request, UploadFile
 
 from openbook.store.book import Book
 from openbook.store.tokens import log_publication, verify_token
-from openbook.web.app import ApiError, book_for_request
+from openbook.web.deps import BookDep
+from openbook.web.errors import ApiError
 from openbook.web.models import Error
 
 router = APIRouter(prefix="/api/v1", tags=["publish"])
@@ -40,7 +41,7 @@ def _bearer(authorization: str | None) -> str | None:
     422: {"model": Error, "description": "Not a valid request, or the file holds no loadable data"}})
 def publish(
     request: Request,
-    book: Annotated[Book, Depends(book_for_request)],
+    book: BookDep,
     file: Annotated[UploadFile, File(description="The published file: CSV, XLSX or JSON")],
     org: Annotated[str, Form(min_length=1, description="The publishing body's id or name")],
     authorization: Annotated[str | None, Header(description="Bearer obk_… token issued with `openbook token create`")] = None,

@@ -11,7 +11,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, render
+from openbook.cli import render
+from openbook.cli.app import BookOption, DEFAULT_BOOK, JsonOption, app, guard
 from openbook.cli.engines import EngineOption, LakeOption, SparkConfOption, engine_in_use
 from openbook.errors import UsageError
 
@@ -59,7 +60,7 @@ def savings(
     from openbook.analyse.savings import baseline_for, result_json, run, sensitivity
     from openbook.store import Book
 
-    with _guard():
+    with guard():
         chosen = _scenario(scenario, reduction, years, bottom_up)
         if chosen.method == "top-down":
             baseline = baseline_for(None, chosen)
@@ -89,7 +90,7 @@ def plan(
     from openbook.analyse.plan import consolidation_plan, write_csv, write_xlsx
     from openbook.store import Book
 
-    with _guard():
+    with guard():
         chosen = _scenario(scenario)
         try:
             start = date.fromisoformat(as_of) if as_of else None
@@ -114,7 +115,7 @@ def blocks(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> None
     from openbook.analyse.systems import capability_summary
     from openbook.store import Book
 
-    with _guard():
+    with guard():
         summary = {}
         if Path(book).exists():
             with Book(book, read_only=True) as opened:

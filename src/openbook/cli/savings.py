@@ -111,26 +111,23 @@ def plan(
 @app.command()
 def blocks(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> None:
     """The Lego blocks: each shared component, who runs their own system for it today, and what they pay."""
-    from openbook import standard
-    from openbook.analyse.systems import capability_summary
+    from openbook.analyse.systems import blocks_today
     from openbook.store import Book
 
     with guard():
-        summary = {}
         if Path(book).exists():
             with Book(book, read_only=True) as opened:
-                summary = {s["capability"]: s for s in capability_summary(opened)}
-        labels = {row["code"]: row["label"] for row in standard.code_list("capabilities")}
-        rows = []
-        for code, block in standard.blocks().items():
-            today = summary.get(code, {})
-            rows.append({"capability": code, "label": labels.get(code, code), **block,
-                         "bodies_running_own": today.get("bodies", 0), "systems": today.get("systems", 0),
-                         "annual_cost_gbp": today.get("annual_cost_gbp", Decimal(0))})
+                today = blocks_today(opened)
+        else:
+            today = blocks_today(None)
+        rows = [{"capability": b["capability"], "label": b["label"], **b["block"],
+                 "bodies_running_own": b["bodies"], "systems": b["systems"], "annual_cost_gbp": b["annual_cost_gbp"]}
+                for b in today]
         if as_json:
             render.print_json(rows)
             return
-        table = Table(title="Lego blocks" + ("" if summary else f" (no book at {book}: no counts)"))
+        counted = any(b["systems"] for b in today)
+        table = Table(title="Lego blocks" + ("" if counted else f" (no book at {book}: no counts)"))
         for column in ("Capability", "Shared components", "Interface", "Bodies on own", "Systems",
                        "They pay a year", "Block running cost"):
             table.add_column(column, justify="right" if column in ("Bodies on own", "Systems", "They pay a year")

@@ -101,6 +101,7 @@ def build(folder: Path, *, rows: int = ROWS, seed: int = SEED, jobs: int | None 
     analysis step as it starts."""
     from openbook.store import Book
 
+    step = step or _quiet
     folder = Path(folder)
     data = data_folder(folder)
     generated = not is_generated(folder)
@@ -116,7 +117,7 @@ def build(folder: Path, *, rows: int = ROWS, seed: int = SEED, jobs: int | None 
         built.loaded = True
         built.reports = ingest(book, files) if ingest else _ingest(book, files, jobs)
         analyse(book, step)
-        (step or _quiet)("alerts")
+        step("alerts")
         built.alerts, built.email = alert_reader(book, folder / "outbox")
     return built
 

@@ -37,7 +37,7 @@ import json, os, sys, time
 from pathlib import Path
 os.nice(10)
 from openbook.analyse.classify import classify_book
-from openbook.cli import expand_paths
+from openbook.demo import sector_files
 from openbook.ingest.parallel import ingest_paths
 from openbook.store import Book
 from openbook.synth import generate
@@ -46,8 +46,7 @@ started = time.perf_counter()
 if not (data / "organisations.csv").exists():
     generate(data, seed=42, rows=rows, datasets=("spend", "systems", "organogram"))
 generated = time.perf_counter()
-files = expand_paths([str(data / "organisations.csv")] + [str(p) for p in sorted(data.iterdir())
-                                                          if p.is_dir() and p.name != "truth"])
+files = sector_files(data)
 with Book(book) as opened:
     reports = list(ingest_paths(opened, files, jobs=0))
     ingested = time.perf_counter()

@@ -59,8 +59,8 @@ print(json.dumps({"seconds": elapsed, "pairs": pairs.num_rows,
 
 def build(rows: int, root: Path) -> tuple[Path, Path]:
     """The generated folder and its ingested book, made once per size and then reused."""
-    from openbook.cli import expand_paths
     from openbook.ingest.parallel import ingest_paths
+    from openbook.ingest.paths import expand_paths
     from openbook.store import Book
 
     data, book, done = root / "data", root / "book.duckdb", root / "built"

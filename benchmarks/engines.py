@@ -74,7 +74,7 @@ print(json.dumps({"steps": steps, "money": money, "rss_mb": rss, "jvm_rss_mb": c
 def build(rows: int, root: Path) -> Path:
     """The generated sector ingested and classified into a book, made once per size and then reused."""
     from openbook.analyse.classify import classify_book
-    from openbook.cli import expand_paths
+    from openbook.demo import sector_files
     from openbook.ingest.parallel import ingest_paths
     from openbook.store import Book
 
@@ -83,8 +83,7 @@ def build(rows: int, root: Path) -> Path:
         return book
     fresh_sector(root, rows)
     started = time.perf_counter()
-    files = expand_paths([str(data / "organisations.csv")] +
-                         [str(p) for p in sorted(data.iterdir()) if p.is_dir() and p.name != "truth"])
+    files = sector_files(data)
     with Book(book) as opened:
         reports = list(ingest_paths(opened, files))
         classify_book(opened)

@@ -23,8 +23,8 @@ from child import run  # benchmarks/child.py, beside this script
 OPENBOOK = """
 import json, resource, sys, time
 from pathlib import Path
-from openbook.cli import expand_paths
 from openbook.ingest.parallel import ingest_paths
+from openbook.ingest.paths import expand_paths
 from openbook.store import Book
 data = Path(sys.argv[1])
 files = expand_paths([str(data / "organisations.csv"), str(data / "spend")])

@@ -58,12 +58,11 @@ def _generate(data: Path, book_path: Path) -> dict:
 
 
 def _ingest(data: Path, book_path: Path) -> dict:
-    from openbook.cli import expand_paths
+    from openbook.demo import sector_files
     from openbook.ingest.parallel import ingest_paths
     from openbook.store import Book
 
-    files = expand_paths([str(data / "organisations.csv")] + [str(p) for p in sorted(data.iterdir())
-                                                              if p.is_dir() and p.name != "truth"])
+    files = sector_files(data)
     reports, started = [], time.perf_counter()
     # A line per file committed, so a run stopped before the end still says how far it got.
     with Book(book_path) as book, open(book_path.with_name("ingest-progress.log"), "w") as progress:

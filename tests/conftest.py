@@ -81,9 +81,6 @@ DEMO_ROWS = 20_000
 def demo_book(tmp_path_factory) -> Path:
     """A small demo sector built exactly as `make run` builds it (generate, ingest, classify, resolve,
     analyse), once per session; the truth files sit beside it under data/truth. Treat it as read-only."""
-    import subprocess
+    from openbook.demo import build
 
-    folder = tmp_path_factory.mktemp("demo")
-    subprocess.run([sys.executable, "-m", "openbook", "demo", "--dir", str(folder), "--rows", str(DEMO_ROWS)],
-                   check=True, capture_output=True)
-    return folder / "openbook.duckdb"
+    return build(tmp_path_factory.mktemp("demo"), rows=DEMO_ROWS).path

@@ -14,8 +14,9 @@ from openbook.analyse.duplicate_truth import score_against_truth
 from openbook.analyse.findings import save_findings
 from openbook.analyse.payments import (DuplicateSettings, Row, find_duplicate_payments, names_alike,
                                        reference_variant)
-from openbook.cli import app, expand_paths
+from openbook.cli import app
 from openbook.ingest import ingest_file
+from openbook.ingest.paths import expand_paths
 from openbook.store import Book
 from openbook.synth import generate
 

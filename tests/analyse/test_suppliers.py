@@ -14,8 +14,9 @@ from openbook.analyse.supplier_matching import is_spelling_slip
 from openbook.analyse.supplier_names import (
     charity_number, company_number, is_withheld, name_parts, org_id_numbers, vat_number,
 )
-from openbook.cli import app, expand_paths
+from openbook.cli import app
 from openbook.ingest.parallel import ingest_paths
+from openbook.ingest.paths import expand_paths
 from openbook.store import Book
 from openbook.synth import generate
 from openbook.synth.suppliers import names_with_truth

@@ -63,3 +63,15 @@ def test_a_body_paying_well_above_the_median_per_user_is_flagged(payroll, book):
 def test_contracts_ending_inside_the_window(payroll, book):
     rows = contracts_ending(book, as_of=date(2024, 6, 1))
     assert [(r["org_id"], r["contract_end"]) for r in rows] == [("XX-A", date(2025, 3, 31))]
+
+
+def test_every_block_of_the_catalogue_is_listed_with_what_bodies_pay_for_their_own(payroll, book):
+    from openbook import standard
+    from openbook.analyse.systems import blocks_today
+
+    rows = {r["capability"]: r for r in blocks_today(book)}
+    assert list(rows) == list(standard.blocks())
+    assert (rows["payroll"]["bodies"], rows["payroll"]["systems"], rows["payroll"]["products"]) == (4, 4, 2)
+    assert rows["payroll"]["annual_cost_gbp"] == Decimal("114000.00")
+    assert rows["finance-erp"]["systems"] == 1 and rows["finance-erp"]["annual_cost_gbp"] == 0
+    assert all(r["systems"] == 0 for r in blocks_today(None))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from openbook.cli import expand_paths
+from openbook.ingest.paths import expand_paths
 from openbook.ingest.parallel import ingest_paths
 from openbook.store import Book
 from openbook.synth import generate

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from openbook.cli import expand_paths
+from openbook.ingest.paths import expand_paths
 from openbook.ingest import ingest_file
 from openbook.store import Book
 from openbook.synth import generate

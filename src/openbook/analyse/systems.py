@@ -184,3 +184,18 @@ def price_findings(book: Book, settings: SystemSettings = SystemSettings()) -> l
                 evidence=[(r["source_sha256"], r["source_line"]) for r in product["rows"]],
             ))
     return found
+
+
+def blocks_today(book: Book | None) -> list[dict]:
+    """Each shared block of the standard beside what bodies pay to run their own system for it today
+    (zero everywhere without a book), in the catalogue's order: the CLI's and the pages' block list."""
+    summary = {s["capability"]: s for s in capability_summary(book)} if book is not None else {}
+    labels = standard.labels("capabilities")
+    rows = []
+    for code, block in standard.blocks().items():
+        today = summary.get(code, {})
+        rows.append({"capability": code, "label": labels.get(code, code), "block": block,
+                     "bodies": today.get("bodies", 0), "systems": today.get("systems", 0),
+                     "products": today.get("products", 0),
+                     "annual_cost_gbp": today.get("annual_cost_gbp", Decimal(0))})
+    return rows

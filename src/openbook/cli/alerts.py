@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, org_option, render
+from openbook.cli import render
+from openbook.cli.app import BookOption, DEFAULT_BOOK, JsonOption, app, guard, org_option
 from openbook.errors import UsageError
 
 alerts_app = typer.Typer(help="Alerts: sudden changes in spend and bodies stuck in their peers' worst tenth.",
@@ -34,7 +35,7 @@ def run(
     from openbook.mail import SmtpSettings, deliver
     from openbook.store import Book
 
-    with _guard():
+    with guard():
         smtp = SmtpSettings.from_env()
         with Book(book) as opened:
             with render.StepProgress(quiet=as_json) as progress:
@@ -64,7 +65,7 @@ def list_(book: BookOption = DEFAULT_BOOK, org: OrgOption = None, as_json: JsonO
     from openbook.analyse.alerts import stored_alerts
     from openbook.store import Book
 
-    with _guard(), Book(book, read_only=True) as opened:
+    with guard(), Book(book, read_only=True) as opened:
         rows = stored_alerts(opened, org_option(opened, org))
     render.print_json(rows) if as_json else _alerts_table(rows)
 
@@ -80,7 +81,7 @@ def subscribe(
     from openbook.analyse.alerts import subscribe as add
     from openbook.store import Book
 
-    with _guard(), Book(book) as opened:
+    with guard(), Book(book) as opened:
         row = add(opened, email, org_id=org_option(opened, org), measure_id=measure)
         render.console.print(f"{row['email']} follows {row['org_id'] or 'measure ' + row['measure_id']}.",
                              highlight=False)
@@ -97,7 +98,7 @@ def unsubscribe(
     from openbook.analyse.alerts import unsubscribe as remove
     from openbook.store import Book
 
-    with _guard(), Book(book) as opened:
+    with guard(), Book(book) as opened:
         count = remove(opened, email, org_id=org_option(opened, org), measure_id=measure)
         if not count:
             raise UsageError(f"{email} follows nothing that matches")
@@ -110,7 +111,7 @@ def subscriptions(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) 
     from openbook.analyse.alerts import subscriptions as listed
     from openbook.store import Book
 
-    with _guard(), Book(book, read_only=True) as opened:
+    with guard(), Book(book, read_only=True) as opened:
         rows = listed(opened)
     if as_json:
         render.print_json(rows)
@@ -122,22 +123,6 @@ def subscriptions(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) 
         table.add_row(r["email"], r["org_name"] or r["org_id"] or "", r["measure_id"] or "",
                       f"{r['created_at']:%Y-%m-%d}")
     render.console.print(table)
-
-
-DEMO_READER = "reader@example.org"
-
-
-def demo_alerts(book, outbox: Path) -> str:
-    """The demo's reader follows every body that spends; its email goes to the outbox. Returns a line to show."""
-    from openbook.analyse.alerts import compute_alerts, save_alerts, subscribe as add
-    from openbook.mail import deliver
-
-    for (org_id,) in book.query("SELECT DISTINCT org_id FROM spend_current ORDER BY 1"):
-        add(book, DEMO_READER, org_id=org_id)
-    count = save_alerts(book, compute_alerts(book))
-    sent = deliver(book, outbox=outbox)
-    where = f"; {DEMO_READER}'s email is {sent[0]['where']}" if sent else ""
-    return f"\n{count} alert{'s' if count != 1 else ''} (`openbook alerts list`){where}."
 
 
 def _alerts_table(rows: list[dict]) -> None:

@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from openbook.cli import BookOption, DEFAULT_BOOK, JsonOption, _guard, app, org_option, render
+from openbook.cli import render
+from openbook.cli.app import BookOption, DEFAULT_BOOK, JsonOption, app, guard, org_option
 from openbook.cli.engines import EngineOption, LakeOption, SparkConfOption, engine_in_use
 from openbook.errors import UsageError
 
@@ -25,7 +26,7 @@ def analyse(
     from openbook.analyse.detectors import run
     from openbook.store import Book
 
-    with _guard():
+    with guard():
         with Book(book) as opened, engine_in_use(opened, engine, lake, spark_conf, quiet=as_json):
             with render.StepProgress(quiet=as_json) as progress:
                 try:
@@ -51,7 +52,7 @@ def findings(
     """List stored findings, largest £ first, with the formula and the rows behind each."""
     from openbook.store import Book
 
-    with _guard():
+    with guard():
         with Book(book, read_only=True) as opened:
             rows = opened.findings(kind=kind, org=org_option(opened, org), limit=limit)
         if as_json:

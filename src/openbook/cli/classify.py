@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, render
+from openbook.cli import render
+from openbook.cli.app import BookOption, DEFAULT_BOOK, JsonOption, app, guard
 
 
 @app.command()
@@ -26,7 +27,7 @@ def classify(
     from openbook.errors import UsageError
     from openbook.store import Book
 
-    with _guard():
+    with guard():
         if mapping and no_mapping:
             raise UsageError("choose --mapping FILE or --no-mapping, not both")
         with Book(book) as opened:

@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, render
+from openbook.cli import render
+from openbook.cli.app import BookOption, DEFAULT_BOOK, JsonOption, app, guard
 
 _Number = Optional[float]
 
@@ -31,7 +32,7 @@ def margins(
     from openbook.analyse.margins import MarginSettings, check_margins
     from openbook.store import Book
 
-    with _guard():
+    with guard():
         settings = MarginSettings.from_env(overhead_norm_pct=overhead_norm, margin_tolerance_pp=margin_tolerance,
                                            pay_on_cost_pct=on_cost, working_days=working_days,
                                            labour_rate_tolerance_pct=rate_tolerance)

@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, render
+from openbook.cli import render
+from openbook.cli.app import BookOption, DEFAULT_BOOK, JsonOption, app, guard
 from openbook.errors import UsageError
 
 PeersOption = Annotated[str, typer.Option("--peers", help="Compare with bodies of the same 'kind', the same "
@@ -40,7 +41,7 @@ def measures(
     from openbook.analyse.measures.runner import MeasureSettings, run, save_results, unknown_measure
     from openbook.store import Book
 
-    with _guard():
+    with guard():
         if not 0 < centile < 100:
             raise UsageError(f"--centile {centile:g} must be between 0 and 100")
         chosen = load_measures()
@@ -82,7 +83,7 @@ def peers_show(
     from openbook.analyse.measures.runner import neighbour_context
     from openbook.store import Book
 
-    with _guard(), Book(book, read_only=True) as opened:
+    with guard(), Book(book, read_only=True) as opened:
         org_id = _resolve(opened, org)
         context, names = neighbour_context(opened)
         found = nearest_neighbours(context, k=neighbours).get(org_id, [])
@@ -110,7 +111,7 @@ def group_create(
     from openbook.analyse.measures.comparators import create_group
     from openbook.store import Book
 
-    with _guard(), Book(book) as opened:
+    with guard(), Book(book) as opened:
         members = create_group(opened, name, orgs)
         render.console.print(f"Saved group [bold]{name}[/] with {len(members)} bodies; use it with "
                              f"`openbook measures --peers {name!r}`.")
@@ -122,7 +123,7 @@ def group_list(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> 
     from openbook.analyse.measures.comparators import groups
     from openbook.store import Book
 
-    with _guard(), Book(book) as opened:  # writable: a book from before groups gains the table
+    with guard(), Book(book) as opened:  # writable: a book from before groups gains the table
         saved = groups(opened)
         if as_json:
             render.print_json(saved)
@@ -139,7 +140,7 @@ def group_delete(name: Annotated[str, typer.Argument(help="The group's name.")],
     from openbook.analyse.measures.comparators import delete_group
     from openbook.store import Book
 
-    with _guard(), Book(book) as opened:
+    with guard(), Book(book) as opened:
         if not delete_group(opened, name):
             raise UsageError(f"no comparator group {name!r}; `openbook peers group list` shows them")
         render.console.print(f"Deleted group [bold]{name}[/].")
@@ -159,7 +160,7 @@ def index_(
     from openbook.analyse.measures.runner import run
     from openbook.store import Book
 
-    with _guard():
+    with guard():
         if level not in value_index.LEVELS:
             raise UsageError(f"--level {level!r} is not one of {', '.join(value_index.LEVELS)}")
         chosen = value_index.load_weights(weights)

@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, render
+from openbook.cli import render
+from openbook.cli.app import BookOption, DEFAULT_BOOK, JsonOption, app, guard
 
 OrgOption = Annotated[Optional[str], typer.Option("--org", help="Only this body (org id, or its name as written).")]
 
@@ -19,7 +20,7 @@ def organograms(book: BookOption = DEFAULT_BOOK, org: OrgOption = None, as_json:
     from openbook.analyse.organogram_tree import book_snapshots
     from openbook.store import Book
 
-    with _guard(), Book(book, read_only=True) as opened:
+    with guard(), Book(book, read_only=True) as opened:
         found = book_snapshots(opened, org)
         if as_json:
             render.print_json({"snapshots": [{**s.summary(), "issues": [asdict(i) for i in s.issues],

@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, render
+from openbook.cli import render
+from openbook.cli.app import BookOption, DEFAULT_BOOK, JsonOption, app, guard
 from openbook.cli.engines import EngineOption, LakeOption, SparkConfOption, engine_in_use
 from openbook.errors import UsageError
 
@@ -33,7 +34,7 @@ def duplicates(
     from openbook.analyse.payments import DETECTOR, DuplicateSettings, find_duplicate_payments
     from openbook.store import Book
 
-    with _guard():
+    with guard():
         try:
             minimum = Decimal(min_amount)
         except InvalidOperation:

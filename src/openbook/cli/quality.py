@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, org_option, render
+from openbook.cli import render
+from openbook.cli.app import BookOption, DEFAULT_BOOK, JsonOption, app, guard, org_option
 
 
 @app.command()
@@ -22,7 +23,7 @@ def quality(
     from openbook.analyse.quality import quality as measure
     from openbook.store import Book
 
-    with _guard(), Book(book, read_only=True) as opened:
+    with guard(), Book(book, read_only=True) as opened:
         org_id = org_option(opened, org)
         rows = measure(opened, org_id)
     if as_json:

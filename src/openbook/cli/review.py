@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, render
+from openbook.cli import render
+from openbook.cli.app import BookOption, DEFAULT_BOOK, JsonOption, app, guard
 from openbook.errors import UsageError
 
 
@@ -28,7 +29,7 @@ def review(
     from openbook.analyse.review import review as record
     from openbook.store import Book
 
-    with _guard():
+    with guard():
         if export is not None:
             if finding_id or outcome:
                 raise UsageError("--export writes every verdict; give it without a finding")
@@ -54,7 +55,7 @@ def precision(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> N
     from openbook.analyse.review import precision as measure
     from openbook.store import Book
 
-    with _guard(), Book(book, read_only=True) as opened:
+    with guard(), Book(book, read_only=True) as opened:
         rows = measure(opened)
     if as_json:
         render.print_json(rows)

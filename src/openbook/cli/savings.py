@@ -11,7 +11,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, render
+from openbook.cli import render
+from openbook.cli.app import BookOption, DEFAULT_BOOK, JsonOption, app, guard
 from openbook.cli.engines import EngineOption, LakeOption, SparkConfOption, engine_in_use
 from openbook.errors import UsageError
 from openbook.formatting import gbp_short, pounds
@@ -60,7 +61,7 @@ def savings(
     from openbook.analyse.savings import baseline_for, result_json, run, sensitivity
     from openbook.store import Book
 
-    with _guard():
+    with guard():
         chosen = _scenario(scenario, reduction, years, bottom_up)
         if chosen.method == "top-down":
             baseline = baseline_for(None, chosen)
@@ -90,7 +91,7 @@ def plan(
     from openbook.analyse.plan import consolidation_plan, write_csv, write_xlsx
     from openbook.store import Book
 
-    with _guard():
+    with guard():
         chosen = _scenario(scenario)
         try:
             start = date.fromisoformat(as_of) if as_of else None
@@ -111,26 +112,23 @@ def plan(
 @app.command()
 def blocks(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> None:
     """The Lego blocks: each shared component, who runs their own system for it today, and what they pay."""
-    from openbook import standard
-    from openbook.analyse.systems import capability_summary
+    from openbook.analyse.systems import blocks_today
     from openbook.store import Book
 
-    with _guard():
-        summary = {}
+    with guard():
         if Path(book).exists():
             with Book(book, read_only=True) as opened:
-                summary = {s["capability"]: s for s in capability_summary(opened)}
-        labels = standard.labels("capabilities")
-        rows = []
-        for code, block in standard.blocks().items():
-            today = summary.get(code, {})
-            rows.append({"capability": code, "label": labels.get(code, code), **block,
-                         "bodies_running_own": today.get("bodies", 0), "systems": today.get("systems", 0),
-                         "annual_cost_gbp": today.get("annual_cost_gbp", Decimal(0))})
+                today = blocks_today(opened)
+        else:
+            today = blocks_today(None)
+        rows = [{"capability": b["capability"], "label": b["label"], **b["block"],
+                 "bodies_running_own": b["bodies"], "systems": b["systems"], "annual_cost_gbp": b["annual_cost_gbp"]}
+                for b in today]
         if as_json:
             render.print_json(rows)
             return
-        table = Table(title="Lego blocks" + ("" if summary else f" (no book at {book}: no counts)"))
+        counted = any(b["systems"] for b in today)
+        table = Table(title="Lego blocks" + ("" if counted else f" (no book at {book}: no counts)"))
         for column in ("Capability", "Shared components", "Interface", "Bodies on own", "Systems",
                        "They pay a year", "Block running cost"):
             table.add_column(column, justify="right" if column in ("Bodies on own", "Systems", "They pay a year")

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from openbook.cli import DEFAULT_BOOK, BookOption, _guard, app, render
+from openbook.cli import render
+from openbook.cli.app import BookOption, DEFAULT_BOOK, app, guard
 
 
 @app.command()
@@ -24,7 +25,7 @@ def serve(
 
     from openbook.web import create_app
 
-    with _guard():
+    with guard():
         application = create_app(book, read_only=read_only, scenarios=scenarios)
         render.console.print(f"Serving {book} at [bold]http://{host}:{port}/[/] (API docs at /api/docs). Ctrl+C stops.")
         uvicorn.run(application, host=host, port=port, log_level="warning")

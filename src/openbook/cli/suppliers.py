@@ -9,7 +9,8 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, render
+from openbook.cli import render
+from openbook.cli.app import BookOption, DEFAULT_BOOK, JsonOption, app, guard
 from openbook.cli.engines import SparkConfOption
 
 suppliers_app = typer.Typer(help="Suppliers across bodies: resolve spellings, look up, confirm, split, merge.",
@@ -30,7 +31,7 @@ def resolve_command(book: BookOption = DEFAULT_BOOK, engine: EngineOption = "aut
     from openbook.store import Book
     from openbook.store.engine import parse_conf
 
-    with _guard(), Book(book) as opened:
+    with guard(), Book(book) as opened:
         result = _resolve_with_progress(opened, engine, parse_conf(spark_conf) or None, quiet=as_json)
         _print_resolution(opened, result, as_json)
 
@@ -87,7 +88,7 @@ def list_command(book: BookOption = DEFAULT_BOOK,
     """Suppliers by current spend, with how their spellings were tied together."""
     from openbook.store import Book
 
-    with _guard(), Book(book, read_only=True) as opened:
+    with guard(), Book(book, read_only=True) as opened:
         rows = opened.suppliers(limit=top or None)
         if as_json:
             render.print_json(rows)
@@ -110,7 +111,7 @@ def match_command(name: Annotated[str, typer.Argument(help="A supplier name (or 
     from openbook.analyse.suppliers import match
     from openbook.store import Book
 
-    with _guard(), Book(book, read_only=True) as opened:
+    with guard(), Book(book, read_only=True) as opened:
         rows = match(opened, name, limit=limit)
         if as_json:
             render.print_json(rows)
@@ -127,7 +128,7 @@ def _decide(book, action: str, supplier_id: str, as_json: bool, **options) -> No
     from openbook.analyse.suppliers import decide
     from openbook.store import Book
 
-    with _guard(), Book(book) as opened:
+    with guard(), Book(book) as opened:
         decision = decide(opened, action, supplier_id, **options)
         result = _resolve_with_progress(opened, "auto", quiet=True)
         if as_json:

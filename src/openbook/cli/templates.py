@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from openbook.cli import _guard, app, render
+from openbook.cli import render
+from openbook.cli.app import app, guard
 
 
 @app.command()
@@ -23,7 +24,7 @@ def template(
     """Write a blank template to fill in: the header, and each field's meaning, type and codes."""
     from openbook.ingest.templates import check_table, template_fields, write_template
 
-    with _guard():
+    with guard():
         check_table(table)
         written = write_template(table, out or Path(f"{table}.{fmt}"), fmt, force=force)
         fields = template_fields(table)

@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from openbook.cli import DEFAULT_BOOK, BookOption, JsonOption, _guard, app, render
+from openbook.cli import render
+from openbook.cli.app import BookOption, DEFAULT_BOOK, JsonOption, app, guard
 from openbook.errors import UsageError
 
 token_app = typer.Typer(help="API tokens for publishing: one body each, stored hashed.", no_args_is_help=True)
@@ -23,7 +24,7 @@ def create(
     from openbook.store import Book
     from openbook.store.tokens import create_token
 
-    with _guard(), Book(book) as opened:
+    with guard(), Book(book) as opened:
         secret = create_token(opened, org, label)
         render.console.print(f"Token for {opened.resolve_org(org)} (shown once; keep it secret):")
         render.console.print(secret, highlight=False, soft_wrap=True)
@@ -35,7 +36,7 @@ def list_(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> None:
     from openbook.store import Book
     from openbook.store.tokens import list_tokens
 
-    with _guard(), Book(book) as opened:
+    with guard(), Book(book) as opened:
         rows = list_tokens(opened)
     if as_json:
         render.print_json(rows)
@@ -50,7 +51,7 @@ def revoke(token_id: Annotated[str, typer.Argument(help="The token's id (the par
     from openbook.store import Book
     from openbook.store.tokens import revoke_token
 
-    with _guard(), Book(book) as opened:
+    with guard(), Book(book) as opened:
         if not revoke_token(opened, token_id):
             raise UsageError(f"no active token {token_id!r}")
         render.console.print(f"Revoked {token_id}.")

@@ -103,7 +103,7 @@ def _reviews(book: Book, finding_id: str) -> list[dict]:
 
 @router.get("/capabilities", response_class=HTMLResponse)
 def capabilities(request: Request, book: BookDep):
-    from openbook.analyse.systems import capability_map, capability_summary, price_per_user
+    from openbook.analyse.systems import blocks_today, capability_map, price_per_user
 
     names = body_names(book)
     labels = standard.labels("capabilities")
@@ -112,14 +112,7 @@ def capabilities(request: Request, book: BookDep):
         cell.update(body=names.get(cell["org_id"], cell["org_id"]), label=labels.get(cell["capability"],
                     cell["capability"]), href="/capabilities/systems?" + urlencode(
                     {"org": cell["org_id"], "capability": cell["capability"]}))
-    summary = {s["capability"]: s for s in capability_summary(book)}
-    blocks = []
-    for code, block in standard.blocks().items():
-        today = summary.get(code, {})
-        blocks.append({"capability": code, "label": labels.get(code, code), "block": block,
-                       "bodies": today.get("bodies", 0), "systems": today.get("systems", 0),
-                       "products": today.get("products", 0),
-                       "annual_cost_gbp": today.get("annual_cost_gbp", Decimal(0))})
+    blocks = blocks_today(book)
     blocks.sort(key=lambda b: (-b["annual_cost_gbp"], b["capability"]))
     bodies = sorted({c["org_id"] for c in cells}, key=lambda o: names.get(o, o))
     columns = [b for b in blocks if b["systems"]]

@@ -1,0 +1,168 @@
+"""`openbook init|ingest|validate|status|problems|export`: the book itself, what goes in and what comes out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from openbook.cli import render
+from openbook.cli.app import BookOption, DEFAULT_BOOK, JobsOption, JsonOption, app, guard
+from openbook.errors import UsageError
+from openbook.ingest.paths import expand_paths
+
+
+@app.command()
+def init(book: BookOption = DEFAULT_BOOK) -> None:
+    """Create an empty book with the standard's tables and the organisation registry."""
+    from openbook.store import Book
+
+    with guard(), Book(book) as opened:
+        count = opened.query("SELECT count(*) FROM organisation")[0][0]
+        render.console.print(f"Book ready at [bold]{book}[/] with {count:,} registered bodies.")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns.")],
+    book: BookOption = DEFAULT_BOOK,
+    org: Annotated[Optional[str], typer.Option("--org", help="The publishing body (org id or name) "
+                                               "for files without a body column.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if any row was quarantined.")] = False,
+    jobs: JobsOption = None,
+    lake: Annotated[Optional[Path], typer.Option("--lake", help="Then write the book as a Parquet lake here "
+                                                 "(as `export --parquet`), for Spark and other engines.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Load published files into the book; every row ends accepted, quarantined or structural."""
+    from openbook.store import Book
+
+    with guard():
+        files = expand_paths(paths)
+        with Book(book) as opened:
+            reports = ingest_with_progress(opened, files, org=org, jobs=jobs, quiet=as_json)
+            from openbook.analyse.classify import classify_book
+
+            classified = classify_book(opened)  # re-computable; `openbook classify` shows the detail
+            if lake:
+                from openbook.store.export import write_lake
+
+                written = write_lake(opened, lake)
+        if not as_json:
+            render.classified_line(classified)
+            if lake:
+                render.console.print(f"Lake: {written.rows['spend']:,} spend lines "
+                                     f"({render.gbp(written.spend_gbp)}) in {len(written.files['spend']):,} "
+                                     f"Parquet files under [bold]{lake}[/].")
+        _report(reports, as_json, strict)
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns.")],
+    org: Annotated[Optional[str], typer.Option("--org", help="The publishing body, as for ingest.")] = None,
+    book: Annotated[Optional[Path], typer.Option("--book", "-b", help="Resolve bodies against this book.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check files against the standard without loading them; print every problem."""
+    from openbook.ingest import validate_file
+    from openbook.store import Book
+
+    with guard():
+        files = expand_paths(paths)
+        opened = Book(book, read_only=True) if book else None
+        try:
+            reports = [validate_file(path, org=org, book=opened) for path in files]
+        finally:
+            if opened:
+                opened.close()
+        if as_json:
+            render.print_json([render.report_json(r, include_problems=True) for r in reports])
+        else:
+            for report in reports:
+                render.problems_of(report)
+            render.reconciliation(reports)
+        rejected = any(r.status == "rejected" or r.quarantined for r in reports)
+        raise typer.Exit(1 if rejected else 0)
+
+
+@app.command()
+def status(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> None:
+    """What the book holds: sources, rows, money, and quarantine by problem code."""
+    from openbook.store import Book
+
+    with guard(), Book(book, read_only=True) as opened:
+        summary = opened.status()
+        render.print_json(summary) if as_json else render.status(summary)
+
+
+@app.command()
+def problems(
+    book: BookOption = DEFAULT_BOOK,
+    file: Annotated[Optional[str], typer.Option("--file", help="Only this file (name, path or SHA-256 prefix).")] = None,
+    code: Annotated[Optional[str], typer.Option("--code", help="Only this problem code.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include warnings and structural rows.")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="Show at most this many (0 for all).")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """List quarantined rows with file, line, column, code and the raw value."""
+    from openbook.store import Book
+
+    with guard(), Book(book, read_only=True) as opened:
+        rows, total = opened.problems(file=file, code=code, everything=all_, limit=limit or None)
+        if as_json:
+            render.print_json({"total": total, "partial": len(rows) < total, "problems": rows})
+        else:
+            render.problem_rows(rows, total, file)
+
+
+@app.command()
+def export(
+    book: BookOption = DEFAULT_BOOK,
+    parquet: Annotated[Optional[Path], typer.Option("--parquet", help="Write every table as Parquet here: a lake "
+                                                    "with spend partitioned by body and year, and datapackage.json.")] = None,
+    csv: Annotated[Optional[Path], typer.Option("--csv", help="Write every table as CSV here.")] = None,
+    datapackage: Annotated[Optional[Path], typer.Option("--datapackage", help="Write a Frictionless Data "
+                                                         "Package (CSV + datapackage.json) here.")] = None,
+) -> None:
+    """Export the whole book for other tools: Parquet, CSV, or a Frictionless Data Package."""
+    from openbook.store import Book
+    from openbook.store.export import export_book
+
+    with guard():
+        targets = {"parquet": parquet, "csv": csv, "datapackage": datapackage}
+        chosen = {k: v for k, v in targets.items() if v is not None}
+        if not chosen:
+            raise UsageError("choose at least one of --parquet DIR, --csv DIR, --datapackage DIR")
+        with Book(book, read_only=True) as opened:
+            for fmt, folder in chosen.items():
+                written = export_book(opened, folder, fmt)
+                render.console.print(f"{fmt}: wrote {len(written)} files to [bold]{folder}[/]")
+
+
+
+def _report(reports: list, as_json: bool, strict: bool) -> None:
+    if as_json:
+        render.print_json([render.report_json(r) for r in reports])
+    else:
+        for report in reports:
+            if report.status == "rejected":
+                render.error(report.rejection.render())
+        render.reconciliation(reports)
+    rejected = any(r.status == "rejected" for r in reports)
+    quarantined = any(r.quarantined for r in reports)
+    raise typer.Exit(1 if rejected or (strict and quarantined) else 0)
+
+
+def ingest_with_progress(book, files: list[Path], *, org: str | None, jobs: int | None, quiet: bool) -> list:
+    """Ingest files under one bar, each file's report shown as it is committed."""
+    from openbook.ingest.parallel import ingest_paths
+
+    reports = []
+    with render.IngestProgress(len(files), quiet=quiet) as progress:
+        for report in ingest_paths(book, files, org=org, jobs=jobs, progress=progress.advance,
+                                   on_file=progress.start):
+            reports.append(report)
+            progress.finish(report)
+    return reports

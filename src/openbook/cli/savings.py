@@ -86,7 +86,7 @@ def plan(
     as_json: JsonOption = False,
 ) -> None:
     """The consolidation plan: which bodies move onto each shared block in which phase."""
-    from openbook.analyse.plan import consolidation_plan, write_csv, write_xlsx
+    from openbook.analyse.savings.plan import consolidation_plan, write_csv, write_xlsx
     from openbook.store import Book
 
     with _guard():

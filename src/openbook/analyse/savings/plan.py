@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openbook import standard
-from openbook.analyse.savings import BlockCost, CostLine, Scenario, catalogue_costs
+from openbook.analyse.savings.scenarios import BlockCost, CostLine, Scenario, catalogue_costs
 from openbook.analyse.systems import SystemSettings, capability_map, capability_summary, contracts_ending
 
 _ZERO = Decimal(0)

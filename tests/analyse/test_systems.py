@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from openbook.analyse.systems import (
+from openbook.analyse.detectors.systems import (
     SystemSettings, capability_map, capability_summary, contracts_ending, duplicated_capability_findings,
     price_findings, price_per_user, product_key,
 )

@@ -111,7 +111,7 @@ def plan(
 def blocks(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> None:
     """The Lego blocks: each shared component, who runs their own system for it today, and what they pay."""
     from openbook import standard
-    from openbook.analyse.systems import capability_summary
+    from openbook.analyse.detectors.systems import capability_summary
     from openbook.store import Book
 
     with _guard():

@@ -23,8 +23,8 @@ from starlette.exceptions import HTTPException
 from openbook import standard
 from openbook.analyse import bodies as body_analysis
 from openbook.analyse import search as searching
-from openbook.analyse.functions import BASES, FunctionSettings, benchmark
-from openbook.analyse.prices import comparisons
+from openbook.analyse.detectors.functions import BASES, FunctionSettings, benchmark
+from openbook.analyse.detectors.prices import comparisons
 from openbook.analyse.spending import peer_profile, totals
 from openbook.store.book import Book
 from openbook.web import charts

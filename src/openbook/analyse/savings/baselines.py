@@ -34,9 +34,9 @@ def bottom_up_baseline(book, scenario: Scenario = Scenario()) -> Baseline:
     third-party spend classified to admin functions, less the spend a system line already costs
     (same body and capability, or a payment whose reference is the system's contract).
     """
-    from openbook.analyse.functions import FunctionSettings, admin_functions, function_costs
-    from openbook.analyse.systems import capability_map, capability_summary
-    from openbook.analyse.workforce import load_posts
+    from openbook.analyse.detectors.functions import FunctionSettings, admin_functions, function_costs
+    from openbook.analyse.detectors.systems import capability_map, capability_summary
+    from openbook.analyse.detectors.workforce import load_posts
 
     admin = set(admin_functions())
     catalogue = catalogue_costs(scenario.blocks)

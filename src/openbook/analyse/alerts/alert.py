@@ -83,13 +83,13 @@ def money(value: Decimal) -> str:
     return f"{sign}£{amount:,.0f}"
 
 
-def _signed(value: Decimal) -> str:
+def signed(value: Decimal) -> str:
     return ("+" if value >= 0 else "") + money(value)
 
 
-def _percent(share: float) -> str:
+def percent(share: float) -> str:
     return f"{share:+.0%}"
 
 
-def _pennies(value) -> Decimal:
+def pennies(value) -> Decimal:
     return Decimal(value).quantize(Decimal("0.01"))

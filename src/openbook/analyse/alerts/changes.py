@@ -10,7 +10,7 @@ from decimal import Decimal
 from statistics import median
 
 from openbook import standard
-from openbook.analyse.alerts.alert import Alert, AlertSettings, _pennies, _percent, _signed, money
+from openbook.analyse.alerts.alert import Alert, AlertSettings, money, pennies, percent, signed
 from openbook.analyse.alerts.cusum import Change, changes
 from openbook.store.book import Book
 
@@ -83,9 +83,9 @@ def _spend_alert(org_id: str, series: str, points: list, change: Change, found: 
     values = [v for _, v, _ in points]
     start = found[-2].began if len(found) > 1 else 0
     baseline = values[start:start + settings.cusum.baseline]
-    before = _pennies(median(baseline))
+    before = pennies(median(baseline))
     end = len(values)
-    after = _pennies(median(values[change.began:end]))
+    after = pennies(median(values[change.began:end]))
     step = after - before
     share = float(step / before) if before > 0 else None
     if before <= 0 or abs(step) < settings.min_change_gbp or abs(share) < settings.min_change_share:
@@ -104,7 +104,7 @@ def _spend_alert(org_id: str, series: str, points: list, change: Change, found: 
     varied = (f"months varied by about ±{wobble:.0%}" if change.sigma > settings.cusum.min_sigma else
               f"months varied by less than ±{wobble:.0%}, the least openbook assumes")
     after_months = end - change.began
-    context = (f"{_signed(step)} a month ({_percent(share)}), over the {after_months} month"
+    context = (f"{signed(step)} a month ({percent(share)}), over the {after_months} month"
                f"{'s' if after_months != 1 else ''} published since ({began:%b %Y} to {months[-1]:%b %Y}). "
                f"Typical: the median of its {len(baseline)} months published from {months[start]:%b %Y} to "
                f"{months[start + len(baseline) - 1]:%b %Y}, when {varied}. "

@@ -8,8 +8,11 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from openbook.analyse.savings.scenarios import _ONE, _ZERO, Baseline, CostLine, Scenario, _money, catalogue_costs
+from openbook.analyse.savings.scenarios import Baseline, CostLine, Scenario, catalogue_costs, pennies
 from openbook.errors import UsageError
+
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
 
 # ---------------------------------------------------------------- baselines
 
@@ -56,7 +59,7 @@ def bottom_up_baseline(book, scenario: Scenario = Scenario()) -> Baseline:
         cell[1] += 1
         fte += post.fte
     for (org_id, function), (cost, rows) in sorted(staff.items()):
-        lines.append(CostLine("staff", _money(cost), org_id, function, rows=rows))
+        lines.append(CostLine("staff", pennies(cost), org_id, function, rows=rows))
     notes.append(f"Staff: {sum(r for _, r in staff.values()):,} organogram rows ({fte:,.0f} FTE) in admin functions in "
                  f"{len({o for o, _ in staff}):,} bodies' latest organograms, pay midpoint × FTE × (1 + {scenario.staff_oncost_rate:.0%} on-costs); "
                  f"{unpaid:,} posts with undisclosed pay are not costed.")
@@ -83,8 +86,8 @@ def bottom_up_baseline(book, scenario: Scenario = Scenario()) -> Baseline:
                 .order_by(["org_id", "function"]).to_pyarrow().to_pylist()):
         overlap = tied.get((row["org_id"], row["function"]), _ZERO)
         per_year = _per_year(months.get(row["org_id"], 12))
-        excluded += _money(min(overlap, row["cost_gbp"]) * per_year)
-        cost = _money(max(row["cost_gbp"] - overlap, _ZERO) * per_year)
+        excluded += pennies(min(overlap, row["cost_gbp"]) * per_year)
+        cost = pennies(max(row["cost_gbp"] - overlap, _ZERO) * per_year)
         if cost > 0:
             lines.append(CostLine("spend", cost, row["org_id"], row["function"], rows=row["lines"]))
     total, unclassified = _spend_totals(book)

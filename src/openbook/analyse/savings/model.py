@@ -13,9 +13,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from openbook.analyse.savings.scenarios import (
-    _ONE, _PENNY, _ZERO, Baseline, BlockCost, CostLine, Scenario, _money, catalogue_costs,
-    cost_per_post, frontline_table,
+    Baseline, BlockCost, CostLine, Scenario, catalogue_costs, cost_per_post, frontline_table, pennies,
 )
+
+_PENNY = Decimal("0.01")
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
 
 # ---------------------------------------------------------------- outputs
 
@@ -171,11 +174,11 @@ def run(baseline: Baseline, scenario: Scenario, blocks: Mapping[str, BlockCost] 
     years, cumulative_npv = [], _ZERO
     share = scenario.phasing.cumulative(horizon)
     for t in range(horizon):
-        gross, running = _money(totals.gross[t]), _money(totals.running[t])
-        migration, redundancy, dual = _money(totals.migration[t]), _money(totals.redundancy[t]), _money(totals.dual[t])
+        gross, running = pennies(totals.gross[t]), pennies(totals.running[t])
+        migration, redundancy, dual = pennies(totals.migration[t]), pennies(totals.redundancy[t]), pennies(totals.dual[t])
         net = gross - running - migration - redundancy - dual
         factor = _ONE / (_ONE + scenario.discount_rate) ** (t + 1)
-        present = _money(net * factor)
+        present = pennies(net * factor)
         cumulative_npv += present
         years.append(YearRow(t + 1, share[t], gross, running, migration, redundancy, dual, net,
                              factor, present, cumulative_npv, _posts(net, per_post)))
@@ -200,7 +203,7 @@ def run(baseline: Baseline, scenario: Scenario, blocks: Mapping[str, BlockCost] 
     run_one_off = sum((y.migration_cost_gbp + y.redundancy_cost_gbp + y.dual_running_cost_gbp for y in years), _ZERO)
     run_rate = _group_row("run-rate", baseline.total_gbp, run_gross, run_running, run_one_off, per_post)
     return Result(
-        scenario=scenario, baseline=baseline, cost_per_post_gbp=_money(per_post), years=tuple(years),
+        scenario=scenario, baseline=baseline, cost_per_post_gbp=pennies(per_post), years=tuple(years),
         run_rate=run_rate, npv_gbp=cumulative_npv, break_even_year=break_even,
         by_function=group(lambda line: line.function or "(unclassified)"),
         by_capability=group(lambda line: line.capability or "(none)"),
@@ -216,8 +219,8 @@ def _posts(net: Decimal, per_post: Decimal) -> Decimal:
 
 def _group_row(key: str, baseline: Decimal, gross: Decimal, running: Decimal, one_off: Decimal,
                per_post: Decimal) -> GroupRow:
-    gross, running = _money(gross), _money(running)
-    return GroupRow(key, _money(baseline), gross, running, gross - running, _money(one_off),
+    gross, running = pennies(gross), pennies(running)
+    return GroupRow(key, pennies(baseline), gross, running, gross - running, pennies(one_off),
                     _posts(gross - running, per_post))
 
 
@@ -240,7 +243,7 @@ def result_json(result: Result, rows: Iterable[SensitivityRow] = ()) -> dict:
 
     return {
         "scenario": plain(result.scenario), "method": result.baseline.method,
-        "baseline_gbp": str(_money(result.baseline.total_gbp)), "baseline_notes": list(result.baseline.notes),
+        "baseline_gbp": str(pennies(result.baseline.total_gbp)), "baseline_notes": list(result.baseline.notes),
         "excluded_gbp": str(result.baseline.excluded_gbp), "cost_per_post_gbp": str(result.cost_per_post_gbp),
         "years": plain(result.years), "run_rate": plain(result.run_rate), "npv_gbp": str(result.npv_gbp),
         "break_even_year": result.break_even_year, "by_function": plain(result.by_function),

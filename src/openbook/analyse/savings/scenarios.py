@@ -26,7 +26,8 @@ GREEN_BOOK_RATE = Decimal("0.035")  # HM Treasury Green Book social time prefere
 _MAX_HORIZON = 30  # beyond 30 years the Green Book rate steps down; the model does not go there
 
 
-def _money(value: Decimal) -> Decimal:
+def pennies(value: Decimal) -> Decimal:
+    """Money rounded to the penny, half up, as every figure of the model is shown."""
     return value.quantize(_PENNY, rounding=ROUND_HALF_UP)
 
 

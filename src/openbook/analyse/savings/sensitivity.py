@@ -7,7 +7,9 @@ from dataclasses import replace
 from decimal import Decimal
 
 from openbook.analyse.savings.model import SensitivityRow, run
-from openbook.analyse.savings.scenarios import _ONE, Baseline, BlockCost, Scenario, catalogue_costs, cost_per_post
+from openbook.analyse.savings.scenarios import Baseline, BlockCost, Scenario, catalogue_costs, cost_per_post
+
+_ONE = Decimal(1)
 
 
 def sensitivity(baseline: Baseline, scenario: Scenario, blocks: Mapping[str, BlockCost] | None = None,

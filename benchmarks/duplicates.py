@@ -26,8 +26,8 @@ from child import fresh_sector, run  # benchmarks/child.py, beside this script
 OPENBOOK = """
 import json, resource, sys, time
 from pathlib import Path
-from openbook.analyse.duplicate_truth import score_against_truth
-from openbook.analyse.payments import find_duplicate_payments
+from openbook.synth.duplicate_truth import score_against_truth
+from openbook.analyse.detectors.payments import find_duplicate_payments
 from openbook.store import Book
 with Book(Path(sys.argv[1]), read_only=True) as book:
     start = time.perf_counter()

@@ -24,7 +24,8 @@ SIDE = """
 import json, resource, sys, time
 from decimal import Decimal
 from pathlib import Path
-from openbook.analyse import functions, payments, savings, spending
+from openbook.analyse import savings, spending
+from openbook.analyse.detectors import functions, payments
 from openbook.store import Book
 from openbook.store.engine import default_lake, use_engine
 from openbook.store.export import write_lake

@@ -21,9 +21,9 @@ from child import run  # benchmarks/child.py, beside this script
 
 OPENBOOK = """
 import json, resource, sys, time
-from openbook.analyse.suppliers import NameRecord, pairwise_scores, resolve_records
+from openbook.analyse.suppliers import NameRecord, resolve_records
 from openbook.store import Book
-from openbook.synth.suppliers import names_with_truth
+from openbook.synth.suppliers import names_with_truth, pairwise_scores
 rows = names_with_truth(int(sys.argv[1]))
 records = [NameRecord(name=r[0], lines=1) for r in rows]
 scratch = Book.scratch_connection
@@ -44,9 +44,8 @@ PEER = """
 import json, resource, sys, time
 import numpy as np
 from rapidfuzz import fuzz, process
-from openbook.analyse.suppliers import pairwise_scores
-from openbook.analyse.supplier_names import name_parts
-from openbook.synth.suppliers import names_with_truth
+from openbook.analyse.suppliers.names import name_parts
+from openbook.synth.suppliers import names_with_truth, pairwise_scores
 rows = names_with_truth(int(sys.argv[1]))
 start, cpu = time.perf_counter(), time.process_time()
 names = [name_parts(r[0]).core for r in rows]

@@ -12,7 +12,7 @@ from statistics import median
 
 import pytest
 
-from openbook.analyse import cusum
+from openbook.analyse.alerts import cusum
 from openbook.analyse.alerts import (AlertSettings, compute_alerts, latest_stretch, monthly_series, pending, record_delivery,
                                      save_alerts, spend_changes, stored_alerts, subscribe, unsubscribe, worst_decile)
 from openbook.errors import UsageError

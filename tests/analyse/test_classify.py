@@ -10,7 +10,7 @@ import pytest
 
 from openbook import standard
 from openbook.analyse.classify import classify_book
-from openbook.analyse.rules import FIELDS, RuleSet, builtin_rules, normalise, rules_from_mapping
+from openbook.analyse.classify.rules import FIELDS, RuleSet, builtin_rules, normalise, rules_from_mapping
 from openbook.errors import UsageError
 from openbook.store import Book
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from openbook.analyse.detectors import DETECTORS, run
+from openbook.analyse.detectors import run
 from openbook.cli import app
+from openbook.plugins import detectors
 
 
 def _districts(writer):
@@ -18,7 +19,7 @@ def _districts(writer):
 def test_every_detector_loads_and_runs_on_a_book(writer, book):
     _districts(writer)
     counts = run(book)
-    assert set(counts) == {d.name for d in DETECTORS}
+    assert set(counts) == {d.name for d in detectors()}
     assert counts["functions"] == 3
     assert run(book, ["functions"]) == {"functions": 3}  # re-computable: replaced, not added
 

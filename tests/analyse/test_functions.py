@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from openbook.analyse.findings import save_findings
-from openbook.analyse.functions import FunctionSettings, benchmark, findings
+from openbook.analyse.detectors.functions import FunctionSettings, benchmark, findings
 
 
 @pytest.fixture

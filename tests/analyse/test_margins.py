@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from openbook.analyse.margins import MarginSettings, check_margins, grade_key
+from openbook.analyse.detectors.margins import MarginSettings, check_margins, grade_key
 from openbook.errors import UsageError
 from openbook.ingest import ingest_file
 from openbook.ingest.records import to_arrow

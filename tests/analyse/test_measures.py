@@ -12,6 +12,7 @@ import pytest
 from openbook.analyse.findings import save_findings
 from openbook.analyse.measures import Quantity, load_measure, load_measures
 from openbook.analyse.measures import centile_savings, ranks
+from openbook.analyse.savings import baselines
 from openbook.analyse.measures.bases import parse_basis
 from openbook.analyse.measures.comparators import create_group, delete_group, groups, nearest_neighbours
 from openbook.analyse.measures.findings import measure_findings
@@ -232,8 +233,8 @@ def test_measure_files_are_checked_with_their_name(tmp_path):
 def test_the_measures_baseline_feeds_the_savings_model(districts, book, monkeypatch):
     from functools import partial
 
-    chosen = partial(centile_savings.measures_baseline, measures=[districts], settings=ONE_MONTH)
-    monkeypatch.setattr(centile_savings, "measures_baseline", chosen)
+    chosen = partial(baselines.measures_baseline, measures=[districts], settings=ONE_MONTH)
+    monkeypatch.setattr(baselines, "measures_baseline", chosen)
     baseline = baseline_for(book, Scenario(method="measures"))
     assert baseline.method == "measures"
     assert baseline.total_gbp == D(22_200_000 + 600_000 + 1_800_000 + 3_000_000 + 4_200_000)

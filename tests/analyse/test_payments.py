@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from openbook.analyse.duplicate_truth import score_against_truth
+from openbook.analyse.detectors.payment_pairs import DuplicateSettings, Row, names_alike, reference_variant
+from openbook.analyse.detectors.payments import find_duplicate_payments
 from openbook.analyse.findings import save_findings
-from openbook.analyse.payments import (DuplicateSettings, Row, find_duplicate_payments, names_alike,
-                                       reference_variant)
 from openbook.cli import app
 from openbook.ingest import ingest_file
 from openbook.ingest.paths import expand_paths
 from openbook.store import Book
 from openbook.synth import generate
+from openbook.synth.duplicate_truth import score_against_truth
 
 HEADER = "Body Name,Date Paid,Transaction Number,Supplier Name,Expenses Type,Net Amount\n"
 # One council's month. Lines 2-3: exact; 4-5: a transposed reference; 6-7: an 'INV' prefix;

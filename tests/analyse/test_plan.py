@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from openbook.analyse.plan import consolidation_plan, write_csv, write_xlsx
+from openbook.analyse.savings.plan import consolidation_plan, write_csv, write_xlsx
 from openbook.analyse.savings import BlockCost, Phasing, Scenario
 
 D = Decimal

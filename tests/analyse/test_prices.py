@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from openbook.analyse.prices import PriceSettings, comparisons, findings
+from openbook.analyse.detectors.prices import PriceSettings, comparisons, findings
 
 
 def test_a_body_paying_a_supplier_far_more_per_head_is_flagged(writer, book):

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from openbook.analyse import suppliers as S
-from openbook.analyse.supplier_matching import is_spelling_slip
-from openbook.analyse.supplier_names import (
+from openbook.analyse.suppliers.matching import is_spelling_slip
+from openbook.analyse.suppliers.names import (
     charity_number, company_number, is_withheld, name_parts, org_id_numbers, vat_number,
 )
 from openbook.cli import app
@@ -19,7 +19,7 @@ from openbook.ingest.parallel import ingest_paths
 from openbook.ingest.paths import expand_paths
 from openbook.store import Book
 from openbook.synth import generate
-from openbook.synth.suppliers import names_with_truth
+from openbook.synth.suppliers import names_with_truth, pairwise_scores
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -107,9 +107,9 @@ def test_pairwise_support_stops_a_chain_of_slips():
 
 
 def test_pairwise_scores():
-    assert S.pairwise_scores([1, 1, 2, 2], ["a", "a", "b", "b"]) == (1.0, 1.0)
-    assert S.pairwise_scores([1, 1, 1, 1], ["a", "a", "b", "b"]) == (2 / 6, 1.0)
-    assert S.pairwise_scores([1, 2, 3, 4], ["a", "a", "b", "b"]) == (1.0, 0.0)
+    assert pairwise_scores([1, 1, 2, 2], ["a", "a", "b", "b"]) == (1.0, 1.0)
+    assert pairwise_scores([1, 1, 1, 1], ["a", "a", "b", "b"]) == (2 / 6, 1.0)
+    assert pairwise_scores([1, 2, 3, 4], ["a", "a", "b", "b"]) == (1.0, 0.0)
 
 
 # -- the generator's truth ---------------------------------------------------------------------
@@ -133,7 +133,7 @@ def _scores(path: Path, truth: dict) -> tuple[float, float, int]:
     with Book(path, read_only=True) as book:
         rows = book.query("SELECT DISTINCT supplier_name, supplier_id FROM spend")
     assert all(name in truth for name, _ in rows)
-    return (*S.pairwise_scores([sid for _, sid in rows], [truth[name] for name, _ in rows]), len(rows))
+    return (*pairwise_scores([sid for _, sid in rows], [truth[name] for name, _ in rows]), len(rows))
 
 
 @pytest.mark.slow
@@ -152,7 +152,7 @@ def test_splink_on_the_generators_names_reaches_95_percent():
     rows = names_with_truth(6000, seed=5)
     result = S.resolve_records([S.NameRecord(name=r[0], lines=1) for r in rows], engine="splink",
                                scratch=Book.scratch_connection)
-    precision, recall = S.pairwise_scores(result.labels, [r[1] for r in rows])
+    precision, recall = pairwise_scores(result.labels, [r[1] for r in rows])
     assert result.engine == "splink" and result.pairs_proposed > 0
     assert precision >= 0.95 and recall >= 0.95, (precision, recall)
     assert {s["match_method"] for s in result.suppliers} >= {"probabilistic", "exact-name"}

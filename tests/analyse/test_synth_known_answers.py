@@ -32,7 +32,7 @@ def _truth(data: Path, name: str) -> list[dict]:
 
 
 def test_every_planted_top_heavy_unit_is_found_and_nothing_else(sector):
-    from openbook.analyse.workforce import unit_findings
+    from openbook.analyse.detectors.workforce import unit_findings
 
     data, path = sector
     with Book(path, read_only=True) as book:
@@ -49,7 +49,7 @@ def test_every_planted_top_heavy_unit_is_found_and_nothing_else(sector):
 def test_every_planted_shared_product_is_priced_as_the_truth_says(sector):
     from decimal import Decimal
 
-    from openbook.analyse.systems import duplicated_capability_findings, price_per_user, product_key
+    from openbook.analyse.detectors.systems import duplicated_capability_findings, price_per_user, product_key
 
     data, path = sector
     with Book(path, read_only=True) as book:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from openbook.analyse.systems import (
+from openbook.analyse.detectors.systems import (
     SystemSettings, capability_map, capability_summary, contracts_ending, duplicated_capability_findings,
     price_findings, price_per_user, product_key,
 )
@@ -67,7 +67,7 @@ def test_contracts_ending_inside_the_window(payroll, book):
 
 def test_every_block_of_the_catalogue_is_listed_with_what_bodies_pay_for_their_own(payroll, book):
     from openbook import standard
-    from openbook.analyse.systems import blocks_today
+    from openbook.analyse.detectors.systems import blocks_today
 
     rows = {r["capability"]: r for r in blocks_today(book)}
     assert list(rows) == list(standard.blocks())

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from openbook.analyse.workforce import (
+from openbook.analyse.detectors.workforce import (
     WorkforceSettings, body_profile, load_posts, profiles, repeated_role_findings, role_pattern, unit_findings,
 )
 

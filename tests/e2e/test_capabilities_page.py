@@ -7,7 +7,7 @@ import io
 from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
-from openbook.analyse.systems import capability_map
+from openbook.analyse.detectors.systems import capability_map
 from openbook.store import Book
 from openbook.formatting import gbp
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from openbook.analyse.findings import parse_evidence
-from openbook.analyse.payments import KIND
+from openbook.analyse.detectors.payments import KIND
 from openbook.store import Book
 from openbook.formatting import gbp
 

@@ -1,4 +1,4 @@
-"""/savings in a browser: the form's figures are analyse/savings.py's, and change as the inputs do."""
+"""/savings in a browser: the form's figures are analyse/savings/'s, and change as the inputs do."""
 
 from __future__ import annotations
 

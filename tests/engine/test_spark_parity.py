@@ -10,7 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from openbook.analyse import functions, payments, savings, spending
+from openbook.analyse import savings, spending
+from openbook.analyse.detectors import functions, payments
 
 pytestmark = pytest.mark.slow
 

@@ -148,8 +148,8 @@ def test_aggregates_add_up_to_the_book(demo_client, busiest):
 
 
 def test_benchmarks_and_capability_map_are_the_analyses(demo_client):
-    from openbook.analyse.functions import benchmark
-    from openbook.analyse.systems import capability_map
+    from openbook.analyse.detectors.functions import benchmark
+    from openbook.analyse.detectors.systems import capability_map
 
     book = demo_client.app.state.book
     rows = demo_client.get("/api/v1/aggregates/function-benchmarks").json()["rows"]

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from openbook.analyse import savings as model
 from openbook.analyse.findings import save_findings
-from openbook.analyse.payments import DETECTOR, find_duplicate_payments
+from openbook.analyse.detectors.payments import DETECTOR, find_duplicate_payments
 from openbook.ingest import ingest_file
 from openbook.store import Book
 from openbook.web import create_app

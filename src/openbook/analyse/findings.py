@@ -8,7 +8,7 @@ person gave a finding whose evidence has not changed (its id is derived from the
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -51,6 +51,15 @@ class Finding:
             "evidence": [f"{sha}:{line}" for sha, line in self.evidence],
             "status": self.status, "computed_at": computed_at,
         }
+
+
+@dataclass(frozen=True)
+class Detector:
+    """One question the book can answer with findings; registered through `register_detectors`."""
+
+    name: str
+    question: str
+    findings: Callable[[Book], Iterable[Finding]]
 
 
 def save_findings(book: Book, detector: str, findings: Iterable[Finding]) -> int:

@@ -29,7 +29,7 @@ def margins(
     as_json: JsonOption = False,
 ) -> None:
     """Check suppliers' open-book cost registers: margin against agreed, overheads, labour rates against pay."""
-    from openbook.analyse.margins import MarginSettings, check_margins
+    from openbook.analyse.detectors.margins import MarginSettings, check_margins
     from openbook.store import Book
 
     with guard():

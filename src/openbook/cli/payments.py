@@ -31,7 +31,7 @@ def duplicates(
     """Find the same invoice paid twice within a body (exact, re-keyed reference, other supplier
     spelling), net of cancelling credit notes; save the findings and list the largest by £."""
     from openbook.analyse.findings import save_findings
-    from openbook.analyse.payments import DETECTOR, DuplicateSettings, find_duplicate_payments
+    from openbook.analyse.detectors.payments import DETECTOR, DuplicateSettings, find_duplicate_payments
     from openbook.store import Book
 
     with guard():

@@ -88,7 +88,7 @@ def plan(
     as_json: JsonOption = False,
 ) -> None:
     """The consolidation plan: which bodies move onto each shared block in which phase."""
-    from openbook.analyse.plan import consolidation_plan, write_csv, write_xlsx
+    from openbook.analyse.savings.plan import consolidation_plan, write_csv, write_xlsx
     from openbook.store import Book
 
     with guard():
@@ -112,7 +112,7 @@ def plan(
 @app.command()
 def blocks(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> None:
     """The Lego blocks: each shared component, who runs their own system for it today, and what they pay."""
-    from openbook.analyse.systems import blocks_today
+    from openbook.analyse.detectors.systems import blocks_today
     from openbook.store import Book
 
     with guard():

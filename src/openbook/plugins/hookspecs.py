@@ -15,3 +15,8 @@ def register_importers():
 @hookspec
 def register_measures():
     """Return a list of paths to declarative measure files (TOML, as in docs/measures.md)."""
+
+
+@hookspec
+def register_detectors():
+    """Return a list of Detector objects (openbook.analyse.findings.Detector) for new duplication or waste questions."""

@@ -26,6 +26,7 @@ DEFAULT_PLUGINS = (
     "openbook.ingest.grants_360",
     "openbook.ingest.contracts_register",
     "openbook.ingest.registers",
+    "openbook.analyse.detectors",
     "openbook.analyse.measures",
 )
 
@@ -64,6 +65,17 @@ def importers() -> list[type]:
             if importer.name in found and found[importer.name] is not importer:
                 raise RuntimeError(f"two importers claim the name {importer.name!r}")
             found[importer.name] = importer
+    return list(found.values())
+
+
+def detectors() -> list:
+    """Every registered detector, in the order registered (built-ins first); two with the same name are an error."""
+    found: dict[str, object] = {}
+    for group in reversed(plugin_manager().hook.register_detectors()):  # pluggy calls the last registered first
+        for detector in group:
+            if detector.name in found:
+                raise RuntimeError(f"two detectors claim the name {detector.name!r}")
+            found[detector.name] = detector
     return list(found.values())
 
 

@@ -349,7 +349,7 @@ class Book:
         return self._dicts(f"SELECT * FROM finding WHERE {' AND '.join(where)} "
                            "ORDER BY gbp_at_stake DESC, finding_id" + (f" LIMIT {int(limit)}" if limit else ""), params)
 
-    # -- classification (the pass itself is analyse/classify.py; these are its reads and writes) --------
+    # -- classification (the pass itself is analyse/classify/apply.py; these are its reads and writes) --------
 
     def classification_values(self, table: str, field: str) -> pa.Table:
         """The distinct values of one field that rules read, over rows not coded by their publisher."""

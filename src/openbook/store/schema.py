@@ -74,7 +74,7 @@ MEASURES = [
 ]
 
 
-# Alerts (analyse/alerts.py): who asked to hear about which body or measure (email addresses stay
+# Alerts (analyse/alerts/): who asked to hear about which body or measure (email addresses stay
 # in the book, never in an export), the alerts last computed, and each alert's delivery to each
 # subscriber, so that an alert is never sent to the same address twice.
 ALERTS = [

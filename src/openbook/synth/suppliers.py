@@ -10,6 +10,7 @@ key, so each written name maps back to exactly one supplier.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -290,3 +291,21 @@ def names_with_truth(n: int, seed: int = 42) -> list[tuple[str, str, str, str]]:
             if len(out) >= n:
                 return out[:n]
         suppliers *= 2
+
+
+def pairwise_scores(labels: list, truth: list) -> tuple[float, float]:
+    """Pairwise precision and recall of a clustering against the true clustering.
+
+    Over every pair of items: precision is the share of pairs put together that truly belong
+    together, recall the share of truly-together pairs put together. Items labelled None
+    (withheld) are each their own cluster.
+    """
+    def pairs(n: int) -> int:
+        return n * (n - 1) // 2
+
+    labels = [("none", i) if label is None else label for i, label in enumerate(labels)]
+    both = Counter(zip(labels, truth))
+    together = sum(pairs(v) for v in both.values())
+    predicted = sum(pairs(v) for v in Counter(labels).values())
+    actual = sum(pairs(v) for v in Counter(truth).values())
+    return (together / predicted if predicted else 1.0, together / actual if actual else 1.0)

@@ -71,7 +71,7 @@ def function_benchmarks(
     outliers: Annotated[bool, Query(description="Only bodies well above their peers")] = False,
     format: Format = None,
 ):
-    from openbook.analyse.functions import benchmark
+    from openbook.analyse.detectors.functions import benchmark
 
     body = org_id(book, org)
     rows = [r for r in remember(("benchmarks",), lambda: benchmark(book))
@@ -89,7 +89,7 @@ def capability_map(
     org: OrgQuery = None,
     format: Format = None,
 ):
-    from openbook.analyse.systems import capability_map
+    from openbook.analyse.detectors.systems import capability_map
 
     body = org_id(book, org)
     rows = [r for r in remember(("capability-map",), lambda: capability_map(book))
@@ -100,6 +100,6 @@ def capability_map(
 @router.get("/capabilities", summary="Per capability across the sector: bodies, systems, products and cost",
             response_model=listing(CapabilitySummary), responses=responses(errors=(422,)))
 def capabilities(book: BookDep, remember: Remember, format: Format = None):
-    from openbook.analyse.systems import capability_summary
+    from openbook.analyse.detectors.systems import capability_summary
 
     return rows_response(remember(("capabilities",), lambda: capability_summary(book)), format, "capabilities")

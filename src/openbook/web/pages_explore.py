@@ -22,9 +22,9 @@ from starlette.exceptions import HTTPException
 from openbook import standard
 from openbook.analyse import bodies as body_analysis
 from openbook.analyse import search as searching
-from openbook.analyse.functions import BASES, FunctionSettings, benchmark
+from openbook.analyse.detectors.functions import BASES, FunctionSettings, benchmark
+from openbook.analyse.detectors.prices import comparisons
 from openbook.analyse.measures.ranks import centile
-from openbook.analyse.prices import comparisons
 from openbook.analyse.spending import peer_profile, totals
 from openbook.ingest.report import Counts
 from openbook.store.book import Book

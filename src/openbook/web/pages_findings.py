@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 
 from openbook import standard
 from openbook.analyse.findings import evidence_rows, parse_evidence
-from openbook.analyse.payments import KIND as DUPLICATE
+from openbook.analyse.detectors.payments import KIND as DUPLICATE
 from openbook.store.book import Book
 from openbook.web import charts
 from openbook.web.deps import BookDep
@@ -103,7 +103,7 @@ def _reviews(book: Book, finding_id: str) -> list[dict]:
 
 @router.get("/capabilities", response_class=HTMLResponse)
 def capabilities(request: Request, book: BookDep):
-    from openbook.analyse.systems import blocks_today, capability_map, price_per_user
+    from openbook.analyse.detectors.systems import blocks_today, capability_map, price_per_user
 
     names = body_names(book)
     labels = standard.labels("capabilities")

@@ -1,4 +1,4 @@
-"""The savings scenario as a page: a GET form over analyse/savings.py, so every figure is a shareable link.
+"""The savings scenario as a page: a GET form over analyse/savings/, so every figure is a shareable link.
 
 The form works without JavaScript (submit reloads the page); with it, static/savings.js fetches the
 same URL and swaps the result in place. The page computes nothing itself: `baseline_for`, `run` and

@@ -95,24 +95,5 @@ def totals(rows: Iterable[dict], by: str) -> list[dict]:
                   key=lambda r: (-r["saving_gbp"], r[by]))
 
 
-def measures_baseline(book, scenario, *, measures: list[Measure] | None = None, settings=None):
-    """The savings model's "measures" baseline: every counted saving to the target centile, by body and function.
-
-    Each line is already the gap to the target; the scenario's reduction then applies to it as to
-    any baseline (a reduction of 1 takes the whole gap).
-    """
-    from openbook.analyse.measures.runner import MeasureSettings, run
-    from openbook.analyse.savings import Baseline, CostLine
-
-    results = run(book, measures=measures, settings=settings or MeasureSettings())
-    counted = counted_latest(results.rows)
-    lines = tuple(CostLine("spend", row["saving_gbp"], row["org_id"], row["function"]) for row in counted)
-    total = sum((line.annual_cost_gbp for line in lines), _ZERO)
-    note = (f"Measures: £{total:,.2f} a year, the gap of {len({r['org_id'] for r in counted}):,} bodies to their "
-            f"peers' {results.settings.target_centile:.0%} centile on {len({r['measure_id'] for r in counted})} "
-            f"cost measures (each body's latest year; bodies of the same kind as comparators).")
-    return Baseline("measures", lines, (note, *results.notes))
-
-
 def _join(*parts: str) -> str:
     return "; ".join(p for p in parts if p)

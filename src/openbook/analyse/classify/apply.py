@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from openbook.analyse.rules import FIELDS, Rule, RuleSet, builtin_rules, rank, rules_from_mapping
+from openbook.analyse.classify.rules import FIELDS, Rule, RuleSet, builtin_rules, rank, rules_from_mapping
 from openbook.errors import UsageError
 from openbook.store.book import Book
 

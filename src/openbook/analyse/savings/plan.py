@@ -19,8 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from openbook import standard
-from openbook.analyse.savings import BlockCost, CostLine, Scenario, catalogue_costs
-from openbook.analyse.systems import SystemSettings, capability_map, capability_summary, contracts_ending
+from openbook.analyse.savings.scenarios import BlockCost, CostLine, Scenario, catalogue_costs
+from openbook.analyse.detectors.systems import SystemSettings, capability_map, capability_summary, contracts_ending
 
 _ZERO = Decimal(0)
 _PENNY = Decimal("0.01")

@@ -3,7 +3,8 @@
 `openbook synth` writes truth/duplicates.csv: each planted copy (file, line) with the row it
 copies and its kind (exact, name-variant, reference-variant), and the credit notes planted as
 decoys that must not be flagged. Findings cite (source_sha256, source_line); the book's
-`source` table turns the SHA-256 back into the file path the truth names.
+`source` table turns the SHA-256 back into the file path the truth names. The scan is taken as
+it comes (its `findings` and `pairs`), so the generator's side imports nothing of the analysis.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from openbook.analyse.payments import DuplicateScan
-from openbook.store.book import Book
 
 KINDS = ("exact", "name-variant", "reference-variant")
 
@@ -51,7 +50,7 @@ class TruthScore:
                 "credit_notes": self.credit_notes, "credit_notes_flagged": len(self.credit_notes_flagged)}
 
 
-def score_against_truth(book: Book, scan: DuplicateScan, generated: Path) -> TruthScore:
+def score_against_truth(book, scan, generated: Path) -> TruthScore:
     """Recall per planted kind, precision per rule, and the planted credit notes that were flagged."""
     generated = Path(generated).resolve()
     files = {sha: _relative(path, generated) for sha, path in book.query("SELECT sha256, path FROM source")}

@@ -121,6 +121,12 @@ def check_margins(book: Book, settings: MarginSettings | None = None, *, save: b
     return report
 
 
+
+def findings(book: Book) -> list[Finding]:
+    """The margins detector: the three checks with the default settings, not stored (the caller stores)."""
+    return list(check_margins(book, save=False).findings)
+
+
 # -- the three checks --------------------------------------------------------------------------
 
 def _margin(org_id, contract, period, rows, settings, notes, where) -> list[Finding]:

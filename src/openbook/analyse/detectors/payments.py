@@ -1,0 +1,189 @@
+"""Duplicate payments within a body: the same invoice paid twice, and the ways it hides.
+
+Candidates come from two self-joins of current spend written as Ibis expressions, so they run
+unchanged on DuckDB and Spark: rows sharing body, amount and normalised reference (any dates),
+and rows sharing body, amount and supplier key within a window of days. Neither join needs a
+window function. The few candidate pairs are then judged in Python (transposed or prefixed
+references, supplier-name similarity with rapidfuzz), joined into groups of copies, checked
+against cancelling credit notes, and each group becomes one `Finding`.
+
+The rules, their formulas and their failure modes are written for an auditor in
+docs/methodology.md ("Duplicate payments").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import ibis
+import pyarrow as pa
+
+from openbook.analyse.detectors.payment_pairs import (
+    CANDIDATE_BATCH, CONFIDENCE, DuplicateSettings, Pair, Row, candidate_pairs, judge, name_key, reference_key,
+    row_of,
+)
+from openbook.analyse.findings import Finding
+from openbook.store.book import Book
+
+DETECTOR = "payments"
+KIND = "duplicate-payment"
+
+
+@dataclass
+class DuplicateScan:
+    """Findings plus the counts an auditor needs to judge them (what was set aside, and why)."""
+
+    findings: list[Finding]
+    pairs: list[Pair]
+    candidates: int = 0
+    set_aside: dict[str, int] = field(default_factory=dict)
+    settings: DuplicateSettings = field(default_factory=DuplicateSettings)
+
+
+
+# ---- groups, credit notes, findings --------------------------------------------------------
+
+@dataclass
+class Group:
+    """Copies of one payment (two or more rows) and the pairs that joined them."""
+
+    pairs: list[Pair]
+    copies: list[Row]  # earliest first
+    credits: list[Row] = field(default_factory=list)
+
+    @property
+    def extra(self) -> int:
+        return len(self.copies) - 1 - len(self.credits)
+
+
+def _groups(pairs: list[Pair]) -> list[Group]:
+    """Pairs joined into groups of copies (union-find over row ids)."""
+    parent: dict = {}
+
+    def root(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for p in pairs:
+        parent[root(p.a.id)] = root(p.b.id)
+    grouped: dict = defaultdict(list)
+    for p in pairs:
+        grouped[root(p.a.id)].append(p)
+    groups = []
+    for members in grouped.values():
+        rows = {r.id: r for p in members for r in (p.a, p.b)}
+        copies = sorted(rows.values(), key=lambda r: (r.paid_on or date.max, r.id))
+        groups.append(Group(sorted(members, key=lambda p: (p.a.id, p.b.id)), copies))
+    return groups
+
+
+def _cancel_with_credit_notes(book: Book, groups: list[Group], settings: DuplicateSettings) -> None:
+    """Attach to each group of payments the credit notes that cancel one of its copies each.
+
+    A credit note cancels a copy when it is the negative of the amount, from the same body, for
+    the same supplier key or reference, and dated no earlier than `window_days` before the first
+    copy; each credit note is used once. Groups of negative lines (a credit recorded twice) are
+    not cancelled by payments.
+    """
+    payments_ = [g for g in groups if g.copies[0].amount > 0]
+    if not payments_:
+        return
+    spend = book.ibis().table("spend_current")
+    keys = ibis.memtable(pa.table({"org_id": [g.copies[0].org_id for g in payments_],
+                                   "credit": pa.array([-g.copies[0].amount for g in payments_],
+                                                      pa.decimal128(18, 2))})).distinct()
+    credits = spend.filter(spend.amount_gbp < 0)
+    credits = credits.join(keys, [credits.org_id == keys.org_id,
+                                  credits.amount_gbp == keys.credit])
+    rows = credits.select(
+        sha=credits.source_sha256, line=credits.source_line, org_id=credits.org_id,
+        amount=credits.amount_gbp, paid_on=credits.paid_on,
+        skey=ibis.coalesce(credits.supplier_id.cast("string"), name_key(credits.supplier_name)),
+        rkey=reference_key(credits.txn_ref), name=credits.supplier_name, ref=credits.txn_ref,
+        etype=credits.expense_type, sref=credits.supplier_ref,
+    ).to_pyarrow().to_pylist()
+    by_key: dict = defaultdict(list)
+    for r in sorted(rows, key=lambda r: (r["paid_on"] or date.max, r["sha"], r["line"])):
+        by_key[(r["org_id"], -r["amount"])].append(row_of(r))
+    used: set = set()
+    for group in payments_:
+        copies = group.copies
+        skeys = {c.skey for c in copies} - {None}
+        rkeys = {c.rkey for c in copies} - {None}
+        earliest = copies[0].paid_on
+        for credit in by_key.get((copies[0].org_id, copies[0].amount), []):
+            if group.extra <= 0:
+                break
+            if credit.id in used or not (credit.skey in skeys or (credit.rkey and credit.rkey in rkeys)):
+                continue
+            if earliest and credit.paid_on and (credit.paid_on - earliest).days < -settings.window_days:
+                continue
+            used.add(credit.id)
+            group.credits.append(credit)
+
+
+def _finding(group: Group, files: dict[str, str]) -> Finding:
+    copies, credits = group.copies, group.credits
+    first = copies[0]
+    weakest = min(group.pairs, key=lambda p: CONFIDENCE[p.rule])
+    amount = abs(first.amount)
+    at_stake = amount * group.extra
+    each = f"£{amount:,.2f}"
+    lines = "credit lines" if first.amount < 0 else "payments"
+    formula = f"{len(copies)} {lines} × {each} − 1 expected"
+    if credits:
+        formula += f" − {len(credits)} cancelled by credit note{'s' if len(credits) > 1 else ''}"
+    formula += f" = {group.extra} × {each} = £{at_stake:,.2f}"
+    supplier = first.name or "an unnamed supplier"
+    what = f"Invoice {first.ref}" if first.ref else "A payment"
+    verb = "was credited" if first.amount < 0 else "was paid"
+    title = f"{what} to {supplier} ({each}) {verb} {len(copies)} times"
+    explanation = [p.explain(files) for p in group.pairs]
+    explanation += [f"credit note {files.get(c.sha, c.sha[:12])}:{c.line} ({c.paid_on}, reference "
+                    f"'{c.ref}') cancels one copy" for c in credits]
+    return Finding(kind=KIND, detector=DETECTOR, org_ids=[first.org_id], title=title, gbp_at_stake=at_stake,
+                   formula=formula, confidence=CONFIDENCE[weakest.rule],
+                   evidence=[r.id for r in copies] + [c.id for c in credits],
+                   description="\n".join(explanation), key=weakest.rule)
+
+
+def find_duplicate_payments(book: Book, settings: DuplicateSettings | None = None,
+                            org: str | None = None) -> DuplicateScan:
+    """Scan current spend for duplicate payments within each body; nothing is saved."""
+    settings = settings or DuplicateSettings()
+    set_aside: dict[str, int] = defaultdict(int)
+    pairs: list[Pair] = []
+    candidates, shas = 0, {}
+    # Judged a batch at a time: at 100M lines there are about a million candidate pairs, and
+    # Python then holds the pairs kept, not every candidate as a dict (Arrow holds them compactly).
+    found = candidate_pairs(book, settings, org).to_pyarrow()
+    for batch in found.to_batches(max_chunksize=CANDIDATE_BATCH):
+        for record in batch.to_pylist():
+            candidates += 1
+            pair, why = judge(record["joined"], row_of(record, "a_", shas), row_of(record, "b_", shas), settings)
+            if pair is None or not settings.enabled(pair.rule):
+                set_aside[why or f"rule {pair.rule} is off"] += 1
+                continue
+            pairs.append(pair)
+    groups = _groups(pairs)
+    _cancel_with_credit_notes(book, groups, settings)
+    source = book.ibis().table("source")
+    files = dict(zip(*source.select("sha256", "file_name").to_pyarrow().to_pydict().values())) if groups else {}
+    findings = []
+    for group in groups:
+        if group.extra <= 0:
+            set_aside["cancelled by credit notes"] += 1
+            continue
+        findings.append(_finding(group, files))
+    findings.sort(key=lambda f: (-f.gbp_at_stake, f.finding_id))
+    kept = [p for g in groups if g.extra > 0 for p in g.pairs]
+    return DuplicateScan(findings, kept, candidates, dict(set_aside), settings)
+
+
+def findings(book: Book) -> list[Finding]:
+    """The duplicate-payment detector: every group of copies with the default settings."""
+    return find_duplicate_payments(book).findings

@@ -26,7 +26,7 @@ from openbook.ingest.scan import FileScan, scan_file
 from openbook.ingest.sniff import read_sample, single_byte_encoding, sniff_delimiter, sniff_format
 from openbook.ingest.uk_spend import HEADER_SCAN_ROWS, TEXT_FIELDS, SpendBatch, SpendTally, read_spend
 from openbook.plugins.manager import importers
-from openbook.store.book import Book, SourceRecord, build_org_index, lookup_org, pence_array
+from openbook.store.book import Book, SourceRecord, pence_array
 
 PROBLEMS_KEPT_IN_REPORT = 1000
 HEAD_ROWS = HEADER_SCAN_ROWS  # rows an importer sees to recognise a file: the header search's rows
@@ -146,6 +146,8 @@ def resolve_publisher(resolve: OrgResolver, org: str | None) -> str | None:
     if not org:
         return None
     org_id = resolve(org)
+    if org_id is None and len(candidates := standard.organisation_candidates(org)) > 1:
+        raise UsageError(f"--org {standard.AmbiguousOrganisation(org, candidates)}")
     if org_id is None:
         raise UsageError(f"--org {org!r} is not a body in the organisation registry "
                          "(give an org id such as GB-GOR-… or a name the registry knows)")
@@ -344,9 +346,7 @@ def _month_end(day: date) -> date:
 
 def _registry_resolver() -> OrgResolver:
     """Without a book, bodies resolve against the standard's registry, the same way a book does."""
-    index = build_org_index((o["org_id"], o["name"], o["aliases"])
-                            for o in sorted(standard.organisation_registry(), key=lambda o: o["org_id"]))
-    return lambda name: lookup_org(index, name)
+    return standard.registry_index().get
 
 
 def _spend_table(batch: SpendBatch) -> pa.Table:

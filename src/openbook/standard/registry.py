@@ -78,6 +78,7 @@ _COUNCIL_SUFFIXES = sorted((
 _COUNCIL_PREFIXES = sorted((
     "london borough of", "royal borough of", "borough of", "city of", "county of", "city and county of",
     "metropolitan borough of", "council of the", "council of", "district of", "lb", "rb", "lb of",
+    "borough council of", "city council of", "district council of", "county council of",
     "corporation of",
 ), key=len, reverse=True)
 
@@ -172,7 +173,8 @@ class OrgIndex:
                 if found:
                     break
         if not found:
-            found = self.tiers[2].get(key)
+            # "D.W.P." and "D W P" are "DWP": letters written one by one are one abbreviation.
+            found = self.tiers[2].get(key.replace(" ", "") if re.fullmatch(r"(\w )+\w", key) else key)
             if found and len(found) > 1:
                 current = {o for o in found if o not in self.closed}
                 found = current or found

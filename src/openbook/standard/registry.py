@@ -58,11 +58,13 @@ def normalise_org_name(name: str) -> str:
 
     Case, '&' versus 'and', punctuation, spacing and a leading 'the' do not distinguish
     one body from another in published files ("The Borough of Calderdale", "Driver &
-    Vehicle Licensing Agency", "East - North East Homes Leeds").
+    Vehicle Licensing Agency", "East - North East Homes Leeds"); nor does "Her Majesty's"
+    written out rather than "HM".
     """
     text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
     text = re.sub(r"['\u2019`]", "", text)  # "Children's" -> "childrens", not "children s"
     text = re.sub(r"[\W_]+", " ", text).strip()
+    text = re.sub(r"\b(?:her|his) majestys\b", "hm", text)  # "Her Majesty's Revenue and Customs" is HMRC
     return text.removeprefix("the ")
 
 
@@ -79,6 +81,7 @@ _COUNCIL_PREFIXES = sorted((
     "london borough of", "royal borough of", "borough of", "city of", "county of", "city and county of",
     "metropolitan borough of", "council of the", "council of", "district of", "lb", "rb", "lb of",
     "borough council of", "city council of", "district council of", "county council of",
+    "hm",  # "Land Registry" is "HM Land Registry"
     "corporation of",
 ), key=len, reverse=True)
 

@@ -275,3 +275,19 @@ def test_a_book_made_with_the_old_registry_gains_the_new_bodies(tmp_path):
         assert book.resolve_org(council["aliases"][0]) == council["org_id"]
         assert book.query("SELECT population_served FROM organisation WHERE org_id = ?",
                           [council["org_id"]]) == [(council["population_served"],)]
+
+
+@pytest.mark.parametrize("text, org_id", [
+    ("Her Majesty's Revenue and Customs", "GB-GOR-D25"),  # 'Her Majesty's' written out is HM
+    ("Land Registry", "GB-GOR-D69"),  # a leading HM left off
+    ("Department for Culture, Media and Sport", "GB-GOR-D5"),  # a former name, reviewed
+    ("MHCLG", "GB-GOR-D4"),
+    ("City of Bradford MDC", "GB-LAE-BRD"),
+    ("Borough Council of King's Lynn & West Norfolk", None),
+])
+def test_other_names_in_published_files_resolve(text, org_id):
+    found = standard.find_organisation(text)
+    if org_id is None:  # resolved by the type-word rule to the one body of that place
+        assert found is not None and "Lynn" in found["name"]
+    else:
+        assert found["org_id"] == org_id

@@ -23,7 +23,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 __all__ = [
@@ -138,6 +138,17 @@ def derived_abbreviations(name: str) -> set[str]:
     return {normalise_org_name(a) for a in found if len(a) >= 2 and len(significant) >= 2}
 
 
+@lru_cache(maxsize=100_000)
+def _label_keys(label: str) -> tuple[str, frozenset[str]]:
+    """Tier 1 and tier 2 keys of one label; cached, as every book indexes the same registry."""
+    return normalise_org_name(label), frozenset(name_variants(label))
+
+
+@lru_cache(maxsize=100_000)
+def _abbreviations(name: str) -> frozenset[str]:
+    return frozenset(derived_abbreviations(name))
+
+
 class OrgIndex:
     """Names, aliases and ids of a set of bodies → their org_ids, built once, looked up fast."""
 
@@ -153,10 +164,11 @@ class OrgIndex:
             self.ids[org_id.casefold() if fold_ids else org_id] = org_id
             labels = [name, *(aliases or [])]
             for label in labels:
-                self.tiers[0].setdefault(normalise_org_name(label), set()).add(org_id)
-                for variant in name_variants(label):
+                key, variants = _label_keys(label)
+                self.tiers[0].setdefault(key, set()).add(org_id)
+                for variant in variants:
                     self.tiers[1].setdefault(variant, set()).add(org_id)
-            for abbreviation in derived_abbreviations(name):
+            for abbreviation in _abbreviations(name):
                 self.tiers[2].setdefault(abbreviation, set()).add(org_id)
         self.tiers[0].pop("", None)
 

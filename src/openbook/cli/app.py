@@ -80,6 +80,10 @@ def org_option(book, org: str | None) -> str | None:
     if not org:
         return None
     org_id = book.resolve_org(org)
+    from openbook import standard
+
+    if org_id is None and len(candidates := standard.organisation_candidates(org)) > 1:
+        raise UsageError(f"--org {standard.AmbiguousOrganisation(org, candidates)}")
     if org_id is None:
         raise UsageError(f"--org {org!r} is not a body in the book")
     return org_id

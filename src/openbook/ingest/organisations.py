@@ -87,7 +87,7 @@ def _organisation(values: dict[str, str]) -> dict:
         text = values.get(key, "")
         return kind(float(text)) if text else None
 
-    aliases = [a.strip() for a in values.get("aliases", "").split("|") if a.strip()]
+    aliases = [a.strip() for a in standard.parse_aliases(values.get("aliases", "")) if a.strip()]
     return {"org_id": values["org_id"], "name": values["name"], "kind": values["kind"],
             "parent_id": values.get("parent_id") or None,
             "population_served": number("population_served", int), "staff_fte": number("staff_fte", float),

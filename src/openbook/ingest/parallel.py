@@ -66,7 +66,7 @@ def _ingest_paths(book: Book, paths: list[Path], *, org: str | None, jobs: int,
     latest = date.today() + timedelta(days=366)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(dict(book.org_index()),)) as pool:
+                             initargs=(book.org_index(),)) as pool:
         pending: dict[Path, object] = {}
         queue = iter(small)
 
@@ -124,15 +124,15 @@ def _write(book: Book, report: IngestReport, collected: Collected,
     return report
 
 
-_WORKER_INDEX: dict[str, str] = {}
+_WORKER_INDEX: list = []  # the book's OrgIndex, set once per worker
 
 
-def _start_worker(index: dict[str, str]) -> None:
-    _WORKER_INDEX.update(index)
+def _start_worker(index) -> None:
+    _WORKER_INDEX[:] = [index]
 
 
 def _resolve(name: str) -> str | None:
-    return lookup_org(_WORKER_INDEX, name)
+    return lookup_org(_WORKER_INDEX[0], name)
 
 
 def _read_file(path: Path, org: str | None, latest: date) -> tuple[IngestReport, Collected]:

@@ -26,7 +26,7 @@ from openbook.ingest.sniff import read_sample, single_byte_encoding, sniff_delim
 from openbook.ingest.spend_rows import HEADER_SCAN_ROWS
 from openbook.ingest.uk_spend import write_spend
 from openbook.plugins.manager import importers
-from openbook.store.book import Book, SourceRecord, build_org_index, lookup_org
+from openbook.store.book import Book, SourceRecord
 
 HEAD_ROWS = HEADER_SCAN_ROWS  # rows an importer sees to recognise a file: the header search's rows
 Progress = Callable[[int], None]
@@ -90,6 +90,8 @@ def resolve_publisher(resolve: OrgResolver, org: str | None) -> str | None:
     if not org:
         return None
     org_id = resolve(org)
+    if org_id is None and len(candidates := standard.organisation_candidates(org)) > 1:
+        raise UsageError(f"--org {standard.AmbiguousOrganisation(org, candidates)}")
     if org_id is None:
         raise UsageError(f"--org {org!r} is not a body in the organisation registry "
                          "(give an org id such as GB-GOR-… or a name the registry knows)")
@@ -167,6 +169,4 @@ def _spend_sheet(path: Path) -> int:
 
 def _registry_resolver() -> OrgResolver:
     """Without a book, bodies resolve against the standard's registry, the same way a book does."""
-    index = build_org_index((o["org_id"], o["name"], o["aliases"])
-                            for o in sorted(standard.organisation_registry(), key=lambda o: o["org_id"]))
-    return lambda name: lookup_org(index, name)
+    return standard.registry_index().get

@@ -1,7 +1,7 @@
 """The Open Book Data Standard v1: table schemas, code lists and the organisation registry.
 
 The standard is data (Frictionless Table Schemas in ``schemas/``, code lists in ``codes/``,
-the registry in ``organisations.csv``); this module only reads it. It imports nothing but the
+the registry in ``organisations.csv``, read by ``registry.py``); this module only reads it. It imports nothing but the
 standard library, so every other part of openbook can depend on it without pulling anything
 in, and it reads its files through importlib.resources so that it works from an installed
 wheel as well as from a source checkout.
@@ -19,18 +19,36 @@ from functools import cache
 from importlib import resources
 
 from openbook.standard.labels import labels as labels  # re-exported: standard.labels(name)
+from openbook.standard.registry import (
+    AmbiguousOrganisation,
+    OrgIndex,
+    find_organisation,
+    normalise_org_name,
+    organisation_candidates,
+    organisation_details,
+    organisation_registry,
+    parse_aliases,
+    registry_index,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
+    "AmbiguousOrganisation",
+    "OrgIndex",
     "blocks",
     "code_list",
     "code_list_names",
     "find_organisation",
     "frontline_costs",
     "gdp_deflator",
+    "labels",
     "load_schema",
     "normalise_org_name",
+    "organisation_candidates",
+    "organisation_details",
     "organisation_registry",
+    "parse_aliases",
+    "registry_index",
     "table_names",
     "value_index_weights",
 ]
@@ -79,66 +97,6 @@ def code_list(name: str) -> list[dict[str, str]]:
     if name not in known:
         raise KeyError(f"no code list {name!r} in the Open Book standard; known lists: {', '.join(known)}")
     return _read_csv("codes", f"{name}.csv")
-
-
-@cache
-def _registry() -> tuple[dict, ...]:
-    rows = []
-    for row in _read_csv("organisations.csv"):
-        rows.append({
-            "org_id": row["org_id"],
-            "name": row["name"],
-            "kind": row["kind"],
-            "parent_id": row["parent_id"] or None,
-            "population_served": int(row["population_served"]) if row["population_served"] else None,
-            "staff_fte": float(row["staff_fte"]) if row["staff_fte"] else None,
-            "aliases": [alias for alias in row["aliases"].split("|") if alias],
-        })
-    return tuple(rows)
-
-
-def _copy(org: dict) -> dict:
-    return {**org, "aliases": list(org["aliases"])}
-
-
-def organisation_registry() -> list[dict]:
-    """Every body in organisations.csv, with aliases as a list and blank numbers as None."""
-    return [_copy(org) for org in _registry()]
-
-
-def normalise_org_name(name: str) -> str:
-    """A body's name reduced to what tells bodies apart, for matching names and aliases.
-
-    Case, '&' versus 'and', punctuation, spacing and a leading 'the' do not distinguish
-    one body from another in published files ("The Borough of Calderdale", "Driver &
-    Vehicle Licensing Agency", "East - North East Homes Leeds").
-    """
-    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
-    text = re.sub(r"['\u2019`]", "", text)  # "Children's" -> "childrens", not "children s"
-    text = re.sub(r"[\W_]+", " ", text).strip()
-    return text.removeprefix("the ")
-
-
-@cache
-def _index() -> tuple[dict[str, dict], dict[str, dict]]:
-    by_id: dict[str, dict] = {}
-    by_name: dict[str, dict] = {}
-    for org in _registry():
-        by_id[org["org_id"]] = org
-        for label in [org["name"], *org["aliases"]]:
-            key = normalise_org_name(label)
-            other = by_name.setdefault(key, org)
-            if other is not org:
-                # One name must mean one body; guessing between two would misattribute money.
-                raise ValueError(f"organisations.csv: {label!r} names both {other['org_id']} and {org['org_id']}")
-    return by_id, by_name
-
-
-def find_organisation(name_or_id: str) -> dict | None:
-    """The body with this org_id, or else whose name or alias matches once normalised."""
-    by_id, by_name = _index()
-    org = by_id.get(name_or_id.strip()) or by_name.get(normalise_org_name(name_or_id))
-    return _copy(org) if org else None
 
 
 def blocks() -> dict[str, dict]:

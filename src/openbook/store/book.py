@@ -132,8 +132,11 @@ class Book:
         for statement in schema.ddl():
             self.con.execute(statement)
         self._add_new_columns()
-        if self.con.execute("SELECT count(*) FROM organisation").fetchone()[0] == 0:
-            self.upsert_organisations(standard.organisation_registry())
+        # Bodies the shipped registry gained since the book was made join it (none is changed).
+        held = {row[0] for row in self.con.execute("SELECT org_id FROM organisation").fetchall()}
+        missing = [org for org in standard.organisation_registry() if org["org_id"] not in held]
+        if missing:
+            self.upsert_organisations(missing)
 
     def _check_schema(self) -> None:
         """A book opened read-only cannot gain what the standard added since it was made: say so
@@ -192,7 +195,7 @@ class Book:
         self._org_index = None
         return len(records)
 
-    def org_index(self) -> dict[str, str]:
+    def org_index(self) -> standard.OrgIndex:
         """Normalised names, aliases and ids → org_id: what resolve_org looks up (see lookup_org)."""
         if self._org_index is None:
             self._org_index = build_org_index(self.con.execute(
@@ -613,20 +616,15 @@ class Loader:
         return self.book.upsert_organisations(rows)
 
 
-def build_org_index(rows: Iterable[tuple[str, str, list[str] | None]]) -> dict[str, str]:
-    """(org_id, name, aliases) rows → the lookup_org index; the first body to claim a name keeps it."""
-    index: dict[str, str] = {}
-    for org_id, name, aliases in rows:
-        for label in [name, *(aliases or [])]:
-            index.setdefault(standard.normalise_org_name(label), org_id)
-        index[org_id.casefold()] = org_id
-    return index
+def build_org_index(rows: Iterable[tuple[str, str, list[str] | None]]) -> standard.OrgIndex:
+    """(org_id, name, aliases) rows → the lookup_org index (standard.registry: a shared name is no match)."""
+    return standard.OrgIndex(rows, fold_ids=True)
 
 
-def lookup_org(index: dict[str, str], name_or_id: str) -> str | None:
-    """An org_id from an org_index: by id first, then by normalised name or alias."""
-    text = name_or_id.strip()
-    return index.get(text.casefold()) or index.get(standard.normalise_org_name(text))
+def lookup_org(index: standard.OrgIndex, name_or_id: str) -> str | None:
+    """An org_id from an org_index: by id, name, alias, council short name or abbreviation; None if unknown
+    or ambiguous."""
+    return index.get(name_or_id)
 
 
 def pence_array(pence: list[int]) -> pa.Array:

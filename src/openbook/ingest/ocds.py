@@ -46,6 +46,7 @@ from openbook.ingest.amounts import AmountError
 from openbook.ingest.importers import Importer, IngestContext
 from openbook.ingest.jsonstream import is_json_lines, iter_items, text, top_level_shape
 from openbook.ingest.money import currency_tally, exact_amount, in_pounds, iso_currency
+from openbook.ingest.parties import Bodies
 from openbook.ingest.problems import Problem
 from openbook.ingest.records import Records, load_records
 from openbook.plugins.manager import hookimpl
@@ -59,7 +60,6 @@ PROGRESS_EVERY = 1000
 RELEASE_FIELDS = frozenset({"id", "date", "tag", "initiationType", "buyer", "planning", "tender", "awards",
                             "contracts", "parties", "language"})
 ORG_ID_SCHEME = re.compile(r"^[A-Z]{2}-[A-Z0-9]+$")  # org-id.guide list codes: GB-COH, UA-EDR, MX-RFC …
-ORG_ID = re.compile(r"^[A-Z]{2}-[A-Z0-9]+-\S+$")  # an org-id a body of the book can carry
 CPV = re.compile(r"^[0-9]{8}(-[0-9])?$")
 _ITEMS = {"release package": "releases.item", "record package": "records.item", "release": "", "record": "",
           "list": "item"}
@@ -172,31 +172,12 @@ def unit_kind(item: Any) -> str | None:
 
 # -- mapping ----------------------------------------------------------------------------
 
-class Parties:
-    """The bodies a file's buyers are, each identifier and name resolved once, and the bodies it adds.
-
-    The registry (and the book) decide first, by identifier then by name; a buyer they do not know
-    but whose identifier is an org-id becomes a body under that org-id.
-    """
+class Parties(Bodies):
+    """The file's buyers as bodies (see parties.py), and the user's rates for pounds."""
 
     def __init__(self, resolve: Callable[[str], str | None], rates: dict[str, str]):
-        self.resolve, self.rates = resolve, rates
-        self.known: dict[tuple[str | None, str], str | None] = {}
-        self.new: dict[str, dict] = {}
-
-    def body(self, org_form: str | None, name: str) -> str | None:
-        key = (org_form, name)
-        if key not in self.known:
-            org_id = next((found for k in (org_form, name) if k and (found := self.resolve(k))), None)
-            if org_id is None and org_form and ORG_ID.match(org_form):
-                org_id = org_form
-                self.new.setdefault(org_id, {"org_id": org_id, "name": name or org_id, "kind": "other"})
-            self.known[key] = org_id
-        return self.known[key]
-
-    def added(self, used: set[str | None]) -> list[dict]:
-        """The new bodies some accepted row names, to be written with the file's rows."""
-        return [body for org_id, body in self.new.items() if org_id in used]
+        super().__init__(resolve)
+        self.rates = rates
 
 
 @dataclass

@@ -73,7 +73,7 @@ class OcdsImporter(Importer):
     problems = (
         "json-invalid", "json-no-records", "ocds-shape-unknown", "ocds-not-a-release", "ocds-record-uncompiled",
         "amount-not-a-number", "currency-invalid", "date-invalid",
-        "buyer-missing", "buyer-not-in-registry", "currency-missing", "amount-rounded",
+        "buyer-missing", "buyer-not-in-registry", "currency-missing", "amount-rounded", "value-not-read",
         "ocds-tender-only", "ocds-release-superseded",
     )
 
@@ -278,7 +278,7 @@ def _read_release(unit: Unit, release: dict, parties: Parties, label: str) -> No
     elif org_id is None:
         reader.problem("buyer-not-in-registry", "buyer.name", buyer_name or buyer_id)
     tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
-    tender_value, tender_currency = reader.value(tender.get("value"), "tender.value")
+    tender_value, tender_currency = reader.value(tender.get("value"), "tender.value", context=True)
     release_date = unit.instant.date() if unit.instant != _EARLIEST else None
     for item, (award, contract, where) in enumerate(pairs, start=1):
         row = reader.row(award, contract, where, tender)
@@ -335,8 +335,12 @@ class _ReleaseReader:
         identifier = org_form or text(reference.get("id"))
         return name, identifier, parties.body(org_form, name) if (org_form or name) else None
 
-    def value(self, value: object, where: str) -> tuple[Decimal | None, str]:
-        """(amount, currency) of an OCDS Value, reporting what cannot be read at its JSON path."""
+    def value(self, value: object, where: str, *, context: bool = False) -> tuple[Decimal | None, str]:
+        """(amount, currency) of an OCDS Value, reporting what cannot be read at its JSON path.
+
+        A value given only as context (the tender's estimate) with a currency outside ISO 4217 is
+        left blank with a warning: the contract's own value still stands.
+        """
         if not isinstance(value, dict):
             return None, ""
         raw, published = value.get("amount"), text(value.get("currency"))
@@ -353,6 +357,9 @@ class _ReleaseReader:
             self.problem("amount-rounded", f"{where}.amount", raw, str(amount))
         if not published:
             self.problem("currency-missing", f"{where}.currency", raw)
+        elif iso_currency(published) is None and context:
+            self.problem("value-not-read", f"{where}.currency", published, "an ISO 4217 currency code")
+            return None, ""
         elif iso_currency(published) is None:
             self.problem("currency-invalid", f"{where}.currency", published)
         return amount, currency

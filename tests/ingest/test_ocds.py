@@ -348,3 +348,18 @@ def test_rates_come_from_pairs_or_a_file_and_a_bad_one_is_refused(tmp_path):
     for bad in ("EUR=x", "EURO=0.86", "EUR=-1", "EUR"):
         with pytest.raises(UsageError, match="EUR=0.86"):
             read_rates([bad])
+
+
+def test_ingest_says_what_the_pounds_leave_out_and_takes_rates_with_fx(runner, tmp_path):
+    from openbook.cli import app
+
+    package = _write(tmp_path / "eu.json", _foreign_package())
+    plain = runner.invoke(app, ["ingest", str(package), "--book", str(tmp_path / "a.duckdb"), "--jobs", "1"])
+    assert plain.exit_code == 0, plain.output
+    assert "leaves out amounts in other currencies" in plain.output and "EUR 1,250.50" in plain.output
+    rated = runner.invoke(app, ["ingest", str(package), "--book", str(tmp_path / "b.duckdb"), "--jobs", "1",
+                                "--fx", "EUR=0.86", "--json"])
+    assert rated.exit_code == 0, rated.output
+    assert json.loads(rated.stdout)[0]["amount_gbp"] == "1075.43"
+    refused = runner.invoke(app, ["ingest", str(package), "--book", str(tmp_path / "c.duckdb"), "--fx", "EUR=?"])
+    assert refused.exit_code == 2 and "e.g. EUR=0.86" in refused.output

@@ -363,3 +363,18 @@ def test_ingest_says_what_the_pounds_leave_out_and_takes_rates_with_fx(runner, t
     assert json.loads(rated.stdout)[0]["amount_gbp"] == "1075.43"
     refused = runner.invoke(app, ["ingest", str(package), "--book", str(tmp_path / "c.duckdb"), "--fx", "EUR=?"])
     assert refused.exit_code == 2 and "e.g. EUR=0.86" in refused.output
+
+
+def test_a_party_known_by_an_additional_identifier_is_identified_by_it(book, tmp_path):
+    parties = [{"id": "p1", "name": "Stadt Wien", "identifier": {"scheme": "internal", "id": "17"},
+                "additionalIdentifiers": [{"scheme": "AT-FB", "id": "FN 123 x"}, {"scheme": "AT-UID", "id": "U1"}]},
+               {"id": "p2", "name": "Bau GmbH", "identifier": {"scheme": "local", "id": "9"},
+                "additionalIdentifiers": [{"scheme": "AT-FB", "id": "FN9"}]}]
+    release = _release("ocds-at-1", "r1", "2024-01-02", "award", parties=parties,
+                       awards=[_award("A1", 9, currency="EUR", suppliers=({"id": "p2", "name": "Bau GmbH"},))]) | {
+        "buyer": {"id": "p1", "name": "Stadt Wien"}}
+    report = ingest_file(book, _write(tmp_path / "at.json", release))
+    assert report.accepted == 1
+    # "internal" and "local" are no org-id schemes, and "AT-FB-FN 123 x" holds spaces (no body's id can):
+    # the next additional identifier names the buyer.
+    assert book.query("SELECT org_id, buyer_id, supplier_id FROM contract") == [("AT-UID-U1", "AT-UID-U1", "AT-FB-FN9")]

@@ -46,7 +46,7 @@ from openbook.ingest.amounts import AmountError
 from openbook.ingest.importers import Importer, IngestContext
 from openbook.ingest.jsonstream import is_json_lines, iter_items, text, top_level_shape
 from openbook.ingest.money import currency_tally, exact_amount, in_pounds, iso_currency
-from openbook.ingest.parties import Bodies
+from openbook.ingest.parties import ORG_ID, Bodies
 from openbook.ingest.problems import Problem
 from openbook.ingest.records import Records, load_records
 from openbook.plugins.manager import hookimpl
@@ -412,7 +412,7 @@ class _ReleaseReader:
         for supplier in _dicts(suppliers):
             party = self.parties.get(text(supplier.get("id")), {})
             names.append(_say(supplier, "name") or _say(party, "name") or text(supplier.get("id")))
-            ids.append(_org_id(supplier.get("identifier") or party.get("identifier")))
+            ids.append(_party_org_id(supplier, party))
         return names, ids
 
 
@@ -437,10 +437,12 @@ def _say(part: object, key: str) -> str:
 
 
 def _party_org_id(reference: dict, party: dict) -> str | None:
-    """The first identifier of the party (as referenced, then as listed) in org-id form."""
+    """The party's first identifier (as referenced, then as listed) in org-id form, preferring one
+    that can be a body's id (no spaces)."""
     candidates = [reference.get("identifier"), party.get("identifier"),
                   *_dicts(party.get("additionalIdentifiers")), *_dicts(reference.get("additionalIdentifiers"))]
-    return next((found for c in candidates if (found := _org_id(c))), None)
+    forms = [found for c in candidates if (found := _org_id(c))]
+    return next((f for f in forms if ORG_ID.match(f)), forms[0] if forms else None)
 
 
 def _org_id(identifier: object) -> str | None:

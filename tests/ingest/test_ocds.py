@@ -321,10 +321,16 @@ def test_a_release_without_a_buyer_takes_it_from_its_ocids_other_release(book, t
     contract = _release("ocds-eu-7", "r2", "2024-02-02", "contract",
                         contracts=[{"id": "C1", "awardID": "A1", "value": {"amount": 120, "currency": "EUR"}}])
     del contract["buyer"]
-    report = ingest_file(book, _write(tmp_path / "p.json", _package(award, contract)))
-    assert (report.accepted, report.quarantined, report.structural) == (1, 0, 1)
-    assert book.query("SELECT org_id, buyer_name, value_amount FROM contract") == [
-        ("IT-CF-02438750586", "Comune di Roma", Decimal("120.00"))]
+    tender = _release("ocds-eu-8", "r3", "2024-01-01", "tender", buyer="Comune di Nessuno")
+    signed = _release("ocds-eu-8", "r4", "2024-03-01", "award", awards=[_award("A8", 8, currency="EUR")])
+    del signed["buyer"]
+    report = ingest_file(book, _write(tmp_path / "p.json", _package(award, contract, tender, signed)))
+    assert (report.accepted, report.quarantined, report.structural) == (2, 0, 2)
+    assert book.query("SELECT source_line, org_id, buyer_name, value_amount FROM contract ORDER BY 1") == [
+        (2, "IT-CF-02438750586", "Comune di Roma", Decimal("120.00")), (4, None, "Comune di Nessuno", Decimal("8.00"))]
+    # A buyer lent by name alone is flagged on the release that borrowed it, as if it had named it.
+    assert book.query("SELECT source_line, code, raw_value FROM quarantine WHERE severity = 'warning'") == [
+        (4, "buyer-not-in-registry", "Comune di Nessuno")]
 
 
 def test_a_tender_value_in_no_iso_currency_is_left_blank_and_the_contract_kept(book, tmp_path):

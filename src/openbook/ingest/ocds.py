@@ -18,10 +18,10 @@ many). A record is read through its compiledRelease, the current state.
 Who bought: the body the registry knows by the buyer's identifier or name; else, when the buyer
 carries an identifier in an org-id.guide scheme (identifier.scheme + identifier.id, e.g.
 XI-EIKA-188), that org-id, and the body is added to the book under it with its published name
-(the source's dialect lists the bodies its file added, so who added each is on record). A buyer known only by a name outside the registry is
-kept by name with a warning. A release that names no buyer takes it from another release of the
-same ocid in the file; with none, it is quarantined (`buyer-missing`): a contract of nobody's
-cannot be counted against a body.
+(the source's dialect lists the bodies its file added, so who added each is on record). A buyer
+known only by a name outside the registry is kept by name with a warning. A release that names
+no buyer takes it from another release of the same ocid in the file; with none, it is
+quarantined (`buyer-missing`): a contract of nobody's cannot be counted against a body.
 
 Money: every ISO 4217 currency is kept with its amount (value_amount, value_currency); value_gbp
 is filled only for GBP or a currency the user gave a rate for (`--fx EUR=0.86`, recorded in the
@@ -498,6 +498,9 @@ def lend_buyers(units: list[Unit], label: str, *, final: bool) -> None:
                 unit.problems.append(Problem("buyer-missing", unit.line, "buyer", path=label, raw_row=unit.raw))
             continue
         name, identifier, org_id = lent
+        if org_id is None:
+            unit.problems.append(Problem("buyer-not-in-registry", unit.line, "buyer.name", None, name or identifier,
+                                         path=label, raw_row=unit.raw))
         for row in unit.rows:
             if row["org_id"] is None and row["buyer_name"] is None and row["buyer_id"] is None:
                 row.update(org_id=org_id, buyer_name=name or None, buyer_id=identifier or None)

@@ -384,3 +384,19 @@ def test_a_party_known_by_an_additional_identifier_is_identified_by_it(book, tmp
     # "internal" and "local" are no org-id schemes, and "AT-FB-FN 123 x" holds spaces (no body's id can):
     # the next additional identifier names the buyer.
     assert book.query("SELECT org_id, buyer_id, supplier_id FROM contract") == [("AT-UID-U1", "AT-UID-U1", "AT-FB-FN9")]
+
+
+def test_files_read_in_parallel_add_their_buyer_once_and_keep_the_rate(book, tmp_path):
+    from openbook.ingest.parallel import ingest_paths
+
+    paths = []
+    for n in range(3):
+        release = _release(f"ocds-eu-p{n}", f"r{n}", "2024-01-02", "award",
+                           awards=[_award(f"A{n}", 100 + n, currency="EUR")]) | {
+            "buyer": {"id": "b", "name": "Ministry of Health", "identifier": {"scheme": "XI-EIKA", "id": "188"}}}
+        paths.append(_write(tmp_path / f"p{n}.json", release))
+    reports = list(ingest_paths(book, paths, jobs=2, fx={"EUR": "0.5"}))
+    assert [(r.status, r.accepted, r.publisher) for r in reports] == [("loaded", 1, "XI-EIKA-188")] * 3
+    assert sum(r.amount_pence for r in reports) == 5000 + 5050 + 5100
+    assert book.query("SELECT count(*) FROM organisation WHERE org_id = 'XI-EIKA-188'") == [(1,)]
+    assert book.query("SELECT count(*) FROM contract WHERE org_id = 'XI-EIKA-188' AND value_gbp IS NOT NULL") == [(3,)]

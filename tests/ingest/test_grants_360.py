@@ -113,3 +113,46 @@ def test_a_grant_to_a_person_and_a_funder_named_by_org(book, tmp_path):
     assert (report.accepted, report.amount_pence, report.publisher) == (1, 25050, "GB-LAE-TRF")
     assert book.query("SELECT org_id, funder_name, recipient_name, recipient_is_individual FROM \"grant\"") == [
         ("GB-LAE-TRF", "Trafford Metropolitan Borough Council", "Individual recipient", True)]
+
+
+def _foreign_grants() -> dict:
+    funder = {"id": "XI-PB-1234", "name": "Fondation Exemple"}
+    grant = {"awardDate": "2023-03-01", "fundingOrganization": [funder]}
+    return {"grants": [
+        {**grant, "id": "360G-fe-1", "title": "Euros", "currency": "EUR", "amountAwarded": 1000.5,
+         "recipientOrganization": [{"id": "XI-PB-9", "name": "Club Un"}]},
+        {**grant, "id": "360G-fe-2", "title": "Lower case", "currency": "usd", "amountAwarded": 40,
+         "recipientOrganization": [{"id": "GB-CHC-1", "name": "Charity One"}]},
+        {**grant, "id": "360G-fe-3", "title": "No such currency", "currency": "EUROS", "amountAwarded": 7,
+         "recipientOrganization": [{"id": "GB-CHC-2", "name": "Charity Two"}]},
+        {**grant, "id": "360G-fe-4", "title": "Pounds", "currency": "GBP", "amountAwarded": 12,
+         "recipientOrganization": [{"id": "GB-CHC-3", "name": "Charity Three"}]}]}
+
+
+def test_a_foreign_funder_keeps_its_currencies_and_is_a_body_by_its_org_id(book, tmp_path):
+    path = tmp_path / "foreign.json"
+    path.write_text(json.dumps(_foreign_grants()), encoding="utf-8")
+    report = ingest_file(book, path)
+    assert (report.rows_read, report.accepted, report.quarantined, report.publisher) == (4, 3, 1, "XI-PB-1234")
+    assert report.amount_pence == 1200  # only the pounds
+    assert book.query("SELECT grant_ref, org_id, recipient_id, amount_awarded, currency, amount_gbp FROM \"grant\" "
+                      "ORDER BY source_line") == [
+        ("360G-fe-1", "XI-PB-1234", "XI-PB-9", Decimal("1000.50"), "EUR", None),
+        ("360G-fe-2", "XI-PB-1234", "GB-CHC-1", Decimal("40.00"), "USD", None),
+        ("360G-fe-4", "XI-PB-1234", "GB-CHC-3", Decimal("12.00"), "GBP", Decimal("12.00"))]
+    assert book.query("SELECT source_line, code, raw_value FROM quarantine") == [(3, "currency-invalid", "EUROS")]
+    assert book.query("SELECT name, kind FROM organisation WHERE org_id = 'XI-PB-1234'") == [
+        ("Fondation Exemple", "other")]
+    dialect = json.loads(book.query("SELECT dialect FROM source")[0][0])
+    assert dialect["bodies_added"] == ["XI-PB-1234"]
+    assert dialect["currencies"]["EUR"] == {"rows": 1, "amount": "1000.50", "without_gbp": 1}
+
+
+def test_a_rate_the_user_gives_turns_a_grant_into_pounds(book, tmp_path):
+    path = tmp_path / "foreign.json"
+    path.write_text(json.dumps(_foreign_grants()), encoding="utf-8")
+    report = ingest_file(book, path, fx={"EUR": "0.86"})
+    assert report.amount_pence == 86043 + 1200
+    assert book.query("SELECT currency, amount_gbp FROM \"grant\" ORDER BY source_line") == [
+        ("EUR", Decimal("860.43")), ("USD", None), ("GBP", Decimal("12.00"))]
+    assert json.loads(book.query("SELECT options FROM source")[0][0]) == {"fx": {"EUR": "0.86"}}

@@ -31,6 +31,9 @@ def ingest(
                                                "for files without a body column.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if any row was quarantined.")] = False,
     jobs: JobsOption = None,
+    fx: Annotated[Optional[list[str]], typer.Option("--fx", help="Pounds per unit of a currency for contracts "
+                                                     "and grants in it, as EUR=0.86 (repeat it), or a file of "
+                                                     "such lines; recorded with each source.")] = None,
     lake: Annotated[Optional[Path], typer.Option("--lake", help="Then write the book as a Parquet lake here "
                                                  "(as `export --parquet`), for Spark and other engines.")] = None,
     as_json: JsonOption = False,
@@ -40,8 +43,11 @@ def ingest(
 
     with guard():
         files = expand_paths(paths)
+        from openbook.ingest.money import read_rates
+
+        rates = read_rates(fx)
         with Book(book) as opened:
-            reports = ingest_with_progress(opened, files, org=org, jobs=jobs, quiet=as_json)
+            reports = ingest_with_progress(opened, files, org=org, jobs=jobs, quiet=as_json, fx=rates)
             from openbook.analyse.classify import classify_book
 
             classified = classify_book(opened)  # re-computable; `openbook classify` shows the detail
@@ -155,13 +161,14 @@ def _report(reports: list, as_json: bool, strict: bool) -> None:
     raise typer.Exit(1 if rejected or (strict and quarantined) else 0)
 
 
-def ingest_with_progress(book, files: list[Path], *, org: str | None, jobs: int | None, quiet: bool) -> list:
+def ingest_with_progress(book, files: list[Path], *, org: str | None, jobs: int | None, quiet: bool,
+                         fx: dict[str, str] | None = None) -> list:
     """Ingest files under one bar, each file's report shown as it is committed."""
     from openbook.ingest.parallel import ingest_paths
 
     reports = []
     with render.IngestProgress(len(files), quiet=quiet) as progress:
-        for report in ingest_paths(book, files, org=org, jobs=jobs, progress=progress.advance,
+        for report in ingest_paths(book, files, org=org, jobs=jobs, fx=fx, progress=progress.advance,
                                    on_file=progress.start):
             reports.append(report)
             progress.finish(report)

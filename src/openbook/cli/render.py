@@ -101,8 +101,21 @@ def reconciliation(reports: list, limit: int = 60) -> None:
     table.add_row(f"{len(reports):,} files", "", *(("",) if wide else ()), *(f"{t:,}" for t in totals[:4]),
                   gbp(totals[4], pence=True))
     console.print(table)
+    not_in_pounds(reports)
     if any(not r.reconciles for r in reports):
         error("some files do not reconcile; this is a bug in openbook, please report it")
+
+
+def not_in_pounds(reports: list) -> None:
+    """Say which accepted amounts the £ column leaves out: other currencies, with no rate given."""
+    left: dict[str, Decimal] = {}
+    for report in reports:
+        for code, amount in (getattr(report, "not_in_pounds", None) or {}).items():
+            left[code] = left.get(code, Decimal(0)) + Decimal(amount)
+    if left:
+        shown = ", ".join(f"{code or 'no currency'} {amount:,.2f}" for code, amount in sorted(left.items()))
+        console.print(f"£ accepted leaves out amounts in other currencies, which have no pound figure: {shown}. "
+                      "Give a rate to count them, e.g. `--fx EUR=0.86` (pounds per unit).", highlight=False)
 
 
 def problems_of(report) -> None:

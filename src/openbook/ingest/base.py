@@ -108,6 +108,8 @@ def load_records(context: IngestContext, records: Records, dataset: str) -> Inge
     report.counts = counts
     report.amount_pence = int(records.amount * 100)
     report.publisher = records.publisher
+    report.not_in_pounds = {code: entry["amount"] for code, entry in
+                            ((records.dialect or {}).get("currencies") or {}).items() if entry["without_gbp"]}
     if records.period:
         report.period = records.period
     report.note(records.problems)

@@ -3,7 +3,14 @@
 The standard publishes one grant as a JSON object (`recipientOrganization[0].name`) or as a
 spreadsheet row (`Recipient Org:Name`); both spellings, and the flat keys some publishers write
 (`RecipientOrgName`), reduce to the same letters once case and punctuation go, so one table of
-names reads all three. A grant is spend-like: amount_gbp is filled only when the currency is GBP.
+names reads all three. A grant is spend-like: amount_gbp is filled only when the currency is GBP
+or the user gave a rate for it (`--fx EUR=0.86`, kept in the source's options); every ISO 4217
+currency is kept with its amount, and a code outside ISO 4217 quarantines the grant
+(`currency-invalid`).
+
+The funder is the body the registry knows by its identifier or name; else, when its identifier
+is an org-id (GB-CHC-…, XI-…), a body of the book under that org-id (see parties.py). Recipients
+keep their org-id as published.
 
 `source_line` is the physical line (CSV/XLSX) or the grant's 1-based position in the JSON file's
 `grants` array; rows_read counts every line (header, preamble, blank) or every grant.
@@ -23,7 +30,8 @@ from openbook.ingest.amounts import AmountError
 from openbook.ingest.dates import read_date
 from openbook.ingest.base import Importer, IngestContext, load_records
 from openbook.ingest.jsonstream import iter_items, text, top_level_shape
-from openbook.ingest.money import CURRENCY, exact_amount
+from openbook.ingest.money import currency_tally, exact_amount, in_pounds, iso_currency
+from openbook.ingest.parties import Bodies
 from openbook.ingest.problems import Problem
 from openbook.ingest.reader import cell_text
 from openbook.ingest.records import Records
@@ -107,6 +115,10 @@ class Grants360Importer(Importer):
         else:
             reader.table()
         records.summarise("grant", amount="amount_gbp", day="awarded_on", default_org=context.default_org)
+        accepted = records.tables.get("grant", [])
+        records.bodies = reader.bodies.added({row.get("org_id") for row in accepted})
+        records.dialect = {"currencies": currency_tally(accepted, "amount_awarded", "currency", "amount_gbp"),
+                           "bodies_added": [body["org_id"] for body in records.bodies]}
         return load_records(context, records, self.dataset)
 
 
@@ -122,6 +134,8 @@ class _GrantReader:
     def __init__(self, context: IngestContext, records: Records):
         self.context, self.records = context, records
         self.default_funder = standard.find_organisation(context.default_org) if context.default_org else None
+        self.bodies = Bodies(context.resolve_org)
+        self.rates: dict[str, str] = (context.record.options or {}).get("fx") or {}
 
     # -- the two layouts ----------------------------------------------------------------
 
@@ -201,8 +215,8 @@ class _GrantReader:
             if not say[field]:
                 problem("value-missing", field)
         if say["funder_name"] or say["funder_id"]:
-            record["org_id"] = next((found for key in (say["funder_id"], say["funder_name"])
-                                     if key and (found := self.context.resolve_org(key))), None)
+            funder = _org_id_form(say["funder_id"]) or say["funder_id"] or None
+            record["org_id"] = self.bodies.body(funder, say["funder_name"])
             record["funder_name"] = record["funder_name"] or record["funder_id"]
         elif self.default_funder:  # a register without funder columns, loaded with --org
             record["org_id"], record["funder_name"] = self.default_funder["org_id"], self.default_funder["name"]
@@ -212,13 +226,13 @@ class _GrantReader:
                    for field in ("amount_awarded", "amount_applied_for", "amount_disbursed")}
         if not say["amount_awarded"]:
             problem("amount-missing", "amount_awarded")
-        currency = say["currency"]
-        if currency and not CURRENCY.match(currency):
-            problem("currency-invalid", "currency", currency)
+        currency = iso_currency(say["currency"]) or say["currency"]
+        if say["currency"] and iso_currency(say["currency"]) is None:
+            problem("currency-invalid", "currency", say["currency"])
         elif not currency and amounts["amount_awarded"] is not None:
             problem("currency-missing", "currency", say["amount_awarded"])
         record.update(amounts, currency=currency or None,
-                      amount_gbp=amounts["amount_awarded"] if currency == "GBP" else None)
+                      amount_gbp=in_pounds(amounts["amount_awarded"], currency, self.rates))
         record["awarded_on"] = self._date(values["awarded_on"], "awarded_on", problem, required=True)
         record["planned_start_date"] = self._date(values["planned_start_date"], "planned_start_date", problem)
         record["planned_end_date"] = self._date(values["planned_end_date"], "planned_end_date", problem)
@@ -270,6 +284,12 @@ class _GrantReader:
 # The 360Giving spreadsheet name of each field, for problems about a field the file lacks.
 _COLUMN = {"grant_ref": "Identifier", "recipient_name": "Recipient Org:Name", "funder_name": "Funding Org:Name",
            "amount_awarded": "Amount Awarded", "currency": "Currency", "awarded_on": "Award Date"}
+
+
+def _org_id_form(identifier: str) -> str | None:
+    """A published identifier written as an org-id (scheme-id), its scheme upper-cased; else None."""
+    parts = identifier.strip().split("-", 2)
+    return f"{parts[0].upper()}-{parts[1].upper()}-{parts[2]}" if len(parts) == 3 and all(parts) else None
 
 
 def _locations(published: Published | None) -> list[str]:

@@ -12,7 +12,20 @@ release (by release date, then position) of the same ocid restates the same awar
 and an award-only row gives way to any row for a contract signed on that award. A release all
 of whose rows are restated later is structural (`ocds-release-superseded`); a release with no
 award or contract (planning, tender) is structural (`ocds-tender-only`): the contract table
-holds contracts, not notices. A record is read through its compiledRelease, the current state.
+holds contracts, not notices, but every such release is counted (the source's dialect says how
+many). A record is read through its compiledRelease, the current state.
+
+Who bought: the body the registry knows by the buyer's identifier or name; else, when the buyer
+carries an identifier in an org-id.guide scheme (identifier.scheme + identifier.id, e.g.
+XI-EIKA-188), that org-id, and the body is added to the book under it with its published name
+(the source's dialect lists the bodies its file added, so who added each is on record). A buyer
+known only by a name outside the registry is kept by name with a warning. A release that names
+no buyer takes it from another release of the same ocid in the file; with none, it is
+quarantined (`buyer-missing`): a contract of nobody's cannot be counted against a body.
+
+Money: every ISO 4217 currency is kept with its amount (value_amount, value_currency); value_gbp
+is filled only for GBP or a currency the user gave a rate for (`--fx EUR=0.86`, recorded in the
+source's options). A code outside ISO 4217 quarantines the release (`currency-invalid`).
 
 `source_line` is the 1-based position of the release or record in the file (in JSON Lines, its
 line); `source_item` numbers the contract rows made from it. `rows_read` counts releases and
@@ -32,7 +45,8 @@ from openbook.errors import FileRejected
 from openbook.ingest.amounts import AmountError
 from openbook.ingest.base import Importer, IngestContext, load_records
 from openbook.ingest.jsonstream import is_json_lines, iter_items, text, top_level_shape
-from openbook.ingest.money import CURRENCY, exact_amount
+from openbook.ingest.money import currency_tally, exact_amount, in_pounds, iso_currency
+from openbook.ingest.parties import ORG_ID, Bodies
 from openbook.ingest.problems import Problem
 from openbook.ingest.records import Records
 from openbook.plugins.manager import hookimpl
@@ -59,7 +73,7 @@ class OcdsImporter(Importer):
     problems = (
         "json-invalid", "json-no-records", "ocds-shape-unknown", "ocds-not-a-release", "ocds-record-uncompiled",
         "amount-not-a-number", "currency-invalid", "date-invalid",
-        "buyer-missing", "buyer-not-in-registry", "currency-missing", "amount-rounded",
+        "buyer-missing", "buyer-not-in-registry", "currency-missing", "amount-rounded", "value-not-read",
         "ocds-tender-only", "ocds-release-superseded",
     )
 
@@ -81,20 +95,27 @@ class OcdsImporter(Importer):
         records = Records()
         shape, items = read_units(context)
         units: list[Unit] = []
+        parties = Parties(context.resolve_org, (context.record.options or {}).get("fx") or {})
         for line, item in enumerate(items, start=1):
-            units.append(map_unit(line, item, context.resolve_org, context.label))
+            units.append(map_unit(line, item, parties, context.label))
             if context.progress and line % PROGRESS_EVERY == 0:
                 context.progress(PROGRESS_EVERY)
         if not units:
             raise FileRejected("json-no-records", "the file holds no OCDS releases or records")
         if context.progress:
             context.progress(len(units) % PROGRESS_EVERY)
+        lend_buyers(units, context.label, final=True)
         supersede(units)
         records.rows_read = len(units)
         for unit in units:
             settle(unit, records, context.label)
         records.summarise("contract", amount="value_gbp", day="release_date", default_org=context.default_org)
-        records.dialect = {"shape": shape, "units": sorted({u.kind for u in units if u.kind})}
+        accepted = records.tables.get("contract", [])
+        records.bodies = parties.added({row["org_id"] for row in accepted})
+        records.dialect = {"shape": shape, "units": sorted({u.kind for u in units if u.kind}),
+                           "tender_only": sum(1 for u in units if u.tender_only),
+                           "currencies": currency_tally(accepted, "value_amount", "value_currency", "value_gbp"),
+                           "bodies_added": [body["org_id"] for body in records.bodies]}
         return load_records(context, records, self.dataset)
 
 
@@ -151,6 +172,14 @@ def unit_kind(item: Any) -> str | None:
 
 # -- mapping ----------------------------------------------------------------------------
 
+class Parties(Bodies):
+    """The file's buyers as bodies (see parties.py), and the user's rates for pounds."""
+
+    def __init__(self, resolve: Callable[[str], str | None], rates: dict[str, str]):
+        super().__init__(resolve)
+        self.rates = rates
+
+
 @dataclass
 class Unit:
     """One release or record read from the file, and the contract rows and problems it made."""
@@ -165,6 +194,8 @@ class Unit:
     keys: list[tuple] = field(default_factory=list)  # (ocid, award id, contract id) per row
     problems: list[Problem] = field(default_factory=list)
     superseded_by: str = ""
+    buyer: tuple[str, str, str | None] | None = None  # (name, identifier, org_id) when the release names one
+    needs_buyer: bool = False  # it has contract rows but names no buyer
 
     @property
     def raw(self) -> list[str]:
@@ -174,8 +205,13 @@ class Unit:
     def failed(self) -> bool:
         return any(p.severity == "error" for p in self.problems)
 
+    @property
+    def tender_only(self) -> bool:
+        """Read cleanly, but a planning or tender notice: no award or contract to record."""
+        return self.kind is not None and not self.failed and not self.superseded_by and not self.rows
 
-def map_unit(line: int, item: Any, resolve: Callable[[str], str | None], label: str) -> Unit:
+
+def map_unit(line: int, item: Any, parties: Parties, label: str) -> Unit:
     kind = unit_kind(item)
     unit = Unit(line, kind)
     if kind is None:
@@ -183,12 +219,12 @@ def map_unit(line: int, item: Any, resolve: Callable[[str], str | None], label: 
         unit.problems.append(Problem("ocds-not-a-release", line, value=None, detail=what, path=label))
         return unit
     if kind == "release":
-        _read_release(unit, item, resolve, label)
+        _read_release(unit, item, parties, label)
         return unit
     compiled = item.get("compiledRelease")
     unit.ocid = text(item.get("ocid")) or text((compiled or {}).get("ocid"))
     if isinstance(compiled, dict):
-        _read_release(unit, compiled, resolve, label)
+        _read_release(unit, compiled, parties, label)
         unit.tags = ["compiled"]
         return unit
     embedded = [r for r in item.get("releases") or [] if isinstance(r, dict) and RELEASE_FIELDS & r.keys()]
@@ -196,19 +232,23 @@ def map_unit(line: int, item: Any, resolve: Callable[[str], str | None], label: 
         unit.problems.append(Problem("ocds-record-uncompiled", line, "compiledRelease", path=label,
                                      raw_row=unit.raw))
         return unit
-    _compile_embedded(unit, embedded, resolve, label)
+    _compile_embedded(unit, embedded, parties, label)
     return unit
 
 
-def _compile_embedded(unit: Unit, releases: list[dict], resolve: Callable[[str], str | None], label: str) -> None:
+def _compile_embedded(unit: Unit, releases: list[dict], parties: Parties, label: str) -> None:
     """A record without a compiledRelease: its embedded releases, each award and contract at its latest."""
     parts = []
     for release in releases:
         part = Unit(unit.line, "release")
-        _read_release(part, release, resolve, label)
+        _read_release(part, release, parties, label)
         parts.append(part)
+    lend_buyers(parts, label, final=False)
     supersede(parts)
     unit.ocid = unit.ocid or next((p.ocid for p in parts if p.ocid), "")
+    unit.buyer = next((p.buyer for p in sorted(parts, key=lambda p: (p.instant, p.line), reverse=True)
+                       if p.buyer), None)
+    unit.needs_buyer = any(p.needs_buyer for p in parts if not p.superseded_by)
     unit.tags = ["record"]
     unit.instant = max((p.instant for p in parts), default=_EARLIEST)
     for part in parts:
@@ -220,23 +260,25 @@ def _compile_embedded(unit: Unit, releases: list[dict], resolve: Callable[[str],
         row["source_item"] = item
 
 
-def _read_release(unit: Unit, release: dict, resolve: Callable[[str], str | None], label: str) -> None:
-    reader = _ReleaseReader(unit, release, label)
+def _read_release(unit: Unit, release: dict, parties: Parties, label: str) -> None:
+    reader = _ReleaseReader(unit, release, label, parties.rates)
     unit.ocid = text(release.get("ocid")) or unit.ocid
     unit.release_id = text(release.get("id"))
     tags = release.get("tag")
     unit.tags = [text(t) for t in (tags if isinstance(tags, list) else [tags]) if text(t)]
     unit.instant = _instant(release.get("date"))
+    buyer_name, buyer_id, org_id = reader.buyer(parties)
+    if buyer_name or buyer_id:
+        unit.buyer = (buyer_name, buyer_id, org_id)
     pairs = reader.pairs()
     if not pairs:
         return
-    buyer_name, buyer_id, org_id = reader.buyer(resolve)
-    if not buyer_name and not buyer_id:
-        reader.problem("buyer-missing", "buyer")
+    if unit.buyer is None:
+        unit.needs_buyer = True  # another release of the ocid may name it: see lend_buyers
     elif org_id is None:
         reader.problem("buyer-not-in-registry", "buyer.name", buyer_name or buyer_id)
     tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
-    tender_value, tender_currency = reader.value(tender.get("value"), "tender.value")
+    tender_value, tender_currency = reader.value(tender.get("value"), "tender.value", context=True)
     release_date = unit.instant.date() if unit.instant != _EARLIEST else None
     for item, (award, contract, where) in enumerate(pairs, start=1):
         row = reader.row(award, contract, where, tender)
@@ -257,8 +299,8 @@ def _read_release(unit: Unit, release: dict, resolve: Callable[[str], str | None
 class _ReleaseReader:
     """Reads one release's parts into contract rows, collecting problems at the release's line."""
 
-    def __init__(self, unit: Unit, release: dict, label: str):
-        self.unit, self.release, self.label = unit, release, label
+    def __init__(self, unit: Unit, release: dict, label: str, rates: dict[str, str]):
+        self.unit, self.release, self.label, self.rates = unit, release, label, rates
         self.parties = {text(p.get("id")): p for p in _dicts(release.get("parties")) if text(p.get("id"))}
 
     def problem(self, code: str, column: str, value: object = None, detail: str = "") -> None:
@@ -276,8 +318,12 @@ class _ReleaseReader:
                   if not text(a.get("id")) or text(a.get("id")) not in named]
         return pairs
 
-    def buyer(self, resolve: Callable[[str], str | None]) -> tuple[str, str, str | None]:
-        """(name, identifier as published, org_id or None): the buyer, else the procuring entity."""
+    def buyer(self, parties: Parties) -> tuple[str, str, str | None]:
+        """(name, identifier, org_id or None): the buyer, else the procuring entity.
+
+        The identifier is the org-id (scheme-id) of its identifier or additional identifiers, else
+        its party id as published.
+        """
         reference = self.release.get("buyer") if isinstance(self.release.get("buyer"), dict) else None
         if reference is None:
             roles = [p for p in self.parties.values() if "buyer" in (p.get("roles") or [])]
@@ -285,30 +331,37 @@ class _ReleaseReader:
             reference = roles[0] if roles else tender.get("procuringEntity") or {}
         party = self.parties.get(text(reference.get("id")), {})
         name = _say(reference, "name") or _say(party, "name") or _say(reference.get("identifier"), "legalName")
-        org_form = _org_id(reference.get("identifier") or party.get("identifier"))
+        org_form = _party_org_id(reference, party)
         identifier = org_form or text(reference.get("id"))
-        org_id = next((found for key in (org_form, name) if key and (found := resolve(key))), None)
-        return name, identifier, org_id
+        return name, identifier, parties.body(org_form, name) if (org_form or name) else None
 
-    def value(self, value: object, where: str) -> tuple[Decimal | None, str]:
-        """(amount, currency) of an OCDS Value, reporting what cannot be read at its JSON path."""
+    def value(self, value: object, where: str, *, context: bool = False) -> tuple[Decimal | None, str]:
+        """(amount, currency) of an OCDS Value, reporting what cannot be read at its JSON path.
+
+        A value given only as context (the tender's estimate) with a currency outside ISO 4217 is
+        left blank with a warning: the contract's own value still stands.
+        """
         if not isinstance(value, dict):
             return None, ""
-        raw, currency = value.get("amount"), text(value.get("currency"))
+        raw, published = value.get("amount"), text(value.get("currency"))
         try:
             read = exact_amount(raw)
         except AmountError as error:
             self.problem("amount-not-a-number", f"{where}.amount", raw, error.detail)
-            return None, currency
+            return None, iso_currency(published) or published
+        currency = iso_currency(published) or published
         if read is None:
             return None, currency
         amount, rounded = read
         if rounded:
             self.problem("amount-rounded", f"{where}.amount", raw, str(amount))
-        if not currency:
+        if not published:
             self.problem("currency-missing", f"{where}.currency", raw)
-        elif not CURRENCY.match(currency):
-            self.problem("currency-invalid", f"{where}.currency", currency)
+        elif iso_currency(published) is None and context:
+            self.problem("value-not-read", f"{where}.currency", published, "an ISO 4217 currency code")
+            return None, ""
+        elif iso_currency(published) is None:
+            self.problem("currency-invalid", f"{where}.currency", published)
         return amount, currency
 
     def day(self, value: object, where: str) -> date | None:
@@ -346,7 +399,7 @@ class _ReleaseReader:
             "supplier_id": ids[0] if ids else None, "supplier_name": names[0] if names else None,
             "supplier_names": names, "supplier_ids": ids,
             "value_amount": amount, "value_currency": currency or None,
-            "value_gbp": amount if currency == "GBP" else None,
+            "value_gbp": in_pounds(amount, currency, self.rates),
             "start_date": start, "end_date": end, "awarded_on": awarded,
             "cpv": next((c for c in cpv_codes if CPV.match(c)), None), "cpv_codes": cpv_codes,
             "procurement_method": text(tender.get("procurementMethod")) or None,
@@ -359,7 +412,7 @@ class _ReleaseReader:
         for supplier in _dicts(suppliers):
             party = self.parties.get(text(supplier.get("id")), {})
             names.append(_say(supplier, "name") or _say(party, "name") or text(supplier.get("id")))
-            ids.append(_org_id(supplier.get("identifier") or party.get("identifier")))
+            ids.append(_party_org_id(supplier, party))
         return names, ids
 
 
@@ -383,11 +436,20 @@ def _say(part: object, key: str) -> str:
     return found or next((text(v) for k, v in part.items() if k.startswith(f"{key}_") and text(v)), "")
 
 
+def _party_org_id(reference: dict, party: dict) -> str | None:
+    """The party's first identifier (as referenced, then as listed) in org-id form, preferring one
+    that can be a body's id (no spaces)."""
+    candidates = [reference.get("identifier"), party.get("identifier"),
+                  *_dicts(party.get("additionalIdentifiers")), *_dicts(reference.get("additionalIdentifiers"))]
+    forms = [found for c in candidates if (found := _org_id(c))]
+    return next((f for f in forms if ORG_ID.match(f)), forms[0] if forms else None)
+
+
 def _org_id(identifier: object) -> str | None:
     """An OCDS identifier in org-id form (GB-COH-01234567), only when its scheme is an org-id list code."""
     if not isinstance(identifier, dict):
         return None
-    scheme, ident = text(identifier.get("scheme")).upper(), text(identifier.get("id"))
+    scheme, ident = text(identifier.get("scheme")).strip().upper(), text(identifier.get("id")).strip()
     if not ident or not ORG_ID_SCHEME.match(scheme):
         return None
     return ident if ident.upper().startswith(scheme + "-") else f"{scheme}-{ident}"
@@ -417,6 +479,33 @@ def _instant(value: object) -> datetime:
 
 
 # -- which releases count ---------------------------------------------------------------
+
+def lend_buyers(units: list[Unit], label: str, *, final: bool) -> None:
+    """Rows of a release that names no buyer take the latest buyer another release of its ocid names.
+
+    A release still without one is quarantined (`buyer-missing`) once the whole file is read (final).
+    """
+    buyers: dict[str, tuple[str, str, str | None]] = {}
+    for unit in sorted(units, key=lambda u: (u.instant, u.line)):
+        if unit.buyer and unit.ocid:
+            buyers[unit.ocid] = unit.buyer
+    for unit in units:
+        if not unit.needs_buyer:
+            continue
+        lent = buyers.get(unit.ocid)
+        if lent is None:
+            if final:
+                unit.problems.append(Problem("buyer-missing", unit.line, "buyer", path=label, raw_row=unit.raw))
+            continue
+        name, identifier, org_id = lent
+        if org_id is None:
+            unit.problems.append(Problem("buyer-not-in-registry", unit.line, "buyer.name", None, name or identifier,
+                                         path=label, raw_row=unit.raw))
+        for row in unit.rows:
+            if row["org_id"] is None and row["buyer_name"] is None and row["buyer_id"] is None:
+                row.update(org_id=org_id, buyer_name=name or None, buyer_id=identifier or None)
+        unit.needs_buyer = False
+
 
 def supersede(units: list[Unit]) -> None:
     """Drop rows a later release of the same ocid restates; mark releases left with none.

@@ -96,6 +96,7 @@ class Records:
     period: tuple[date, date] | None = None
     amount: Decimal = Decimal(0)
     dialect: dict | None = None
+    bodies: list[dict[str, Any]] = field(default_factory=list)  # bodies the file names that the book lacks
 
     def add(self, table: str, line: int, record: dict[str, Any]) -> None:
         self.tables.setdefault(table, []).append({**record, "source_line": line})
@@ -142,6 +143,8 @@ def write_records(book: Book, record: SourceRecord, records: Records, dataset: s
     if records.dialect is not None:
         record.dialect = {**(record.dialect or {}), **records.dialect}
     with book.loading() as loader:
+        if records.bodies:
+            loader.add_missing_organisations(records.bodies)
         for table, rows in records.tables.items():
             if rows:
                 loader.add_records(table, to_arrow(table, rows, record.sha256))

@@ -63,6 +63,8 @@ class IngestReport:
     problems: list[Problem] = field(default_factory=list)
     problems_total: int = 0
     problem_counts: dict[str, int] = field(default_factory=dict)
+    # Accepted amounts with no pound figure (a currency without a user's rate), by currency: left out of £.
+    not_in_pounds: dict[str, str] = field(default_factory=dict)
 
     @property
     def counts(self) -> Counts:

@@ -615,6 +615,12 @@ class Loader:
     def add_organisations(self, rows: list[dict]) -> int:
         return self.book.upsert_organisations(rows)
 
+    def add_missing_organisations(self, rows: list[dict]) -> int:
+        """Bodies an importer met that the book lacks; one the book already has is left as it is."""
+        fresh = [r for r in rows if not self.book.con.execute(
+            "SELECT 1 FROM organisation WHERE org_id = ?", [r["org_id"]]).fetchone()]
+        return self.book.upsert_organisations(fresh)
+
 
 def build_org_index(rows: Iterable[tuple[str, str, list[str] | None]]) -> standard.OrgIndex:
     """(org_id, name, aliases) rows → the lookup_org index (standard.registry: a shared name is no match)."""

@@ -11,6 +11,7 @@ import pytest
 
 from openbook.analyse.detectors import run
 from openbook.analyse.findings import Detector, Finding
+from openbook.errors import UsageError
 from openbook.plugins import detectors, hookimpl, plugin_list
 from openbook.plugins.manager import DEFAULT_PLUGINS, plugin_manager
 
@@ -52,7 +53,7 @@ def test_a_plugin_detector_runs_and_its_findings_are_stored(book):
     assert book.query("SELECT detector, kind, gbp_at_stake FROM finding") == [("plugin", "plugin-kind",
                                                                                  Decimal("12.50"))]
     assert "plugin" not in [d.name for d in detectors()]
-    with pytest.raises(ValueError, match="unknown detector 'plugin'"):
+    with pytest.raises(UsageError, match="unknown detector 'plugin'"):
         run(book, ["plugin"])
 
 

@@ -4,9 +4,11 @@
     ├── FileRejected     a whole file holds no loadable data (coded, see ingest.problems)
     ├── BookError        the book file cannot be opened or is not an openbook book
     ├── UsageError       arguments that cannot work together
+    │   └── AmbiguousOrganisation  a name several bodies go by (standard/registry.py)
     ├── MailError        an alert email could not be sent
     ├── EngineError      the analysis engine asked for cannot run here
-    └── ReconciliationError  a file's rows do not add up (a bug in openbook, never the file's fault)
+    ├── ReconciliationError  a file's rows do not add up (a bug in openbook, never the file's fault)
+    └── ApiError         an API or page request that cannot be answered, with its HTTP status (web/errors.py)
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ import typer
 from openbook.cli import render
 from openbook.cli.app import BookOption, DEFAULT_BOOK, JsonOption, app, guard, org_option
 from openbook.cli.engines import EngineOption, LakeOption, SparkConfOption, engine_in_use
-from openbook.errors import UsageError
 
 
 @app.command()
@@ -29,10 +28,7 @@ def analyse(
     with guard():
         with Book(book) as opened, engine_in_use(opened, engine, lake, spark_conf, quiet=as_json):
             with render.StepProgress(quiet=as_json) as progress:
-                try:
-                    counts = run(opened, only, progress=progress.step)
-                except ValueError as error:
-                    raise UsageError(str(error)) from None
+                counts = run(opened, only, progress=progress.step)
             rows = opened.findings(kind=None, limit=top)
         if as_json:
             render.print_json({"counts": counts, "findings": rows})

@@ -77,13 +77,4 @@ def guard() -> Iterator[None]:
 
 def org_option(book, org: str | None) -> str | None:
     """The org_id an --org option names (None when not given), or a usage error in words."""
-    if not org:
-        return None
-    org_id = book.resolve_org(org)
-    from openbook import standard
-
-    if org_id is None and len(candidates := standard.organisation_candidates(org)) > 1:
-        raise UsageError(f"--org {standard.AmbiguousOrganisation(org, candidates)}")
-    if org_id is None:
-        raise UsageError(f"--org {org!r} is not a body in the book")
-    return org_id
+    return book.require_org(org, option="--org") if org else None

@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 from importlib import resources
 
+from openbook.errors import UsageError
+
 __all__ = [
     "AmbiguousOrganisation",
     "OrgIndex",
@@ -44,7 +46,7 @@ __all__ = [
 _PACKAGE = __name__.rpartition(".")[0]
 
 
-class AmbiguousOrganisation(LookupError):
+class AmbiguousOrganisation(UsageError, LookupError):
     """A name that more than one body goes by: the caller must say which."""
 
     def __init__(self, text: str, candidates: list[tuple[str, str]]):

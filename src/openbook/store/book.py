@@ -213,6 +213,9 @@ class Book:
         points at it.
         """
         org_id = self.resolve_org(name_or_id)
+        if org_id is None and len(candidates := standard.organisation_candidates(name_or_id)) > 1:
+            prefix = f"{option} " if option else ""
+            raise UsageError(f"{prefix}{standard.AmbiguousOrganisation(name_or_id, candidates)}")
         if org_id is None:
             if option:
                 raise UsageError(f"{option} {name_or_id!r} is not a body in the book")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from openbook.analyse.findings import Detector, save_findings
+from openbook.errors import UsageError
 from openbook.plugins.manager import detectors, hookimpl
 from openbook.store.book import Book
 
@@ -48,7 +49,7 @@ def run(book: Book, only: list[str] | None = None, progress: Callable[[str], Non
     names = [d.name for d in registered]
     unknown = sorted(set(only or []) - set(names))
     if unknown:
-        raise ValueError(f"unknown detector {unknown[0]!r}; choose from {', '.join(names)}")
+        raise UsageError(f"unknown detector {unknown[0]!r}; choose from {', '.join(names)}")
     counts = {}
     for detector in registered:
         if only and detector.name not in only:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -24,23 +23,17 @@ _TOP = 10
 
 def _scenario(path: Path | None, reduction: str | None = None, years: int | None = None,
               bottom_up: bool | None = None):
-    from openbook.analyse.savings import Phasing, Scenario, load_scenario
+    from openbook.analyse.savings import Scenario, load_scenario
 
     scenario = load_scenario(path) if path else Scenario()
+    value = None
     if reduction is not None:
         try:
             value = Decimal(reduction)
         except InvalidOperation:
             raise UsageError(f"--reduction {reduction!r} is not a number (0.4 is 40%)") from None
-        scenario = replace(scenario, reduction=value)
-    if years is not None:
-        scenario = replace(scenario, phasing=Phasing(years, scenario.phasing.profile if
-                                                     scenario.phasing.profile != "explicit" else "linear"),
-                           horizon=max(scenario.horizon, years))
-    if bottom_up is not None:
-        scenario = replace(scenario, method="bottom-up" if bottom_up else "top-down")
-    scenario.validate()
-    return scenario
+    method = None if bottom_up is None else ("bottom-up" if bottom_up else "top-down")
+    return scenario.changed(reduction=value, years=years, method=method)
 
 
 @app.command()

@@ -7,7 +7,6 @@ same URL and swaps the result in place. The page computes nothing itself: `basel
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Literal
@@ -74,20 +73,12 @@ def choose(scenarios: dict[str, model.Scenario], name: str, *, reduction: str | 
     """The named scenario with the form's changes: reduction in per cent, phasing, a frontline post's cost."""
     if name not in scenarios:
         raise UsageError(f"there is no scenario {name!r}; choose one of {', '.join(scenarios)}")
-    scenario = scenarios[name]
     percent = _number(reduction, "the reduction")
-    if percent is not None:
-        if not 0 <= percent <= 100:
-            raise UsageError(f"the reduction must be between 0% and 100%, not {percent}%")
-        scenario = replace(scenario, reduction=percent / 100)
-    if years is not None or profile:
-        phasing = model.Phasing(years or scenario.phasing.years, profile or (
-            scenario.phasing.profile if scenario.phasing.profile != "explicit" else "linear"))
-        scenario = replace(scenario, phasing=phasing, horizon=max(scenario.horizon, phasing.years))
-    per_post = _number(cost_per_post, "the cost of a frontline post")
-    if per_post is not None:
-        scenario = replace(scenario, cost_per_post_gbp=per_post)
-    scenario.validate()
+    if percent is not None and not 0 <= percent <= 100:
+        raise UsageError(f"the reduction must be between 0% and 100%, not {percent}%")
+    scenario = scenarios[name].changed(reduction=None if percent is None else percent / 100, years=years,
+                                       profile=profile, cost_per_post_gbp=_number(cost_per_post,
+                                                                                  "the cost of a frontline post"))
     model.cost_per_post(scenario)  # a post costing nothing is refused here, with its reason
     return scenario
 

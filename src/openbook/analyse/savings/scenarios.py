@@ -185,6 +185,27 @@ class Scenario:
     def phasing_for(self, line: CostLine) -> Phasing:
         return self.phasing_by_function.get(line.function or "", self.phasing)
 
+    def changed(self, *, reduction: Decimal | None = None, years: int | None = None, profile: str | None = None,
+                method: str | None = None, cost_per_post_gbp: Decimal | None = None) -> Scenario:
+        """This scenario with a user's changes (the CLI's options, the savings form), checked.
+
+        A new number of years keeps the profile unless it was explicit shares, which cannot stretch:
+        those become linear. The horizon grows to cover the phasing.
+        """
+        scenario = self
+        if reduction is not None:
+            scenario = replace(scenario, reduction=reduction)
+        if years is not None or profile:
+            phasing = Phasing(years or scenario.phasing.years, profile or (
+                scenario.phasing.profile if scenario.phasing.profile != "explicit" else "linear"))
+            scenario = replace(scenario, phasing=phasing, horizon=max(scenario.horizon, phasing.years))
+        if method is not None:
+            scenario = replace(scenario, method=method)
+        if cost_per_post_gbp is not None:
+            scenario = replace(scenario, cost_per_post_gbp=cost_per_post_gbp)
+        scenario.validate()
+        return scenario
+
     def validate(self) -> None:
         rates = [self.reduction, *self.reduction_by_function.values(), *self.reduction_by_capability.values()]
         if any(not _ZERO <= r <= _ONE for r in rates):

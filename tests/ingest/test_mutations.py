@@ -220,6 +220,6 @@ def test_a_rewritten_publication_gives_the_same_accepted_rows(kind, cases, origi
         except Exception as exc:  # noqa: BLE001 - a crash is reported with the case that caused it
             rewritten = ("raised", f"{type(exc).__name__}: {exc}")
         if rewritten != original:
-            differ[case.name] = (original[:2], rewritten[:2])
+            differ[f"{n}: {case.name}"] = (original[:2], rewritten[:2])
             outcomes[rewritten[:2] if isinstance(rewritten[0], str) else "other rows"] += 1
     assert differ == {}, f"{len(differ)} of {len(cases)} differ: {dict(outcomes)}"

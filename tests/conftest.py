@@ -4,6 +4,7 @@ fresh books, the crafted fixtures folder and a CLI runner."""
 from __future__ import annotations
 
 import csv
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -38,6 +39,16 @@ def shared_manifest(shared_data: Path) -> list[dict[str, str]]:
     """files.csv: one row per real file, with its kind, publisher, encoding and quirks."""
     with open(shared_data / "files.csv", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="session")
+def publisher_split(shared_manifest) -> dict[str, list[dict[str, str]]]:
+    """files.csv rows by half of tests/data/publisher-split.csv ("tuning", "check"): tune on the
+    first, measure on the second. The join lives in benchmarks/generalise.py, which reports the same."""
+    spec = importlib.util.spec_from_file_location("generalise", ROOT / "benchmarks" / "generalise.py")
+    generalise = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generalise)
+    return generalise.split_manifest(shared_manifest, generalise.read_csv(generalise.SPLIT))
 
 
 @pytest.fixture

@@ -446,6 +446,8 @@ def test_a_leading_index_column_is_set_aside_not_mapped(tmp_path, book):
         ("1", 2.0, "Cabinet Office"), ("2", 1.5, "Cabinet Office")]
     # Column numbers stay those of the file as published: FTE is its 10th column.
     assert problems(book, report.sha256)[-1] == (3, "Number of Posts in FTE", 10, "type-error")
+    assert book.query("SELECT raw_row FROM quarantine WHERE code = 'type-error' AND source_sha256 = ?",
+                      [report.sha256]) == [(["1", *next(csv.reader([junior_row("1", "x")]))],)]
     dialect = json.loads(book.source(report.sha256)["dialect"])
     assert dialect["sheets"][0]["index_column"] is True
     assert dialect["sheets"][0]["columns"][0] == ["Parent Department", "parent_department"]

@@ -7,7 +7,8 @@ salaries. The column names live in `organogram_headers.toml`; this module applie
 
 Withheld values stay withheld: a pay written "N/D", "Vacant" or "N/A" is stored as no number,
 with the publisher's words kept in `withheld`, never guessed. The snapshot date comes from the
-file name, or else from the content, and `source.dialect` says which.
+file name, or else from the content, or else from the user (`ingest --as-of`), and
+`source.dialect` says which; a file that says none is rejected rather than dated by guess.
 """
 
 from __future__ import annotations
@@ -67,11 +68,12 @@ _MONTHS = {name: number for number, names in enumerate(
      ("dec", "december")], start=1) for name in names}
 # The triplestore exports name each row's original workbook, in a folder named by the snapshot.
 _FOLDER_DATE = re.compile(r"/(\d{4})-(\d{2})-(\d{2})/")
-# Header words of a column that may hold the snapshot date (its values must all be one date).
+# Headers a leading row-number column carries (pandas writes a blank one, or 'Unnamed: 0' re-saved).
 _INDEX_NAMES = {"", "unnamed 0", "index", "id"}
 # A column telling senior rows from junior ones in a combined file ('Type', 'Senior/Junior', 'Post type').
 _KIND_COLUMN = re.compile(r"^(post |staff |record )?(type|kind|category)$|\bsenior\b.*\bjunior\b|\bjunior\b.*\bsenior\b")
 _SENIOR_GRADE = re.compile(r"^(scs|senior civil serv)")
+# Header words of a column that may hold the snapshot date as bare numbers (its values must all be one date).
 _DATE_WORDS = re.compile(r"\b(date|as at|as of|snapshot|effective|month|period)\b")
 # data.gov.uk's own post-count reports and upload logs name senior and junior columns like this.
 _REPORT_COLUMNS = re.compile(r"\b(senior|junior)\b")
@@ -419,10 +421,13 @@ class _Reader:
         given = (context.record.options or {}).get("as_of")
         self.given = Snapshot(date.fromisoformat(given), "--as-of") if given else None
         self.shift = 0  # 1 while a leading index column (pandas' 0, 1, 2 …) is set aside
+        self.leading: dict[int, str] = {}  # its cell on each line, for the raw rows of problems
 
     def problem(self, code: str, line: int, cells: list[str] | None = None, column: str | None = None,
                 number: int | None = None, value: str | None = None, detail: str = "") -> Problem:
         number = number + self.shift if number is not None else None
+        if self.shift and cells is not None:  # the raw row as published, its row number included
+            cells = [self.leading.get(line, ""), *cells]
         return Problem(code, line, column, number, value, detail, path=self.context.label, raw_row=cells)
 
     def read(self, rows: list[tuple[int, list[str]]], sheet: str | None, offset: int) -> None:
@@ -430,6 +435,7 @@ class _Reader:
         found = find_header(texts, self.names)
         self.shift = 1 if index_column(texts, found[0] if found else -1) else 0
         if self.shift:
+            self.leading = {line + offset: cells[0] for line, cells in rows if cells}
             rows = [(line, cells[1:]) for line, cells in rows]
             texts = [cells for _, cells in rows]
         if found is None and rows and self.context.record.format != "xlsx":

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from openbook.ingest import ingest_file
-from openbook.ingest.organogram import snapshot_from_name
+from openbook.ingest.snapshots import snapshot_from_name
 from openbook.store import Book
 
 TRIPLESTORE = "datagovuk__organograms/data/dgu/csv-from-triplestore"

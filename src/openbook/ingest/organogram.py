@@ -13,7 +13,6 @@ file name, or else from the content, or else from the user (`ingest --as-of`), a
 
 from __future__ import annotations
 
-import calendar
 import re
 import tomllib
 from collections import Counter
@@ -23,7 +22,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar
 
 from openbook.errors import FileRejected
 from openbook.ingest.amounts import AmountError, parse_amount
@@ -32,6 +31,7 @@ from openbook.ingest.headers import header_score, normalise_header
 from openbook.ingest.base import Importer, IngestContext, load_records
 from openbook.ingest.problems import Problem
 from openbook.ingest.reader import cell_text, iter_xlsx, xlsx_sheet_names
+from openbook.ingest.snapshots import Snapshot, snapshot_from_column, snapshot_from_name
 from openbook.ingest.records import Records, money
 from openbook.plugins.manager import hookimpl
 
@@ -46,26 +46,6 @@ WITHHELD = {"n/d", "nd", "n.d.", "n/a", "na", "not disclosed", "not applicable",
             "withheld", "redacted", "-", "nil"}
 VACANT = {"vacant", "vacancy", "post vacant", "vacant post"}
 TOP = {"xx"}
-# Snapshot dates in file names, strongest first. Numeric dates are year-first or day-first (UK);
-# a month named without a day means the snapshot at that month's end, as organograms are taken
-# at the end of March and September.
-_YEAR = r"((?:19|20)\d{2})"
-_NAME_DAYS = (
-    (re.compile(rf"(?<!\d){_YEAR}[-_. ]?(\d{{2}})[-_. ]?(\d{{2}})(?!\d)"), (0, 1, 2)),  # 2011-09-30, 20110930
-    (re.compile(rf"(?<!\d)(\d{{1,2}})[-_. ](\d{{1,2}})[-_. ]{_YEAR}(?!\d)"), (2, 1, 0)),  # 30-09-2011
-    (re.compile(rf"(?<!\d)(\d{{2}})(\d{{2}}){_YEAR}(?!\d)"), (2, 1, 0)),  # 30092011
-)
-_NAME_DAY_MONTH = re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?[-_. ]*([a-z]+)[-_. ]*{_YEAR}(?!\d)")
-_NAME_MONTHS = (
-    (re.compile(rf"(?<![a-z])([a-z]+)[-_. ]*{_YEAR}(?!\d)"), (0, 1)),  # sep-2011, september 2011
-    (re.compile(rf"(?<!\d){_YEAR}[-_. ]*([a-z]+)"), (1, 0)),  # 2011-sep
-    (re.compile(rf"(?<!\d){_YEAR}[-_.](\d{{2}})(?!\d)"), (1, 0)),  # 2011-09
-    (re.compile(rf"(?<!\d)(\d{{2}})[-_.]{_YEAR}(?!\d)"), (0, 1)),  # 09-2011
-)
-_MONTHS = {name: number for number, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")], start=1) for name in names}
 # The triplestore exports name each row's original workbook, in a folder named by the snapshot.
 _FOLDER_DATE = re.compile(r"/(\d{4})-(\d{2})-(\d{2})/")
 # Headers a leading row-number column carries (pandas writes a blank one, or 'Unnamed: 0' re-saved).
@@ -73,8 +53,6 @@ _INDEX_NAMES = {"", "unnamed 0", "index", "id"}
 # A column telling senior rows from junior ones in a combined file ('Type', 'Senior/Junior', 'Post type').
 _KIND_COLUMN = re.compile(r"^(post |staff |record )?(type|kind|category)$|\bsenior\b.*\bjunior\b|\bjunior\b.*\bsenior\b")
 _SENIOR_GRADE = re.compile(r"^(scs|senior civil serv)")
-# Header words of a column that may hold the snapshot date as bare numbers (its values must all be one date).
-_DATE_WORDS = re.compile(r"\b(date|as at|as of|snapshot|effective|month|period)\b")
 # data.gov.uk's own post-count reports and upload logs name senior and junior columns like this.
 _REPORT_COLUMNS = re.compile(r"\b(senior|junior)\b")
 
@@ -178,73 +156,6 @@ def _withheld(text: str) -> bool:
 
 def _plain(text: str) -> str:
     return text.strip().strip("'\"").strip().casefold()
-
-
-class Snapshot(NamedTuple):
-    """A snapshot date and where it came from; a month without a day is that month's last day."""
-
-    day: date
-    source: str
-
-
-def snapshot_from_name(name: str) -> Snapshot | None:
-    """The snapshot date a file name carries, in any common spelling (see _NAME_DAYS, _NAME_MONTHS)."""
-    text = name.casefold()
-    for pattern, order in _NAME_DAYS:
-        for match in pattern.finditer(text):
-            parts = [int(p) for p in match.groups()]
-            if found := _day(parts[order[0]], parts[order[1]], parts[order[2]]):
-                return Snapshot(found, "file name")
-    for match in _NAME_DAY_MONTH.finditer(text):
-        if match[2] in _MONTHS and (found := _day(int(match[3]), _MONTHS[match[2]], int(match[1]))):
-            return Snapshot(found, "file name")
-    for pattern, (month_at, year_at) in _NAME_MONTHS:  # (group of the month, group of the year)
-        for match in pattern.finditer(text):
-            month = match.groups()[month_at]
-            number = int(month) if month.isdigit() else _MONTHS.get(month)
-            if number and 1 <= number <= 12:
-                return Snapshot(_month_end(int(match.groups()[year_at]), number), "file name (month: its last day)")
-    return None
-
-
-def _day(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def snapshot_from_column(header: list[str], fields: dict[str, int], rows: list[list[str]]) -> Snapshot | None:
-    """A column no field takes whose values are all one date or one month (e.g. 'Snapshot date').
-
-    Bare numbers count only under a header that speaks of a date, so that a column of equal
-    figures is never read as an Excel date.
-    """
-    taken = set(fields.values())
-    width = max((len(r) for r in rows), default=0)
-    for index in range(width):
-        name = normalise_header(header[index]) if index < len(header) else ""
-        if index in taken or (header and not name):
-            continue
-        values = {r[index].strip() for r in rows if index < len(r) and r[index].strip()}
-        if not values or (not _DATE_WORDS.search(name) and any(_looks_numeric(v) for v in values)):
-            continue
-        days = set()
-        for value in values:
-            try:
-                parsed = parse_date(value)
-            except DateError:
-                break
-            days.add(_month_end(parsed.day.year, parsed.day.month) if parsed.precision == "month" else parsed.day)
-        else:
-            if len(days) == 1:
-                label = header[index].strip() if index < len(header) else f"column {index + 1}"
-                return Snapshot(days.pop(), f"'{label}' column")
-    return None
 
 
 class _Base(Importer):

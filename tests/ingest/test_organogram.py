@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 
 from openbook.ingest import ingest_file
+from openbook.ingest.snapshots import snapshot_from_name
 from openbook.store import Book
 
 TRIPLESTORE = "datagovuk__organograms/data/dgu/csv-from-triplestore"
@@ -86,7 +87,33 @@ def test_every_organogram_file_loads_and_reconciles(organogram_book, shared_data
              AND severity IN ('error', 'structural'))""") == [(0,)]
     totals = book.query("SELECT sum(rows_read), sum(rows_accepted), sum(rows_quarantined), sum(rows_structural) "
                         "FROM source WHERE dataset = 'post'")[0]
-    assert totals == (published + 346, published, 0, 346) == (54114, 53768, 0, 346)  # every row a post
+    # Every row is a post, stored with its body, or quarantined whole because its body is not a registered one.
+    unknown = book.query("SELECT count(DISTINCT (source_sha256, source_line)) FROM quarantine "
+                         "WHERE severity = 'error'")[0][0]
+    assert book.query("SELECT DISTINCT code FROM quarantine WHERE severity = 'error'") == [("unknown-organisation",)]
+    assert totals == (published + 346, published - unknown, unknown, 346)
+    assert (published, unknown) == (53768, 2393)
+    assert book.query("SELECT count(*) FROM post WHERE org_id IS NULL OR org_id = ''") == [(0,)]
+
+
+def _halves() -> dict[tuple[str, str], str]:
+    """tests/data/publisher-split.csv: (publisher, origin repository) → tuning | check."""
+    with open(Path(__file__).parents[1] / "data" / "publisher-split.csv", encoding="utf-8", newline="") as fh:
+        return {(r["publisher"], r["origin_repo"]): r["half"] for r in csv.DictReader(fh)}
+
+
+def test_tuning_half_organograms_load_with_every_post_under_its_body(organogram_book, shared_manifest):
+    book, reports = organogram_book
+    halves = _halves()
+    tuning = [r["local_path"] for r in _organogram_rows(shared_manifest)
+              if halves.get((r["publisher"], "") if r["publisher"] else ("", r["origin_repo"])) == "tuning"]
+    assert len(tuning) == 145 and {reports[p].status for p in tuning} == {"loaded"}
+    shas = [reports[p].sha256 for p in tuning]
+    stored, bodiless = book.query("SELECT count(*), count(*) FILTER (WHERE org_id IS NULL OR org_id = '') "
+                                  "FROM post WHERE list_contains(?, source_sha256)", [shas])[0]
+    held = book.query("SELECT count(DISTINCT (source_sha256, source_line)) FROM quarantine "
+                      "WHERE code = 'unknown-organisation' AND list_contains(?, source_sha256)", [shas])[0][0]
+    assert (stored + held, bodiless) == (sum(reports[p].rows_read - reports[p].structural for p in tuning), 0)
 
 
 def test_post_counts_agree_with_data_gov_uk_own_counts(organogram_book, shared_data):
@@ -96,8 +123,14 @@ def test_post_counts_agree_with_data_gov_uk_own_counts(organogram_book, shared_d
         published = {(r["body_title"], kind): int(r[f"{kind}_posts_triplestore"])
                      for r in csv.DictReader(fh) if r["graph"] == "2011-09-30"
                      for kind in ("senior", "junior") if r[f"{kind}_posts_triplestore"]}
-    counted = {(body, "senior" if senior else "junior"): n for body, senior, n in book.query(
-        "SELECT body_name, is_senior, count(*) FROM post WHERE as_of = DATE '2011-09-30' GROUP BY ALL")}
+    counted = Counter()
+    for body, senior, n in book.query(
+            "SELECT body_name, is_senior, count(*) FROM post WHERE as_of = DATE '2011-09-30' GROUP BY ALL"):
+        counted[(body, "senior" if senior else "junior")] += n
+    for body, senior, n in book.query(  # posts held back because their body is not in the registry
+            "SELECT q.raw_value, s.file_name LIKE '%-senior.csv', count(*) FROM quarantine q "
+            "JOIN source s ON s.sha256 = q.source_sha256 WHERE q.code = 'unknown-organisation' GROUP BY ALL"):
+        counted[(body, "senior" if senior else "junior")] += n
     overlap = published.keys() & counted.keys()
     assert len(overlap) == 346
     differ = {key: (counted[key], published[key]) for key in overlap if counted[key] != published[key]}
@@ -243,13 +276,28 @@ def test_a_file_without_a_header_is_read_by_position_and_flagged(tmp_path, book)
     assert [p["fte"] for p in posts(book, report.sha256)] == [2.0, 1.5]
 
 
-def test_bodies_not_in_the_registry_keep_their_name_and_get_one_warning(tmp_path, book):
-    path = write(tmp_path, "x-2011-09-30-junior.csv", JUNIOR_HEADER,
-                 junior_row("1", body="Office of Imaginary Affairs"), junior_row("1", body="Office of Imaginary Affairs"))
-    report = ingest_file(book, path)
-    assert report.accepted == 2 and report.publisher is None
-    assert {(p["org_id"], p["body_name"]) for p in posts(book, report.sha256)} == {(None, "Office of Imaginary Affairs")}
-    assert problems(book, report.sha256) == [(1, None, None, "header-row"), (2, "Organisation", 2, "body-unresolved")]
+def test_a_post_whose_body_is_unknown_is_quarantined_or_booked_to_org_with_a_warning(tmp_path, book):
+    rows = (JUNIOR_HEADER, junior_row("1", body="Office of Imaginary Affairs"),
+            junior_row("2", body="Office of Imaginary Affairs"), junior_row("3"))
+    report = ingest_file(book, write(tmp_path, "x-2011-09-30-junior.csv", *rows))
+    assert (report.status, report.accepted, report.quarantined, report.publisher) == ("loaded", 1, 2, "GB-GOR-D2")
+    assert problems(book, report.sha256) == [(1, None, None, "header-row"),
+                                             (2, "Organisation", 2, "unknown-organisation"),
+                                             (3, "Organisation", 2, "unknown-organisation")]
+    assert book.query("SELECT DISTINCT raw_value FROM quarantine WHERE code = 'unknown-organisation'") == [
+        ("Office of Imaginary Affairs",)]
+    assert [(p["source_line"], p["org_id"]) for p in posts(book, report.sha256)] == [(4, "GB-GOR-D2")]
+
+    placed = ingest_file(book, write(tmp_path, "y-2011-09-30-junior.csv", *rows[:3]), org="Cabinet Office")
+    assert (placed.accepted, placed.quarantined, placed.publisher) == (2, 0, "GB-GOR-D2")
+    assert {(p["org_id"], p["body_name"]) for p in posts(book, placed.sha256)} == {
+        ("GB-GOR-D2", "Office of Imaginary Affairs")}
+    assert problems(book, placed.sha256) == [(1, None, None, "header-row"),
+                                             (2, "Organisation", 2, "entity-unresolved"),
+                                             (3, "Organisation", 2, "entity-unresolved")]
+    counted = {(p["severity"], p["code"]): p["rows"] for p in book.status()["problems"]}
+    assert (counted[("warning", "entity-unresolved")], counted[("error", "unknown-organisation")]) == (2, 2)
+    assert book.query("SELECT count(*) FROM post WHERE org_id IS NULL") == [(0,)]
 
 
 def test_snapshot_date_from_the_source_file_column_or_a_rejection(tmp_path, book):
@@ -261,6 +309,156 @@ def test_snapshot_date_from_the_source_file_column_or_a_rejection(tmp_path, book
     undated = write(tmp_path, "junior.csv", JUNIOR_HEADER, junior_row("1"))
     rejected = ingest_file(book, undated)
     assert (rejected.status, rejected.rejection.code) == ("rejected", "snapshot-date-unknown")
+    assert "--as-of" in rejected.rejection.message
+
+
+@pytest.mark.parametrize(("name", "expected", "source"), [
+    ("body-2011-09-30-senior.csv", date(2011, 9, 30), "file name"),
+    ("body_30-09-2011_junior.csv", date(2011, 9, 30), "file name"),
+    ("body 30.09.2011.csv", date(2011, 9, 30), "file name"),
+    ("organogram20110930.csv", date(2011, 9, 30), "file name"),
+    ("organogram-31032012.csv", date(2012, 3, 31), "file name"),
+    ("Senior staff 31st March 2012.xlsx", date(2012, 3, 31), "file name"),
+    ("body-Sep-2011-junior.csv", date(2011, 9, 30), "file name (month: its last day)"),
+    ("Organogram september 2011.csv", date(2011, 9, 30), "file name (month: its last day)"),
+    ("organogram-2012-mar.csv", date(2012, 3, 31), "file name (month: its last day)"),
+    ("posts-2012-02.csv", date(2012, 2, 29), "file name (month: its last day)"),
+    ("posts_02-2013.csv", date(2013, 2, 28), "file name (month: its last day)"),
+    ("marine-2011.csv", None, None),  # 'mar' inside a word is not March
+    ("junior-2011.csv", None, None),  # a year alone is not a snapshot
+    ("senior-2011-13.csv", None, None),  # no month 13
+    ("junior.csv", None, None),
+])
+def test_snapshot_date_from_any_common_spelling_in_the_file_name(name, expected, source):
+    found = snapshot_from_name(name)
+    assert (found.day, found.source) == (expected, source) if expected else found is None
+
+
+def test_a_month_only_name_dates_the_posts_at_the_months_end_and_says_so(tmp_path, book):
+    report = ingest_file(book, write(tmp_path, "body-september-2011-junior.csv", JUNIOR_HEADER, junior_row("1")))
+    assert [p["as_of"] for p in posts(book, report.sha256)] == [date(2011, 9, 30)]
+    assert json.loads(book.source(report.sha256)["dialect"])["as_of_from"] == ["file name (month: its last day)"]
+
+
+@pytest.mark.parametrize(("column", "values", "expected"), [
+    ("Snapshot date", ["30/09/2011", "30/09/2011"], date(2011, 9, 30)),
+    ("Date", ["2012-03-31", "2012-03-31"], date(2012, 3, 31)),
+    ("As at", ["Mar-2012", "Mar-2012"], date(2012, 3, 31)),
+    ("Published", ["31 March 2013", ""], date(2013, 3, 31)),  # any header, when its values are dates
+])
+def test_snapshot_date_from_a_column_whose_values_are_all_one_date(tmp_path, book, column, values, expected):
+    lines = [f"{JUNIOR_HEADER},{column}"] + [f"{junior_row(str(i + 1))},{v}" for i, v in enumerate(values)]
+    report = ingest_file(book, write(tmp_path, "junior.csv", *lines))
+    assert report.status == "loaded"
+    assert [p["as_of"] for p in posts(book, report.sha256)] == [expected, expected]
+    assert json.loads(book.source(report.sha256)["dialect"])["as_of_from"] == [f"'{column}' column"]
+
+
+@pytest.mark.parametrize(("column", "values"), [
+    ("Date", ["30/09/2011", "31/03/2012"]),  # two dates: which one is the snapshot is not said
+    ("Count", ["40000", "40000"]),  # equal numbers under a header that names no date are not Excel dates
+])
+def test_a_column_that_does_not_hold_one_date_gives_no_snapshot(tmp_path, book, column, values):
+    lines = [f"{JUNIOR_HEADER},{column}"] + [f"{junior_row(str(i + 1))},{v}" for i, v in enumerate(values)]
+    rejected = ingest_file(book, write(tmp_path, "junior.csv", *lines))
+    assert (rejected.status, rejected.rejection.code) == ("rejected", "snapshot-date-unknown")
+
+
+def test_the_snapshot_date_the_user_gives_is_used_only_where_the_file_says_none(tmp_path, book):
+    undated = write(tmp_path, "junior.csv", JUNIOR_HEADER, junior_row("1"))
+    report = ingest_file(book, undated, as_of=date(2024, 3, 31))
+    assert report.status == "loaded" and posts(book, report.sha256)[0]["as_of"] == date(2024, 3, 31)
+    source = book.source(report.sha256)
+    assert json.loads(source["options"]) == {"as_of": "2024-03-31"}
+    assert json.loads(source["dialect"])["as_of_from"] == ["--as-of"]
+    named = ingest_file(book, write(tmp_path, "b-2011-09-30-junior.csv", JUNIOR_HEADER, junior_row("2")),
+                        as_of=date(2024, 3, 31))
+    assert posts(book, named.sha256)[0]["as_of"] == date(2011, 9, 30)
+
+
+def test_ingest_as_of_on_the_command_line(tmp_path, runner):
+    from openbook.cli import app
+
+    undated = write(tmp_path, "junior.csv", JUNIOR_HEADER, junior_row("1"))
+    target = tmp_path / "cli.duckdb"
+    refused = runner.invoke(app, ["ingest", str(undated), "--book", str(target)])
+    assert refused.exit_code == 1 and "--as-of" in refused.output
+    bad = runner.invoke(app, ["ingest", str(undated), "--book", str(target), "--as-of", "31/03/2024"])
+    assert bad.exit_code == 2 and "not a date like 2024-03-31" in bad.output
+    done = runner.invoke(app, ["ingest", str(undated), "--book", str(target), "--as-of", "2024-03-31"])
+    assert done.exit_code == 0, done.output
+    with Book(target, read_only=True) as opened:
+        assert opened.query("SELECT as_of, count(*) FROM post GROUP BY ALL") == [(date(2024, 3, 31), 1)]
+
+
+COMBINED_HEADER = ("Type,Post Unique Reference,Name,Grade,Job Title,Parent Department,Organisation,Unit,"
+                   "Reports to Senior Post,FTE,Actual Pay Floor (£),Actual Pay Ceiling (£)")
+
+
+def test_a_combined_file_told_apart_by_its_type_column_loads_both_kinds(tmp_path, book):
+    path = write(tmp_path, "co-2012-03-31-organogram.csv", COMBINED_HEADER,
+                 "Senior,1,Jane Smith,SCS3,Permanent Secretary,Cabinet Office,Cabinet Office,Unit A,XX,1,180000,184999",
+                 "Junior,,,EO,Officer,Cabinet Office,Cabinet Office,Unit A,1,12.5,25000,30000",
+                 "senior staff,2,N/D,SCS1,Deputy Director,Cabinet Office,Cabinet Office,Unit A,1,1,N/D,N/D",
+                 "junior staff,,,HEO,Adviser,Cabinet Office,Cabinet Office,Unit A,2,3,31000,36000")
+    report = ingest_file(book, path)
+    assert (report.status, report.rows_read, report.accepted, report.quarantined) == ("loaded", 5, 4, 0)
+    assert [(p["is_senior"], p["post_ref"], p["reports_to"], p["title"], p["fte"], p["pay_floor_gbp"])
+            for p in posts(book, report.sha256)] == [
+        (True, "1", None, "Permanent Secretary", 1.0, Decimal("180000.00")),
+        (False, None, "1", "Officer", 12.5, Decimal("25000.00")),
+        (True, "2", "1", "Deputy Director", 1.0, None),
+        (False, None, "2", "Adviser", 3.0, Decimal("31000.00"))]
+    assert json.loads(book.source(report.sha256)["dialect"])["layouts"] == ["senior+junior"]
+
+
+def test_a_combined_file_without_a_type_column_is_told_apart_by_its_columns_and_grades(tmp_path, book):
+    header = COMBINED_HEADER.replace("Type,", "") + ",Reporting Senior Post,Number of Posts in FTE"
+    path = write(tmp_path, "co-2012-03-31-all.csv", header,
+                 "1,Jane Smith,SCS3,Permanent Secretary,Cabinet Office,Cabinet Office,Unit A,XX,1,180000,184999,,",
+                 ",,EO,Officer,Cabinet Office,Cabinet Office,Unit A,,,25000,30000,1,12.5",
+                 ",N/D,SCS1,Deputy Director,Cabinet Office,Cabinet Office,Unit A,1,1,N/D,N/D,,")
+    report = ingest_file(book, path)
+    assert (report.accepted, report.quarantined) == (2, 1)
+    assert [(p["source_line"], p["is_senior"], p["reports_to"], p["fte"]) for p in posts(book, report.sha256)] == [
+        (2, True, None, 1.0), (3, False, "1", 12.5)]
+    # An SCS grade marks a senior row, and a senior row must name its post reference.
+    assert problems(book, report.sha256)[-1] == (4, "Post Unique Reference", 1, "value-missing")
+
+
+def test_a_senior_table_followed_by_a_junior_table_in_one_file_loads_both(tmp_path, book):
+    path = write(tmp_path, "co-2012-03-31.csv", SENIOR_HEADER, senior_row("1", "XX"), senior_row("2", "1"), "",
+                 JUNIOR_HEADER, junior_row("1", "4"), junior_row("2", "2.5"))
+    report = ingest_file(book, path)
+    assert (report.status, report.rows_read, report.accepted, report.structural) == ("loaded", 7, 4, 3)
+    assert [(p["source_line"], p["is_senior"], p["fte"]) for p in posts(book, report.sha256)] == [
+        (2, True, 1.0), (3, True, 1.0), (6, False, 4.0), (7, False, 2.5)]
+    assert problems(book, report.sha256) == [(1, None, None, "header-row"), (4, None, None, "blank-row"),
+                                             (5, None, None, "header-row")]
+
+
+def test_a_leading_index_column_is_set_aside_not_mapped(tmp_path, book):
+    indexed = write(tmp_path, "co-2012-03-31-junior.csv", "," + JUNIOR_HEADER, "0," + junior_row("1", "2"),
+                    "1," + junior_row("1", "x"), "2," + junior_row("2", "1.5"))
+    report = ingest_file(book, indexed)
+    assert (report.accepted, report.quarantined) == (2, 1)
+    assert [(p["reports_to"], p["fte"], p["parent_department"]) for p in posts(book, report.sha256)] == [
+        ("1", 2.0, "Cabinet Office"), ("2", 1.5, "Cabinet Office")]
+    # Column numbers stay those of the file as published: FTE is its 10th column.
+    assert problems(book, report.sha256)[-1] == (3, "Number of Posts in FTE", 10, "type-error")
+    assert book.query("SELECT raw_row FROM quarantine WHERE code = 'type-error' AND source_sha256 = ?",
+                      [report.sha256]) == [(["1", *next(csv.reader([junior_row("1", "x")]))],)]
+    dialect = json.loads(book.source(report.sha256)["dialect"])
+    assert dialect["sheets"][0]["index_column"] is True
+    assert dialect["sheets"][0]["columns"][0] == ["Parent Department", "parent_department"]
+
+    headerless = write(tmp_path, "acas-2011-09-30-junior.csv", "Unnamed: 0," + JUNIOR_HEADER,
+                       "1," + junior_row("3", "2"), "2," + junior_row("3", "1"))
+    assert ingest_file(book, headerless).accepted == 2
+    bare = write(tmp_path, "dfe-2011-09-30-junior.csv", "0," + junior_row("4", "2"), "1," + junior_row("4", "3"))
+    loaded = ingest_file(book, bare)
+    assert (loaded.status, loaded.dataset, loaded.accepted) == ("loaded", "post", 2)
+    assert [p["fte"] for p in posts(book, loaded.sha256)] == [2.0, 3.0]
 
 
 def test_a_workbook_with_senior_and_junior_sheets_loads_both(tmp_path, book):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -34,6 +35,9 @@ def ingest(
     fx: Annotated[Optional[list[str]], typer.Option("--fx", help="Pounds per unit of a currency for contracts "
                                                      "and grants in it, as EUR=0.86 (repeat it), or a file of "
                                                      "such lines; recorded with each source.")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="The snapshot date (YYYY-MM-DD) of organograms "
+                                                 "whose file name and columns do not say it; recorded with "
+                                                 "each source.")] = None,
     lake: Annotated[Optional[Path], typer.Option("--lake", help="Then write the book as a Parquet lake here "
                                                  "(as `export --parquet`), for Spark and other engines.")] = None,
     as_json: JsonOption = False,
@@ -46,8 +50,10 @@ def ingest(
         from openbook.ingest.money import read_rates
 
         rates = read_rates(fx)
+        snapshot = _as_of(as_of)
         with Book(book) as opened:
-            reports = ingest_with_progress(opened, files, org=org, jobs=jobs, quiet=as_json, fx=rates)
+            reports = ingest_with_progress(opened, files, org=org, jobs=jobs, quiet=as_json, fx=rates,
+                                           as_of=snapshot)
             from openbook.analyse.classify import classify_book
 
             classified = classify_book(opened)  # re-computable; `openbook classify` shows the detail
@@ -161,14 +167,23 @@ def _report(reports: list, as_json: bool, strict: bool) -> None:
     raise typer.Exit(1 if rejected or (strict and quarantined) else 0)
 
 
+def _as_of(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--as-of {text!r} is not a date like 2024-03-31") from None
+
+
 def ingest_with_progress(book, files: list[Path], *, org: str | None, jobs: int | None, quiet: bool,
-                         fx: dict[str, str] | None = None) -> list:
+                         fx: dict[str, str] | None = None, as_of: date | None = None) -> list:
     """Ingest files under one bar, each file's report shown as it is committed."""
     from openbook.ingest.parallel import ingest_paths
 
     reports = []
     with render.IngestProgress(len(files), quiet=quiet) as progress:
-        for report in ingest_paths(book, files, org=org, jobs=jobs, fx=fx, progress=progress.advance,
+        for report in ingest_paths(book, files, org=org, jobs=jobs, fx=fx, as_of=as_of, progress=progress.advance,
                                    on_file=progress.start):
             reports.append(report)
             progress.finish(report)

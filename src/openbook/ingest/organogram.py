@@ -7,7 +7,8 @@ salaries. The column names live in `organogram_headers.toml`; this module applie
 
 Withheld values stay withheld: a pay written "N/D", "Vacant" or "N/A" is stored as no number,
 with the publisher's words kept in `withheld`, never guessed. The snapshot date comes from the
-file name, or else from the content, and `source.dialect` says which.
+file name, or else from the content, or else from the user (`ingest --as-of`), and
+`source.dialect` says which; a file that says none is rejected rather than dated by guess.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from openbook.ingest.headers import header_score, normalise_header
 from openbook.ingest.base import Importer, IngestContext, load_records
 from openbook.ingest.problems import Problem
 from openbook.ingest.reader import cell_text, iter_xlsx, xlsx_sheet_names
+from openbook.ingest.snapshots import Snapshot, snapshot_from_column, snapshot_from_name
 from openbook.ingest.records import Records, money
 from openbook.plugins.manager import hookimpl
 
@@ -44,10 +46,13 @@ WITHHELD = {"n/d", "nd", "n.d.", "n/a", "na", "not disclosed", "not applicable",
             "withheld", "redacted", "-", "nil"}
 VACANT = {"vacant", "vacancy", "post vacant", "vacant post"}
 TOP = {"xx"}
-_NAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_NAME_DATE_DMY = re.compile(r"(?<!\d)(\d{2})-(\d{2})-(\d{4})(?!\d)")
 # The triplestore exports name each row's original workbook, in a folder named by the snapshot.
 _FOLDER_DATE = re.compile(r"/(\d{4})-(\d{2})-(\d{2})/")
+# Headers a leading row-number column carries (pandas writes a blank one, or 'Unnamed: 0' re-saved).
+_INDEX_NAMES = {"", "unnamed 0", "index", "id"}
+# A column telling senior rows from junior ones in a combined file ('Type', 'Senior/Junior', 'Post type').
+_KIND_COLUMN = re.compile(r"^(post |staff |record )?(type|kind|category)$|\bsenior\b.*\bjunior\b|\bjunior\b.*\bsenior\b")
+_SENIOR_GRADE = re.compile(r"^(scs|senior civil serv)")
 # data.gov.uk's own post-count reports and upload logs name senior and junior columns like this.
 _REPORT_COLUMNS = re.compile(r"\b(senior|junior)\b")
 
@@ -153,18 +158,6 @@ def _plain(text: str) -> str:
     return text.strip().strip("'\"").strip().casefold()
 
 
-def snapshot_from_name(name: str) -> date | None:
-    """The snapshot date a file name carries: `…-2011-09-30-senior.csv` or `…__31-03-2015__…`."""
-    for pattern, order in ((_NAME_DATE, (0, 1, 2)), (_NAME_DATE_DMY, (2, 1, 0))):
-        for match in pattern.finditer(name):
-            parts = match.groups()
-            try:
-                return date(int(parts[order[0]]), int(parts[order[1]]), int(parts[order[2]]))
-            except ValueError:
-                continue
-    return None
-
-
 class _Base(Importer):
     """Shared reading for every organogram layout; subclasses say which layouts they claim."""
 
@@ -173,7 +166,7 @@ class _Base(Importer):
     problems = (
         "metadata-not-data", "no-data-rows", "snapshot-date-unknown", "not-an-organogram",
         "value-missing", "type-error", "constraint-error", "date-invalid", "extra-cell",
-        "pay-not-a-number", "body-unresolved", "entity-unresolved", "header-inferred",
+        "pay-not-a-number", "unknown-organisation", "entity-unresolved", "header-inferred",
         "preamble-row", "header-row", "blank-row",
     )
 
@@ -211,7 +204,7 @@ class OrganogramImporter(_Base):
         rows = [[cell_text(c) for c in r] for r in head]
         if is_post_count_report(rows):
             return 0.9  # to reject it as metadata, not read it as payments
-        if infer_layout(rows):
+        if infer_layout(rows) or (index_column(rows, -1) and infer_layout([r[1:] for r in rows])):
             return 0.6
         if not any(header_score(r) for r in rows) and any("organogram" in c.casefold() for r in rows for c in r):
             return 0.5  # a workbook whose first sheet is the template's notes (never a spend header)
@@ -247,25 +240,115 @@ def _workbook_sheets(context: IngestContext, names: tuple[str, ...]) -> Iterator
                        "Number of Posts in FTE')")
 
 
+@dataclass
+class _Section:
+    """One header and the rows under it; a combined senior+junior header maps both kinds."""
+
+    start: int  # index of the header row, -1 when the layout was inferred from the rows
+    layout: Layout
+    header: list[str]
+    fields: dict[str, int]
+    kinds: dict[str, tuple[Layout, dict[str, int]]] | None = None
+    kind_at: int | None = None  # a column saying 'senior' or 'junior'
+    snapshot: tuple[date | None, str] = (None, "")
+
+    @property
+    def name(self) -> str:
+        return "senior+junior" if self.kinds else self.layout.name
+
+    def kind_of(self, cells: list[str]) -> tuple[Layout, dict[str, int]]:
+        """In a combined file: the kind the type column says, else a post reference means senior,
+        else a senior civil service grade, else junior (junior rows are groups without references)."""
+        if not self.kinds:
+            return self.layout, self.fields
+
+        def cell(index: int | None) -> str:
+            return cells[index].strip().casefold() if index is not None and index < len(cells) else ""
+
+        said = cell(self.kind_at)
+        if "junior" in said:
+            return self.kinds["junior"]
+        senior_layout, senior_fields = self.kinds["senior"]
+        if "senior" in said or cell(senior_fields.get("post_ref")) or _SENIOR_GRADE.match(
+                cell(senior_fields.get("grade"))):
+            return self.kinds["senior"]
+        return self.kinds["junior"]
+
+
+def _headers(rows: list[list[str]], names: tuple[str, ...], first: tuple[int, Layout]) -> list[tuple[int, Layout]]:
+    """The first header and every later row that is another layout's header (files that stack
+    a senior table and a junior table one after the other)."""
+    found = [first]
+    candidates = [layouts()[n] for n in names]
+    for index in range(first[0] + 1, len(rows)):
+        cells = rows[index]
+        if found[-1][1].matches(cells):
+            continue  # a repeated header of the same table
+        for layout in candidates:
+            if layout is not found[-1][1] and layout.matches(cells):
+                found.append((index, layout))
+                break
+    return found
+
+
+def _kinds(section: _Section, names: tuple[str, ...]) -> dict[str, tuple[Layout, dict[str, int]]] | None:
+    """Both kinds' column maps when one header holds senior and junior rows: it carries both
+    layouts' columns, or one layout's and a column whose name says senior/junior or post type."""
+    if not section.header or not {"senior", "junior"} <= set(names):
+        return None
+    senior, junior = layouts()["senior"], layouts()["junior"]
+    names_in = [normalise_header(c) for c in section.header]
+    kind_at = next((i for i, n in enumerate(names_in) if _KIND_COLUMN.search(n)), None)
+    both = senior.matches(section.header) and junior.matches(section.header)
+    if not both and kind_at is None:
+        return None
+    section.kind_at = kind_at
+    return {"senior": (senior, senior.map(section.header)), "junior": (junior, junior.map(section.header))}
+
+
+def index_column(rows: list[list[str]], header_at: int) -> bool:
+    """A leading column that only numbers the rows (0, 1, 2 … or 1, 2, 3 …), under a blank,
+    'Unnamed: 0' or 'index' header or none: pandas writes one unless told not to."""
+    if header_at >= 0 and normalise_header(rows[header_at][0] if rows[header_at] else "") not in _INDEX_NAMES:
+        return False
+    data = [r for r in rows[header_at + 1:] if any(c.strip() for c in r)]
+    first = [r[0].strip() for r in data[:HEADER_SCAN_ROWS * 10]]
+    if not first or not all(c.isdigit() for c in first) or len(data[0]) < 2:
+        return False
+    start = int(first[0])
+    return start in (0, 1) and [int(c) for c in first] == list(range(start, start + len(first)))
+
+
 class _Reader:
     """Reads rows of one or more sheets into posts; every row ends accepted, quarantined or structural."""
 
     def __init__(self, context: IngestContext, records: Records, names: tuple[str, ...]):
         self.context, self.records, self.names = context, records, names
         self.bodies: dict[str, str | None] = {}
-        self.flagged_bodies: set[str] = set()
         self.dialect: dict = {"layouts": [], "sheets": []}
         self.snapshot_from: set[str] = set()
         self.as_ofs: set[date] = set()
         self.named = snapshot_from_name(context.path.name)
+        given = (context.record.options or {}).get("as_of")
+        self.given = Snapshot(date.fromisoformat(given), "--as-of") if given else None
+        self.shift = 0  # 1 while a leading index column (pandas' 0, 1, 2 …) is set aside
+        self.leading: dict[int, str] = {}  # its cell on each line, for the raw rows of problems
 
     def problem(self, code: str, line: int, cells: list[str] | None = None, column: str | None = None,
                 number: int | None = None, value: str | None = None, detail: str = "") -> Problem:
+        number = number + self.shift if number is not None else None
+        if self.shift and cells is not None:  # the raw row as published, its row number included
+            cells = [self.leading.get(line, ""), *cells]
         return Problem(code, line, column, number, value, detail, path=self.context.label, raw_row=cells)
 
     def read(self, rows: list[tuple[int, list[str]]], sheet: str | None, offset: int) -> None:
         texts = [cells for _, cells in rows]
         found = find_header(texts, self.names)
+        self.shift = 1 if index_column(texts, found[0] if found else -1) else 0
+        if self.shift:
+            self.leading = {line + offset: cells[0] for line, cells in rows if cells}
+            rows = [(line, cells[1:]) for line, cells in rows]
+            texts = [cells for _, cells in rows]
         if found is None and rows and self.context.record.format != "xlsx":
             if is_post_count_report(texts):
                 raise FileRejected("metadata-not-data", "the file describes organogram publications (senior and "
@@ -274,54 +357,67 @@ class _Reader:
             if inferred is None:
                 raise FileRejected("not-an-organogram", "no row in the first 40 names the columns of a senior or "
                                    "junior staff organogram, and the rows do not have its shape")
-            header_index, layout = -1, inferred
+            sections = [_Section(-1, inferred, [], inferred.by_position(max(len(c) for c in texts)))]
         elif found is None:
             return
         else:
-            header_index, layout = found
-        if header_index >= 0:
-            header = texts[header_index]
-            fields = layout.map(header)
-        else:
-            header = []
-            fields = layout.by_position(max(len(c) for c in texts))
-        as_of, dated_by = self._snapshot(layout, fields, texts[header_index + 1:])
-        self.dialect["layouts"].append(layout.name)
-        self.dialect["sheets"].append({
-            "sheet": sheet, "line_offset": offset, "layout": layout.name,
-            "header_line": rows[header_index][0] + offset if header_index >= 0 else None,
-            "columns": [[c, next((f for f, i in fields.items() if i == n), None)] for n, c in enumerate(header)],
-        })
+            sections = [_Section(i, layout, texts[i], layout.map(texts[i])) for i, layout in
+                        _headers(texts, self.names, found)]
+        ends = [s.start for s in sections[1:]] + [len(rows)]
+        for section, end in zip(sections, ends):
+            section.kinds = _kinds(section, self.names)
+            section.snapshot = self._snapshot(section, texts[section.start + 1:end])
+            self.dialect["layouts"].append(section.name)
+            self.dialect["sheets"].append({
+                "sheet": sheet, "line_offset": offset, "layout": section.name,
+                "header_line": rows[section.start][0] + offset if section.start >= 0 else None,
+                "columns": [[c, next((f for f, i in section.fields.items() if i == n), None)]
+                            for n, c in enumerate(section.header)],
+                **({"index_column": True} if self.shift else {}),
+            })
         flagged = False
+        section, following = sections[0], iter(sections[1:])
+        upcoming = next(following, None)
         for index, (line, cells) in enumerate(rows):
             line += offset
             self.records.rows_read += 1
+            if upcoming is not None and index == upcoming.start:
+                section, upcoming = upcoming, next(following, None)
             if not any(c.strip() for c in cells):
                 self.records.problem(self.problem("blank-row", line))
-            elif index < header_index:
+            elif index < section.start:
                 self.records.problem(self.problem("preamble-row", line, cells))
-            elif index == header_index or (header and layout.matches(cells)):
+            elif index == section.start or (section.header and section.layout.matches(cells)):
                 self.records.problem(self.problem("header-row", line, cells))
             else:
-                if header_index < 0 and not flagged:
+                if section.start < 0 and not flagged:
                     flagged = True
                     self.records.problem(self.problem(
-                        "header-inferred", line, cells, detail=f"{layout.name} staff ({len(cells)} columns)"))
-                self._row(layout, fields, header, line, cells, as_of, dated_by)
+                        "header-inferred", line, cells, detail=f"{section.layout.name} staff ({len(cells)} columns)"))
+                layout, fields = section.kind_of(cells)
+                self._row(layout, fields, section.header, line, cells, *section.snapshot)
 
-    def _snapshot(self, layout: Layout, fields: dict[str, int], rows: list[list[str]]) -> tuple[date | None, str]:
-        if "as_of" in fields:
-            return self.named, "EffectiveDate column"
+    def _snapshot(self, section: _Section, rows: list[list[str]]) -> tuple[date | None, str]:
+        """The file name's date, else the content's, else the user's --as-of: never a guess."""
+        fields = section.fields
+        if "as_of" in fields:  # a date on every row (LGA EffectiveDate)
+            fallback = self.named or self.given
+            return (fallback.day if fallback else None), "EffectiveDate column"
         if self.named:
-            return self.named, "file name"
+            return self.named
         if "source_file" in fields:
             dates = Counter(m.groups() for r in rows if len(r) > fields["source_file"]
                             for m in [_FOLDER_DATE.search(r[fields["source_file"]])] if m)
             if len(dates) == 1:
                 year, month, day = next(iter(dates))
                 return date(int(year), int(month), int(day)), "source_file column"
-        raise FileRejected("snapshot-date-unknown", f"neither the file name nor the {layout.name} staff columns "
-                           "say the snapshot date; name the file with it, e.g. body-2011-09-30-senior.csv")
+        if found := snapshot_from_column(section.header, fields, rows):
+            return found
+        if self.given:
+            return self.given
+        raise FileRejected("snapshot-date-unknown", f"neither the file name nor the {section.layout.name} staff "
+                           "columns say the snapshot date; give it with `openbook ingest --as-of 2011-09-30 …` "
+                           "(or name the file with it, e.g. body-2011-09-30-senior.csv)")
 
     def _row(self, layout: Layout, fields: dict[str, int], header: list[str], line: int, cells: list[str],
              as_of: date | None, dated_by: str) -> None:
@@ -474,7 +570,12 @@ class _Reader:
 
     def _body(self, record: dict, line: int, cells: list[str], fields: dict[str, int], where_is,
               problems: list[Problem]) -> None:
-        """The body from 'Organisation' (or 'Parent Department' where that is blank), kept as written."""
+        """The body from 'Organisation' (or 'Parent Department' where that is blank), kept as written.
+
+        A post is never stored without its body: a name the registry does not know is booked to
+        the body --org names, with a warning on each post (so counts show them), or else the row is
+        quarantined as unknown-organisation, raw row kept, to load once the body is known.
+        """
         name = record["body_name"] or record["parent_department"]
         if not name:
             if self.context.default_org:
@@ -488,12 +589,9 @@ class _Reader:
         org_id = self.bodies[name]
         if org_id is None and self.context.default_org:
             org_id = self.context.default_org
-            if name not in self.flagged_bodies:
-                self.flagged_bodies.add(name)
-                problems.append(self.problem("entity-unresolved", line, cells, *where_is("body_name"), name, org_id))
-        elif org_id is None and name not in self.flagged_bodies:
-            self.flagged_bodies.add(name)
-            problems.append(self.problem("body-unresolved", line, cells, *where_is("body_name"), name))
+            problems.append(self.problem("entity-unresolved", line, cells, *where_is("body_name"), name, org_id))
+        elif org_id is None:
+            problems.append(self.problem("unknown-organisation", line, cells, *where_is("body_name"), name))
         record["org_id"] = org_id
 
     def finish(self) -> IngestReport:

@@ -61,7 +61,8 @@ _TYPES = [
     ProblemType("supplier-missing", "error", "Supplier missing", "the supplier is empty"),
     ProblemType("unknown-organisation", "error", "Unknown organisation",
                 "{value!r} is not a body in the organisation registry",
-                "add it as an alias in an organisations file, or pass --org"),
+                "add it as an alias in an organisations file, or pass --org; a row or organogram post is never "
+                "stored without its body, and the quarantine keeps it whole"),
     ProblemType("extra-cell", "error", "Extra cells",
                 "the row has {detail} more cells than the header, holding {value!r}"),
     ProblemType("org-field-missing", "error", "Organisation field missing", "the {value}field is empty"),
@@ -103,14 +104,16 @@ _TYPES = [
     # Organograms (ingest/organogram.py, analyse/organogram_tree.py): posts and reporting lines.
     ProblemType("snapshot-date-unknown", "file", "Snapshot date unknown",
                 "neither the file name nor its content says the organogram's snapshot date",
-                "name the file with the date, e.g. body-2011-09-30-senior.csv"),
+                "give it with `openbook ingest --as-of 2011-09-30 …`, or name the file with it, "
+                "e.g. body-2011-09-30-senior.csv (a month-only name means the month's last day)"),
     ProblemType("not-an-organogram", "file", "Not an organogram",
                 "no senior or junior staff header, and the rows do not have an organogram's shape",
                 "check this is a senior or junior staff file (or workbook sheet)"),
     ProblemType("pay-not-a-number", "warning", "Pay not a number",
                 "{value!r} is not an amount ({detail}); the post is kept with no figure and the text in 'withheld'"),
     ProblemType("body-unresolved", "warning", "Body not in the registry",
-                "{value!r} is not in the organisation registry; its posts keep the name as written, with no org id",
+                "{value!r} is not in the organisation registry; its posts keep the name as written, with no org id "
+                "(books loaded before organograms quarantined such posts as unknown-organisation)",
                 "add it as an alias in an organisations file, or pass --org"),
     ProblemType("header-inferred", "warning", "Header inferred",
                 "the file has no header row; its columns were read by position as {detail}"),

@@ -61,8 +61,6 @@ def test_check_half_rows_of_those_files_are_accepted(check_figures):
         check_figures["rows_accepted"], check_figures["rows"], check_figures["failed_files"])
 
 
-@pytest.mark.xfail(strict=True, reason="organogram posts of bodies the registry cannot resolve from the file's "
-                                       "own body column are stored with no body (item 2 of the registry work)")
 def test_check_half_organogram_posts_are_never_stored_without_a_body(check_figures):
     assert check_figures["organogram_files"] > 150 and check_figures["posts"] > 10_000
     assert check_figures["posts_without_body"] == 0, check_figures["bodies_without_id"]

@@ -5,7 +5,7 @@ and checks a whole file (the CPU-heavy part) and hands back Arrow tables; this p
 them in the order given, a group of files per transaction, while the workers read ahead. Files too big to
 hold in memory, and organisation registers (which change how later files resolve bodies), are
 ingested here directly. A file whose worker fails is read again here; a file that cannot be written
-is rejected as `internal-error`; either way the run goes on to the next file.
+is rejected as `internal-error` (unless the book itself cannot be written); either way the run goes on.
 """
 
 from __future__ import annotations
@@ -117,10 +117,15 @@ def _commit(book: Book, group: list[tuple[IngestReport, Collected]],
 
 def _write_alone(book: Book, report: IngestReport, collected: Collected,
                  progress: Callable[[int], None] | None) -> IngestReport:
-    """Write one file in its own transaction; if that fails too, record it as rejected (internal-error)."""
+    """Write one file in its own transaction; if that fails too, record it as rejected (internal-error).
+
+    An OSError (a full disk, a book gone read-only) is the book's failure, not the file's: it ends the run.
+    """
     try:
         with book.group():
             return _write(book, report, collected, progress)
+    except OSError:
+        raise
     except Exception as error:  # noqa: BLE001 - one file's failure never ends the run
         record_rejection(book, internal_error(report, error), collected.record)
         return report

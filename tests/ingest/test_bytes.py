@@ -236,3 +236,20 @@ def test_a_file_that_cannot_be_written_after_a_worker_read_it_is_rejected_alone(
     assert reports[1].rejection.message == "ValueError: writer fault"
     assert book.query("SELECT rejection_code FROM source WHERE status = 'rejected'") == [("internal-error",)]
     assert book.query("SELECT count(*) FROM spend") == [(6,)]
+
+
+def test_inside_an_open_transaction_the_failure_reaches_its_opener_which_rolls_it_back(book, tmp_path, monkeypatch):
+    import openbook.ingest.uk_spend as uk_spend
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("writer fault")
+
+    first, second, _ = _three_files(tmp_path)
+    monkeypatch.setattr(uk_spend, "_finish", failing)
+    with pytest.raises(RuntimeError, match="writer fault"), book.group():
+        ingest_file(book, first)
+    assert book.query("SELECT count(*) FROM source") == [(0,)]
+    report = ingest_file(book, second)  # on its own, the file's own transaction rolls back, then it is rejected
+    assert (report.status, report.rejection.code) == ("rejected", "internal-error")
+    assert book.query("SELECT status, rejection_code FROM source") == [("rejected", "internal-error")]
+    assert book.query("SELECT count(*) FROM spend") == [(0,)]

@@ -92,6 +92,8 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
     except (UsageError, BookError):
         raise  # the run as a whole cannot go on: a wrong option, a book that cannot be written
     except Exception as error:  # noqa: BLE001 - one file's failure never ends the run
+        if book is not None and book.in_transaction:
+            raise  # its half-written rows are rolled back only by the transaction's opener
         internal_error(report, error)
         if book is not None:
             record_rejection(book, report, record)

@@ -59,10 +59,16 @@ REWRITES = {
     "utf16-le-no-bom": lambda: _text().encode("utf-16-le"),
     "utf16-be-no-bom-cr-only": lambda: _text(ending="\r").encode("utf-16-be"),
     "cp1252": lambda: _text(ending="\r\n").encode("cp1252"),
+    # 0x81 is undefined in cp1252, so only latin-1 decodes the file (the byte sits in a description).
+    "latin1-beyond-cp1252": lambda: _text(rows=[r[:4] + [r[4] + "\x81"] for r in ROWS]).encode("latin-1"),
     "semicolon-delimited": lambda: _text(";").encode("utf-8"),
     "tab-delimited": lambda: _text("\t").encode("utf-8"),
     "pipe-delimited": lambda: _text("|").encode("cp1252"),
 }
+
+ENCODINGS = {"utf8-bom": "utf-8-sig", "utf16-le-bom": "utf-16", "utf16-be-bom": "utf-16",
+             "utf16-le-no-bom": "utf-16-le", "utf16-be-no-bom-cr-only": "utf-16-be", "cp1252": "cp1252",
+             "pipe-delimited": "cp1252", "latin1-beyond-cp1252": "latin-1"}
 
 
 def _accepted(book, sha: str) -> list[tuple]:
@@ -85,6 +91,7 @@ def test_a_rewritten_file_gives_the_rows_and_pence_of_the_original(book, tmp_pat
     path.write_bytes(REWRITES[defect]())
     report = ingest_file(book, path)
     assert report.rejection is None
+    assert report.encoding == ENCODINGS.get(defect, "utf-8")
     assert (report.status, report.rows_read, report.accepted, report.quarantined) == ("loaded", 4, 3, 0)
     assert _accepted(book, report.sha256) == ORIGINAL_ROWS
     assert report.amount_pence == 123_931

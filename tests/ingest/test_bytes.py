@@ -260,3 +260,44 @@ def test_inside_an_open_transaction_the_failure_reaches_its_opener_which_rolls_i
     assert (report.status, report.rejection.code) == ("rejected", "internal-error")
     assert book.query("SELECT status, rejection_code FROM source") == [("rejected", "internal-error")]
     assert book.query("SELECT count(*) FROM spend") == [(0,)]
+
+
+class _DyingPool:
+    """Stands in for the worker pool, in this process: b.csv's worker dies, then no file can be handed out."""
+
+    def __init__(self, jobs, mp_context=None, initializer=None, initargs=()):
+        initializer(*initargs)
+        self.broken = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, fn, path, *args):
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.broken:
+            raise BrokenProcessPool("the pool is broken")
+        future = Future()
+        if path.name == "b.csv":
+            self.broken = True
+            future.set_exception(BrokenProcessPool("a worker died"))
+        else:
+            future.set_result(fn(path, *args))
+        return future
+
+
+def test_files_whose_worker_died_or_could_not_start_are_read_here(book, tmp_path, monkeypatch):
+    import openbook.ingest.parallel as parallel
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", _DyingPool)
+    monkeypatch.setattr(parallel, "READ_AHEAD", 1)  # c.csv is handed out after b.csv's worker died
+    files = _three_files(tmp_path) + [tmp_path / "d.csv"]
+    files[3].write_text(_text(rows=[[b, d.replace("/04/", "/08/"), s, a, n] for b, d, s, a, n in ROWS]))
+    reports = list(ingest_paths(book, files, jobs=2))
+    assert [(Path(r.path).name, r.status, r.accepted) for r in reports] == [
+        ("a.csv", "loaded", 3), ("b.csv", "loaded", 3), ("c.csv", "loaded", 3), ("d.csv", "loaded", 3)]
+    assert book.query("SELECT count(*) FROM spend") == [(12,)]

@@ -76,7 +76,10 @@ def _ingest_paths(book: Book, paths: list[Path], *, org: str | None, fx: dict[st
                 path = next(queue, None)
                 if path is None:
                     return
-                pending[path] = pool.submit(_read_file, path, org, latest, fx)
+                try:
+                    pending[path] = pool.submit(_read_file, path, org, latest, fx)
+                except Exception:  # noqa: BLE001 - a broken pool: files not handed out are read here
+                    return
 
         top_up()
         group: list[tuple[IngestReport, Collected]] = []

@@ -30,6 +30,11 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 JobsOption = Annotated[Optional[int], typer.Option("--jobs", "-j", help="Processes reading files in parallel "
                                                    "(default: one per core; 1 reads in this process).")]
 DEFAULT_BOOK = Path("openbook.duckdb")
+# Exit statuses every command shares (README "Commands"): a script tells a bad file from a fault.
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_CODES_HELP = ("Exit status: 0 every file loaded, unchanged or checked; 1 some file was rejected (or --strict "
+                   "found quarantined rows); 2 a usage error; 3 an internal error (a file rejected as "
+                   "internal-error, the others still read).")
 _state = {"debug": False}
 
 
@@ -60,10 +65,10 @@ def guard() -> Iterator[None]:
         raise
     except UsageError as error:
         render.error(str(error))
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_USAGE) from None
     except OpenbookError as error:
         render.error(str(error))
-        raise typer.Exit(1) from None
+        raise typer.Exit(EXIT_REJECTED) from None
     except KeyboardInterrupt:
         render.error("interrupted; the file being loaded was rolled back")
         raise typer.Exit(130) from None
@@ -72,7 +77,22 @@ def guard() -> Iterator[None]:
             traceback.print_exc()
         else:
             render.error(f"unexpected error: {type(error).__name__}: {error} (run with --debug for the traceback)")
-        raise typer.Exit(1) from None
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def debugging() -> bool:
+    """Whether --debug was given: tracebacks of internal errors are then printed."""
+    return _state["debug"]
+
+
+def exit_status(reports: list, *, strict: bool = False) -> int:
+    """The run's exit status from its files' reports (EXIT_CODES_HELP)."""
+    rejected = [r for r in reports if r.status == "rejected"]
+    if any(r.rejection is not None and r.rejection.code == "internal-error" for r in rejected):
+        return EXIT_INTERNAL
+    if rejected or (strict and any(r.quarantined for r in reports)):
+        return EXIT_REJECTED
+    return EXIT_OK
 
 
 def org_option(book, org: str | None) -> str | None:

@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from openbook.cli import render
-from openbook.cli.app import BookOption, DEFAULT_BOOK, JobsOption, JsonOption, app, guard
+from openbook.cli.app import (BookOption, DEFAULT_BOOK, EXIT_CODES_HELP, JobsOption, JsonOption, app, debugging,
+                              exit_status, guard)
 from openbook.errors import UsageError
 from openbook.ingest.paths import expand_paths
 
@@ -24,7 +25,7 @@ def init(book: BookOption = DEFAULT_BOOK) -> None:
         render.console.print(f"Book ready at [bold]{book}[/] with {count:,} registered bodies.")
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns.")],
     book: BookOption = DEFAULT_BOOK,
@@ -70,7 +71,7 @@ def ingest(
         _report(reports, as_json, strict)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def validate(
     paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns.")],
     org: Annotated[Optional[str], typer.Option("--org", help="The publishing body, as for ingest.")] = None,
@@ -94,9 +95,9 @@ def validate(
         else:
             for report in reports:
                 render.problems_of(report)
+                _traceback_of(report)
             render.reconciliation(reports)
-        rejected = any(r.status == "rejected" or r.quarantined for r in reports)
-        raise typer.Exit(1 if rejected else 0)
+        raise typer.Exit(exit_status(reports, strict=True))
 
 
 @app.command()
@@ -161,10 +162,15 @@ def _report(reports: list, as_json: bool, strict: bool) -> None:
         for report in reports:
             if report.status == "rejected":
                 render.error(report.rejection.render())
+                _traceback_of(report)
         render.reconciliation(reports)
-    rejected = any(r.status == "rejected" for r in reports)
-    quarantined = any(r.quarantined for r in reports)
-    raise typer.Exit(1 if rejected or (strict and quarantined) else 0)
+    raise typer.Exit(exit_status(reports, strict=strict))
+
+
+def _traceback_of(report) -> None:
+    """An internal error's traceback, with --debug only: the rejection itself says class and message."""
+    if debugging() and getattr(report, "traceback", None):
+        render.errors.print(report.traceback, markup=False, highlight=False)
 
 
 def _as_of(text: str | None) -> date | None:

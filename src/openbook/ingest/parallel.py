@@ -4,7 +4,8 @@ DuckDB has one writer, and a file must load all or nothing, so the split is: eac
 and checks a whole file (the CPU-heavy part) and hands back Arrow tables; this process writes
 them in the order given, a group of files per transaction, while the workers read ahead. Files too big to
 hold in memory, and organisation registers (which change how later files resolve bodies), are
-ingested here directly.
+ingested here directly. A file whose worker fails is read again here; a file that cannot be written
+is rejected as `internal-error` (unless the book itself cannot be written); either way the run goes on.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from openbook.ingest.base import Collected
 from openbook.ingest.organisations import OrganisationImporter
-from openbook.ingest.pipeline import ingest_file, record_rejection, resolve_publisher, write_prepared
+from openbook.ingest.pipeline import ingest_file, internal_error, record_rejection, resolve_publisher, write_prepared
 from openbook.ingest.report import IngestReport, unchanged_report
 from openbook.ingest.sniff import read_sample
 from openbook.store.book import Book, lookup_org
@@ -57,7 +58,7 @@ def _ingest_paths(book: Book, paths: list[Path], *, org: str | None, fx: dict[st
         yield ingest_file(book, path, org=org, fx=fx, as_of=as_of, progress=progress)
     rest = [p for p in paths if p not in registers]
     resolve_publisher(book.resolve_org, org)  # a wrong --org stops here, not in every worker
-    small = [p for p in rest if p.stat().st_size <= MAX_WORKER_FILE_BYTES]
+    small = [p for p in rest if _size(p) <= MAX_WORKER_FILE_BYTES]
     if jobs <= 1 or len(small) < 2:
         for path in rest:
             if on_file:
@@ -76,7 +77,10 @@ def _ingest_paths(book: Book, paths: list[Path], *, org: str | None, fx: dict[st
                 path = next(queue, None)
                 if path is None:
                     return
-                pending[path] = pool.submit(_read_file, path, org, latest, fx, as_of)
+                try:
+                    pending[path] = pool.submit(_read_file, path, org, latest, fx, as_of)
+                except Exception:  # noqa: BLE001 - a broken pool: files not handed out are read here
+                    return
 
         top_up()
         group: list[tuple[IngestReport, Collected]] = []
@@ -87,7 +91,13 @@ def _ingest_paths(book: Book, paths: list[Path], *, org: str | None, fx: dict[st
                 yield from _commit(book, group, progress)
                 yield ingest_file(book, path, org=org, fx=fx, as_of=as_of, progress=progress)
                 continue
-            report, collected = pending.pop(path).result()
+            try:
+                report, collected = pending.pop(path).result()
+            except Exception:  # noqa: BLE001 - a worker that died or failed: read the file here instead
+                top_up()
+                yield from _commit(book, group, progress)
+                yield ingest_file(book, path, org=org, fx=fx, as_of=as_of, progress=progress)
+                continue
             top_up()
             group.append((report, collected))
             if len(group) >= GROUP_FILES or sum(r.rows_read for r, _ in group) >= GROUP_ROWS:
@@ -104,9 +114,25 @@ def _commit(book: Book, group: list[tuple[IngestReport, Collected]],
         with book.group():
             reports = [_write(book, report, collected, progress) for report, collected in group]
     except Exception:  # noqa: BLE001 - retried file by file, so the failing one fails alone
-        reports = [_write(book, report, collected, progress) for report, collected in group]
+        reports = [_write_alone(book, report, collected, progress) for report, collected in group]
     group.clear()
     yield from reports
+
+
+def _write_alone(book: Book, report: IngestReport, collected: Collected,
+                 progress: Callable[[int], None] | None) -> IngestReport:
+    """Write one file in its own transaction; if that fails too, record it as rejected (internal-error).
+
+    An OSError (a full disk, a book gone read-only) is the book's failure, not the file's: it ends the run.
+    """
+    try:
+        with book.group():
+            return _write(book, report, collected, progress)
+    except OSError:
+        raise
+    except Exception as error:  # noqa: BLE001 - one file's failure never ends the run
+        record_rejection(book, internal_error(report, error), collected.record)
+        return report
 
 
 def _write(book: Book, report: IngestReport, collected: Collected,
@@ -143,6 +169,14 @@ def _read_file(path: Path, org: str | None, latest: date,
                          as_of=as_of)
     collected.compact()
     return report, collected
+
+
+def _size(path: Path) -> int:
+    """Bytes in the file; a file gone since it was listed counts as big, so it is read (and reported) here."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return MAX_WORKER_FILE_BYTES + 1
 
 
 def _is_organisation_register(path: Path) -> bool:

@@ -9,12 +9,13 @@ itself recorded so publication health can show it.
 from __future__ import annotations
 
 import itertools
+import traceback
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 from openbook import standard
-from openbook.errors import FileRejected, UsageError
+from openbook.errors import BookError, FileRejected, UsageError
 from openbook.ingest.base import Collected, Importer, IngestContext
 from openbook.ingest.headers import header_score
 from openbook.ingest.problems import Problem
@@ -22,7 +23,7 @@ from openbook.ingest.reader import Cell, cell_text, iter_csv, iter_xlsx, xlsx_sh
 from openbook.ingest.records import write_records
 from openbook.ingest.report import IngestReport, problem_table, unchanged_report
 from openbook.ingest.scan import FileScan, scan_file
-from openbook.ingest.sniff import read_sample, single_byte_encoding, sniff_delimiter, sniff_format
+from openbook.ingest.sniff import read_sample, single_byte_encoding, sniff_delimiter, sniff_format, utf16_encoding
 from openbook.ingest.spend_rows import HEADER_SCAN_ROWS
 from openbook.ingest.uk_spend import write_spend
 from openbook.plugins.manager import importers
@@ -47,7 +48,10 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
     worker process can read a file and the process that owns the book write it (parallel.py).
     """
     path = Path(path)
-    scan = scan_file(path)
+    try:
+        scan = scan_file(path)
+    except OSError as error:  # gone or unreadable since it was listed: nothing to record it under
+        return internal_error(IngestReport(str(path), "", "rejected"), error)
     sha, size = scan.sha256, scan.size
     label = str(path)
     resolve = resolve or (book.resolve_org if book is not None else _registry_resolver())
@@ -88,6 +92,22 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
         report.status, report.rejection = "rejected", problem
         if book is not None:
             record_rejection(book, report, record)
+    except (UsageError, BookError):
+        raise  # the run as a whole cannot go on: a wrong option, a book that cannot be written
+    except Exception as error:  # noqa: BLE001 - one file's failure never ends the run
+        if book is not None and book.in_transaction:
+            raise  # its half-written rows are rolled back only by the transaction's opener
+        internal_error(report, error)
+        if book is not None:
+            record_rejection(book, report, record)
+    return report
+
+
+def internal_error(report: IngestReport, error: BaseException) -> IngestReport:
+    """Mark the file rejected for an error openbook did not foresee; the traceback is kept for --debug."""
+    report.status = "rejected"
+    report.rejection = Problem("internal-error", None, path=report.path, text=f"{type(error).__name__}: {error}")
+    report.traceback = "".join(traceback.format_exception(error))
     return report
 
 
@@ -138,7 +158,9 @@ def choose_importer(head: list[list[str]] | None = None, *, json_head: str | Non
 
 def _json_head(path: Path, size: int = 1 << 16) -> str:
     with open(path, "rb") as fh:
-        return fh.read(size).decode("utf-8", errors="replace").lstrip("\ufeff")
+        head = fh.read(size)
+    encoding = utf16_encoding(head) or "utf-8"
+    return head.decode(encoding, errors="replace").lstrip("\ufeff")
 
 
 def _open_rows(path: Path, record: SourceRecord, scan: FileScan) -> Iterator[tuple[int, list[Cell]]]:
@@ -146,16 +168,14 @@ def _open_rows(path: Path, record: SourceRecord, scan: FileScan) -> Iterator[tup
     record.format = kind
     if kind == "empty":
         raise FileRejected("file-empty", "the file holds no bytes or only blank lines")
-    if kind == "xls":
-        if path.suffix.lower() in {".csv", ".txt"}:
-            raise FileRejected("excel-binary-as-csv", "this is a legacy Excel (.xls) workbook saved under a "
-                               f"{path.suffix} name, not text; open it in a spreadsheet and save it as CSV or XLSX")
-        raise FileRejected("unsupported-format", "legacy Excel .xls workbooks are not read; save it as XLSX or CSV")
+    if kind == "xls" and path.suffix.lower() in {".csv", ".txt"}:
+        raise FileRejected("excel-binary-as-csv", "this is a legacy Excel (.xls) workbook saved under a "
+                           f"{path.suffix} name, not text; open it in a spreadsheet and save it as CSV or XLSX")
     if kind == "json":
-        record.encoding = "utf-8"
+        record.encoding = scan.encoding or "utf-8"
         return iter(())
-    if kind == "xlsx":
-        sheet = _spend_sheet(path)
+    if kind in {"xlsx", "xls", "ods"}:
+        sheet = _spend_sheet(path, kind)
         record.dialect = {"sheet": sheet}
         return iter_xlsx(path, sheet)
     record.encoding = scan.encoding or single_byte_encoding(path)
@@ -164,9 +184,14 @@ def _open_rows(path: Path, record: SourceRecord, scan: FileScan) -> Iterator[tup
     return iter_csv(path, record.encoding, delimiter)
 
 
-def _spend_sheet(path: Path) -> int:
+def _spend_sheet(path: Path, kind: str = "xlsx") -> int:
     """The first sheet whose early rows hold a spend header (workbooks often lead with notes)."""
-    for index, _ in enumerate(xlsx_sheet_names(path)):
+    try:
+        names = xlsx_sheet_names(path)
+    except Exception as error:  # noqa: BLE001 - calamine's errors name no class worth catching apart
+        raise FileRejected("unsupported-format", f"this {kind.upper()} workbook cannot be read ({error}); "
+                           "open it in a spreadsheet and save it as XLSX or CSV") from None
+    for index, _ in enumerate(names):
         for _, (_, cells) in zip(range(40), iter_xlsx(path, index)):
             if header_score([cell_text(c) for c in cells]):
                 return index

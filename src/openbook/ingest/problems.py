@@ -31,7 +31,10 @@ _TYPES = [
                 "this is a legacy Excel (.xls, OLE2) workbook saved under a .csv name, not text",
                 "open it in a spreadsheet and save it as CSV or XLSX"),
     ProblemType("unsupported-format", "file", "Unsupported format",
-                "{detail}", "openbook reads CSV and XLSX spend files"),
+                "{detail}", "openbook reads CSV, XLSX, XLS and ODS files and OCDS or 360Giving JSON"),
+    ProblemType("internal-error", "file", "Internal error",
+                "{detail}", "a fault in openbook, not in the file: the other files were still read; "
+                "run again with --debug for the traceback and report it"),
     ProblemType("nil-return", "file", "Nil return",
                 "the publisher declares no payments for this period ({detail})",
                 "nothing to load; the period is recorded as a nil return"),

@@ -1,4 +1,4 @@
-"""Streaming rows out of CSV and XLSX files with their physical line numbers.
+"""Streaming rows out of CSV files and workbooks (XLSX, XLS, ODS) with their physical line numbers.
 
 The line number is where the record starts in the file (as a text editor or spreadsheet shows
 it), so a quarantined row can be found by hand; a quoted cell spanning lines keeps the number of
@@ -18,7 +18,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from python_calamine import CalamineWorkbook
 
+# A cell may be as long as the file: publishers paste whole documents into a description.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+ARROW_BLOCK = 1 << 22
 
 Cell = str | float | int | date | datetime | bool | None
 
@@ -33,7 +35,8 @@ def iter_csv(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, l
 
 
 def iter_xlsx(path: Path, sheet: int | None = None) -> Iterator[tuple[int, list[Cell]]]:
-    """Rows of one sheet; line numbers are sheet row numbers, counting leading blank rows."""
+    """Rows of one sheet of any workbook calamine reads (XLSX, XLS, ODS); line numbers are sheet
+    row numbers, counting leading blank rows."""
     workbook = CalamineWorkbook.from_path(str(path))
     target = workbook.get_sheet_by_index(sheet or 0)
     first_row = (target.start or (0, 0))[0]
@@ -64,8 +67,13 @@ def cell_text(cell: Cell) -> str:
     return str(cell)
 
 
+def arrow_block_size(scan) -> int:
+    """Arrow's read block for a file: at least twice its longest line, which must fit in one block."""
+    return max(ARROW_BLOCK, 2 * scan.longest_line)
+
+
 def iter_csv_arrow(path: Path, encoding: str, delimiter: str, first_line: int, width: int,
-                   block_size: int = 1 << 22) -> Iterator[tuple[pa.RecordBatch, np.ndarray, list[tuple[int, list[str]]]]]:
+                   block_size: int = ARROW_BLOCK) -> Iterator[tuple[pa.RecordBatch, np.ndarray, list[tuple[int, list[str]]]]]:
     """Batches of the data lines from `first_line` on, each with the physical line of every row.
 
     Only for files without quoted line breaks, where one line is one row. Rows of the wrong

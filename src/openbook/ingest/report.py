@@ -65,6 +65,7 @@ class IngestReport:
     problem_counts: dict[str, int] = field(default_factory=dict)
     # Accepted amounts with no pound figure (a currency without a user's rate), by currency: left out of £.
     not_in_pounds: dict[str, str] = field(default_factory=dict)
+    traceback: str | None = None  # for an internal-error rejection, shown with --debug only
 
     @property
     def counts(self) -> Counts:

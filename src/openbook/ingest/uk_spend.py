@@ -14,7 +14,7 @@ from pathlib import Path
 from openbook.errors import ReconciliationError
 from openbook.ingest.base import Collected, Importer, IngestContext
 from openbook.ingest.headers import header_score
-from openbook.ingest.reader import iter_csv_arrow
+from openbook.ingest.reader import arrow_block_size, iter_csv_arrow
 from openbook.ingest.report import IngestReport, problem_table
 from openbook.ingest.scan import FileScan
 from openbook.ingest.spend_rows import SpendBatch, SpendTally, read_spend, spend_table
@@ -99,7 +99,7 @@ def _arrow_bulk(path: Path, record: SourceRecord, scan: FileScan):
     def bulk(first_line: int, width: int):
         seen = 0
         for batch, numbers, slow in iter_csv_arrow(path, record.encoding, record.dialect["delimiter"],
-                                                   first_line, width):
+                                                   first_line, width, block_size=arrow_block_size(scan)):
             seen += batch.num_rows + len(slow)
             yield batch, numbers, slow
         if seen != max(lines - first_line + 1, 0):

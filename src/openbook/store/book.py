@@ -250,6 +250,11 @@ class Book:
         finally:
             self._transaction_open = False
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a transaction is open: a failure inside must then reach whoever opened it."""
+        return self._transaction_open
+
     @contextmanager
     def loading(self) -> Iterator[Loader]:
         """One transaction for one file: everything or nothing (inside a `group`, the group's)."""

@@ -97,7 +97,8 @@ def _publish(book: Book, target: Path, part: str, org_id: str, token, name: str)
 
 def raise_rejected(body: dict) -> None:
     problem = body.get("rejection") or {}
-    raise ApiError(422, problem.get("code", "rejected"), problem.get("message", "the file holds no loadable data"))
+    status = 500 if problem.get("code") == "internal-error" else 422  # a fault of openbook's, not the file's
+    raise ApiError(status, problem.get("code", "rejected"), problem.get("message", "the file holds no loadable data"))
 
 
 def _log(book: Book, org_id, token_id, sha, name, status, message, counts=None) -> None:

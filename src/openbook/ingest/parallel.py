@@ -18,7 +18,7 @@ from pathlib import Path
 
 from openbook.ingest.base import Collected
 from openbook.ingest.organisations import OrganisationImporter
-from openbook.ingest.pipeline import ingest_file, record_rejection, resolve_publisher, write_prepared
+from openbook.ingest.pipeline import ingest_file, nearest_names, record_rejection, resolve_publisher, write_prepared
 from openbook.ingest.report import IngestReport, unchanged_report
 from openbook.ingest.sniff import read_sample
 from openbook.store.book import Book, lookup_org
@@ -138,7 +138,8 @@ def _resolve(name: str) -> str | None:
 def _read_file(path: Path, org: str | None, latest: date,
                fx: dict[str, str] | None = None) -> tuple[IngestReport, Collected]:
     collected = Collected()
-    report = ingest_file(None, path, org=org, latest=latest, resolve=_resolve, collect=collected, fx=fx)
+    report = ingest_file(None, path, org=org, latest=latest, resolve=_resolve, collect=collected, fx=fx,
+                         nearest=nearest_names(_WORKER_INDEX[0]))
     collected.compact()
     return report, collected
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from openbook import standard
 from openbook.errors import FileRejected, UsageError
 from openbook.ingest.base import Collected, Importer, IngestContext
+from openbook.ingest.body_search import nearest_bodies
 from openbook.ingest.headers import header_score
 from openbook.ingest.problems import Problem
 from openbook.ingest.reader import Cell, cell_text, iter_csv, iter_xlsx, xlsx_sheet_names
@@ -35,7 +36,8 @@ OrgResolver = Callable[[str], "str | None"]
 
 def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progress: Progress | None = None,
                 latest: date | None = None, write: bool = True, resolve: OrgResolver | None = None,
-                collect: Collected | None = None, fx: dict[str, str] | None = None) -> IngestReport:
+                collect: Collected | None = None, fx: dict[str, str] | None = None,
+                nearest: Callable[[str], list[str]] | None = None) -> IngestReport:
     """Load one file into the book; with write=False (or no book) only check it.
 
     `fx` (pounds per unit, by currency: see money.read_rates) gives contracts and grants in those
@@ -49,6 +51,7 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
     sha, size = scan.sha256, scan.size
     label = str(path)
     resolve = resolve or (book.resolve_org if book is not None else _registry_resolver())
+    nearest = nearest or nearest_names(book.org_index() if book is not None else standard.registry_index())
     if book is not None and not write:
         book = None
     if book is not None:
@@ -77,7 +80,7 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
         record.adapter, record.dataset = importer.name, importer.dataset
         report.dataset = importer.dataset
         context = IngestContext(book, path, label, record, report, itertools.chain(head, rows), resolve,
-                                default_org, latest, progress, scan, collect)
+                                default_org, latest, progress, scan, collect, nearest)
         return importer().ingest(context)
     except FileRejected as rejection:
         rejection.path = rejection.path or label
@@ -168,6 +171,11 @@ def _spend_sheet(path: Path) -> int:
             if header_score([cell_text(c) for c in cells]):
                 return index
     return 0
+
+
+def nearest_names(index: standard.OrgIndex) -> Callable[[str], list[str]]:
+    """'Name (org_id)' of the bodies nearest a name that resolves to none: the quarantine's hint."""
+    return lambda name: [f"{m.name} ({m.org_id})" for m in nearest_bodies(index, name)]
 
 
 def _registry_resolver() -> OrgResolver:

@@ -159,8 +159,10 @@ class OrgIndex:
         self.names: dict[str, str] = {}
         self.ids: dict[str, str] = {}
         self.tiers: tuple[dict[str, set[str]], ...] = ({}, {}, {})
+        self.name_keys: dict[str, str] = {}  # normalised official name → org_id (tier 1 by name, not alias)
         for org_id, name, aliases in rows:
             self.names[org_id] = name
+            self.name_keys.setdefault(normalise_org_name(name), org_id)
             self.ids[org_id.casefold() if fold_ids else org_id] = org_id
             labels = [name, *(aliases or [])]
             for label in labels:
@@ -174,26 +176,32 @@ class OrgIndex:
 
     def candidates(self, text: str) -> list[str]:
         """Every body the text could mean, from the first tier that knows it (sorted)."""
+        return self.match(text)[1]
+
+    def match(self, text: str) -> tuple[str, list[str]]:
+        """How the text names bodies, and which: ('id' | 'name' | 'alias' | 'variant' |
+        'abbreviation', sorted org_ids), or ('', []) when no tier knows it."""
         stripped = text.strip()
         org_id = self.ids.get(stripped.casefold() if self.fold_ids else stripped)
         if org_id:
-            return [org_id]
+            return "id", [org_id]
         key = normalise_org_name(stripped)
         if not key:
-            return []
+            return "", []
         found = self.tiers[0].get(key)
-        if not found:
-            for variant in (key, *sorted(name_variants(stripped), key=len)):
-                found = self.tiers[1].get(variant)
-                if found:
-                    break
-        if not found:
-            # "D.W.P." and "D W P" are "DWP": letters written one by one are one abbreviation.
-            found = self.tiers[2].get(key.replace(" ", "") if re.fullmatch(r"(\w )+\w", key) else key)
-            if found and len(found) > 1:
-                current = {o for o in found if o not in self.closed}
-                found = current or found
-        return sorted(found or ())
+        if found:
+            named = self.name_keys.get(key)
+            return ("name" if len(found) == 1 and named in found else "alias"), sorted(found)
+        for variant in (key, *sorted(name_variants(stripped), key=len)):
+            found = self.tiers[1].get(variant)
+            if found:
+                return "variant", sorted(found)
+        # "D.W.P." and "D W P" are "DWP": letters written one by one are one abbreviation.
+        found = self.tiers[2].get(key.replace(" ", "") if re.fullmatch(r"(\w )+\w", key) else key)
+        if found and len(found) > 1:
+            current = {o for o in found if o not in self.closed}
+            found = current or found
+        return ("abbreviation", sorted(found)) if found else ("", [])
 
     def get(self, text: str) -> str | None:
         """The one body the text means, or None (unknown or ambiguous)."""

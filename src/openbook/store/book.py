@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from openbook import standard
 from openbook.errors import BookError, UsageError
-from openbook.store import schema
+from openbook.store import added_bodies, schema
 
 DEFAULT_BOOK = Path("openbook.duckdb")
 # DuckDB settings a user can give every book this process opens (the CLI's --memory-limit and
@@ -218,6 +218,20 @@ class Book:
                 raise UsageError(f"{option} {name_or_id!r} is not a body in the book")
             raise UsageError(f"no body {name_or_id!r} in the book (give an org id or a registered name)")
         return org_id
+
+    def add_body(self, *, name: str, kind: str, added_by: str, org_id: str | None = None, parent: str | None = None,
+                 population: int | None = None, aliases: list[str] | None = None) -> dict:
+        """Record a body the registry lacks, with who added it (see store/added_bodies.py)."""
+        return added_bodies.add_body(self, name=name, kind=kind, added_by=added_by, org_id=org_id, parent=parent,
+                                     population=population, aliases=aliases)
+
+    def bodies(self, *, added_only: bool = False) -> list[dict]:
+        """Every body in the book, each marked `added` (by a user) or not (the registry)."""
+        return added_bodies.bodies(self, added_only=added_only)
+
+    def rows_without_body(self) -> dict[str, int]:
+        """Rows stored with an empty org_id, by table: the book's invariant is that there are none."""
+        return added_bodies.rows_without_body(self)
 
     # -- sources --------------------------------------------------------------------------
 

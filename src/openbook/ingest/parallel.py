@@ -111,14 +111,15 @@ def _commit(book: Book, group: list[tuple[IngestReport, Collected]],
 def _write(book: Book, report: IngestReport, collected: Collected,
            progress: Callable[[int], None] | None) -> IngestReport:
     known = book.source(report.sha256)
-    if known and known["status"] != "rejected":
+    if known and known["status"] != "rejected" and not book.reload_needed(report.sha256):
         return unchanged_report(report.path, known)
-    if known:
-        book.forget_rejection(report.sha256)
-    if report.status == "rejected":
-        record_rejection(book, report, collected.record)
-        return report
-    write_prepared(book, report, collected)
+    with book.transaction():  # a file loaded again replaces its earlier load, or leaves it as it was
+        if known:
+            book.forget_source(report.sha256)
+        if report.status == "rejected":
+            record_rejection(book, report, collected.record)
+            return report
+        write_prepared(book, report, collected)
     if progress:
         progress(report.rows_read)
     return report

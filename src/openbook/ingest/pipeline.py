@@ -48,18 +48,30 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
     """
     path = Path(path)
     scan = scan_file(path)
-    sha, size = scan.sha256, scan.size
-    label = str(path)
+    sha, label = scan.sha256, str(path)
     resolve = resolve or (book.resolve_org if book is not None else _registry_resolver())
     nearest = nearest or nearest_names(book.org_index() if book is not None else standard.registry_index())
     if book is not None and not write:
         book = None
     if book is not None:
         known = book.source(sha)
-        if known and known["status"] != "rejected":
+        if known and known["status"] != "rejected" and not book.reload_needed(sha):
             return unchanged_report(label, known)
         if known:
-            book.forget_rejection(sha)
+            # Loaded again (a rejection retried, or rows now resolving to a body added since), in one
+            # transaction with the new load, so that a failure leaves the earlier load as it was.
+            with book.transaction():
+                book.forget_source(sha)
+                return _load(book, path, scan, org=org, progress=progress, latest=latest, resolve=resolve,
+                             collect=collect, fx=fx, nearest=nearest)
+    return _load(book, path, scan, org=org, progress=progress, latest=latest, resolve=resolve, collect=collect,
+                 fx=fx, nearest=nearest)
+
+
+def _load(book: Book | None, path: Path, scan: FileScan, *, org: str | None, progress: Progress | None,
+          latest: date | None, resolve: OrgResolver, collect: Collected | None, fx: dict[str, str] | None,
+          nearest: Callable[[str], list[str]]) -> IngestReport:
+    sha, size, label = scan.sha256, scan.size, str(path)
     default_org = resolve_publisher(resolve, org)
     latest = latest or date.today() + timedelta(days=366)
     # The body --org names publishes the file even when it is rejected (a nil return is still its return).

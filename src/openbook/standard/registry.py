@@ -153,13 +153,16 @@ class OrgIndex:
     """Names, aliases and ids of a set of bodies → their org_ids, built once, looked up fast."""
 
     def __init__(self, rows: Iterable[tuple[str, str, list[str] | None]], *, fold_ids: bool = False,
-                 closed: frozenset[str] | None = None):
+                 closed: frozenset[str] | None = None, deferring: frozenset[str] = frozenset()):
+        """`deferring` names bodies whose derived abbreviations give way to every other body's: a
+        body a user adds must not make an abbreviation the registry resolves ("DWP") ambiguous."""
         self.fold_ids = fold_ids
         self.closed = closed_organisations() if closed is None else closed
         self.names: dict[str, str] = {}
         self.ids: dict[str, str] = {}
         self.tiers: tuple[dict[str, set[str]], ...] = ({}, {}, {})
         self.name_keys: dict[str, str] = {}  # normalised official name → org_id (tier 1 by name, not alias)
+        later: list[tuple[str, str]] = []
         for org_id, name, aliases in rows:
             self.names[org_id] = name
             self.name_keys.setdefault(normalise_org_name(name), org_id)
@@ -170,7 +173,14 @@ class OrgIndex:
                 self.tiers[0].setdefault(key, set()).add(org_id)
                 for variant in variants:
                     self.tiers[1].setdefault(variant, set()).add(org_id)
+            if org_id in deferring:
+                later.append((org_id, name))
+                continue
             for abbreviation in _abbreviations(name):
+                self.tiers[2].setdefault(abbreviation, set()).add(org_id)
+        held = set(self.tiers[2])
+        for org_id, name in later:
+            for abbreviation in _abbreviations(name) - held:
                 self.tiers[2].setdefault(abbreviation, set()).add(org_id)
         self.tiers[0].pop("", None)
 

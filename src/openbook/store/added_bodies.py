@@ -75,8 +75,21 @@ def add_body(book, *, name: str, kind: str, added_by: str, org_id: str | None = 
     return {**body, "added": True, "added_by": added_by, "added_at": added_at}
 
 
+def _held(book) -> bool:
+    """A book made before bodies could be added, opened read-only, has no body_added table: none added."""
+    return bool(book.query("SELECT 1 FROM duckdb_tables() WHERE table_name = 'body_added' AND schema_name = 'main'"))
+
+
+def added_ids(book) -> list[str]:
+    return [row[0] for row in book.query("SELECT org_id FROM body_added")] if _held(book) else []
+
+
 def bodies(book, *, added_only: bool = False) -> list[dict]:
     """Bodies in the book (registry and added), each marked `added` with who added it and when."""
+    if not _held(book):
+        return [] if added_only else book._dicts(
+            "SELECT *, false AS added, NULL AS added_by, NULL::TIMESTAMP AS added_at FROM organisation "
+            "ORDER BY name, org_id")
     where = "WHERE b.org_id IS NOT NULL" if added_only else ""
     return book._dicts(
         "SELECT o.*, b.org_id IS NOT NULL AS added, b.added_by, b.added_at FROM organisation o "
@@ -100,3 +113,30 @@ def rows_without_body(book) -> dict[str, int]:
         if count:
             found[table] = count
     return found
+
+
+def unresolved_bodies(book, *, limit: int = 20) -> list[dict]:
+    """Body names that quarantined rows because the book knows no such body, most rows first, each
+    with the command that fixes it: record the body, or load the file under --org."""
+    rows = book._dicts(
+        "SELECT coalesce(q.raw_value, '') AS name, count(DISTINCT (q.source_sha256, q.source_line)) AS rows, "
+        "count(DISTINCT q.source_sha256) AS files, min(q.message) AS message, min(s.path) AS example_path "
+        "FROM quarantine q JOIN source s ON s.sha256 = q.source_sha256 "
+        "WHERE q.code = 'unknown-organisation' AND s.status <> 'superseded' "
+        f"GROUP BY ALL ORDER BY rows DESC, name LIMIT {int(limit)}")
+    for row in rows:
+        row["fix"] = (f"openbook orgs add {_quoted(row['name'])} --kind KIND" if row["name"]
+                      else f"openbook ingest {_quoted(row['example_path'])} --org BODY")
+    return rows
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'" if re.search(r"[^\w./-]", text) else text
+
+
+def resolves_quarantined_bodies(book, sha256: str) -> bool:
+    """Whether a loaded file quarantined rows for a body name the book now resolves (one added since):
+    loading the file again then accepts them."""
+    names = book.query("SELECT DISTINCT raw_value FROM quarantine WHERE source_sha256 = ? "
+                       "AND code = 'unknown-organisation' AND coalesce(raw_value, '') <> ''", [sha256])
+    return any(book.resolve_org(name) for (name,) in names)

@@ -198,8 +198,9 @@ class Book:
     def org_index(self) -> standard.OrgIndex:
         """Normalised names, aliases and ids → org_id: what resolve_org looks up (see lookup_org)."""
         if self._org_index is None:
+            added = frozenset(added_bodies.added_ids(self))
             self._org_index = build_org_index(self.con.execute(
-                "SELECT org_id, name, aliases FROM organisation ORDER BY org_id").fetchall())
+                "SELECT org_id, name, aliases FROM organisation ORDER BY org_id").fetchall(), deferring=added)
         return self._org_index
 
     def resolve_org(self, name_or_id: str) -> str | None:
@@ -232,6 +233,10 @@ class Book:
     def rows_without_body(self) -> dict[str, int]:
         """Rows stored with an empty org_id, by table: the book's invariant is that there are none."""
         return added_bodies.rows_without_body(self)
+
+    def unresolved_bodies(self, *, limit: int = 20) -> list[dict]:
+        """Body names that quarantined rows, each with the command that fixes it."""
+        return added_bodies.unresolved_bodies(self, limit=limit)
 
     # -- sources --------------------------------------------------------------------------
 
@@ -315,6 +320,18 @@ class Book:
         self.con.execute("DELETE FROM source WHERE sha256 = ? AND status = 'rejected'", [sha256])
         self.con.execute("DELETE FROM quarantine WHERE source_sha256 = ?", [sha256])
 
+    def reload_needed(self, sha256: str) -> bool:
+        """A current file whose quarantined body names now resolve (see added_bodies) is loaded again."""
+        return added_bodies.resolves_quarantined_bodies(self, sha256)
+
+    def forget_source(self, sha256: str) -> None:
+        """Remove a loaded file's rows, problems and source row, so that it is loaded again: only inside
+        the transaction that loads it again, so that a failure leaves the earlier load in place."""
+        for table in standard.table_names():
+            if table != "source" and "source_sha256" in schema.field_names(table):
+                self.con.execute(f'DELETE FROM "{table}" WHERE source_sha256 = ?', [sha256])
+        self.con.execute("DELETE FROM source WHERE sha256 = ?", [sha256])
+
     # -- reading ---------------------------------------------------------------------------
 
     def status(self) -> dict:
@@ -330,7 +347,8 @@ class Book:
             "GROUP BY ALL ORDER BY severity, rows DESC, code")
         coverage = self.classification_coverage("spend", "amount_gbp", by="org_id")
         return {"book": str(self.path), "total_gbp": total, "lines": lines, "bodies": bodies,
-                "sources": sources, "problems": problems,
+                "sources": sources, "problems": problems, "unresolved_bodies": self.unresolved_bodies(),
+                "rows_without_body": self.rows_without_body(),
                 "classification": {"overall": coverage["overall"], "bodies": coverage["groups"]}}
 
     def problems(self, *, file: str | None = None, code: str | None = None, everything: bool = False,
@@ -636,9 +654,11 @@ class Loader:
         return self.book.upsert_organisations(fresh)
 
 
-def build_org_index(rows: Iterable[tuple[str, str, list[str] | None]]) -> standard.OrgIndex:
-    """(org_id, name, aliases) rows → the lookup_org index (standard.registry: a shared name is no match)."""
-    return standard.OrgIndex(rows, fold_ids=True)
+def build_org_index(rows: Iterable[tuple[str, str, list[str] | None]],
+                    deferring: frozenset[str] = frozenset()) -> standard.OrgIndex:
+    """(org_id, name, aliases) rows → the lookup_org index (standard.registry: a shared name is no match;
+    the abbreviations of bodies users added give way to the registry's)."""
+    return standard.OrgIndex(rows, fold_ids=True, deferring=deferring)
 
 
 def lookup_org(index: standard.OrgIndex, name_or_id: str) -> str | None:

@@ -82,7 +82,8 @@ def org_option(book, org: str | None) -> str | None:
     org_id = book.resolve_org(org)
     from openbook import standard
 
-    if org_id is None and len(candidates := standard.organisation_candidates(org)) > 1:
+    index = book.org_index()  # the registry and the bodies users added
+    if org_id is None and len(candidates := [(o, index.names[o]) for o in index.candidates(org)]) > 1:
         raise UsageError(f"--org {standard.AmbiguousOrganisation(org, candidates)}")
     if org_id is None:
         raise UsageError(f"--org {org!r} is not a body in the book")

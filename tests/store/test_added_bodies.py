@@ -70,3 +70,15 @@ def test_a_failed_reload_leaves_the_earlier_load_as_it_was(book, tmp_path, monke
     assert (again.status, again.counts.accepted, again.counts.quarantined) == ("loaded", 2, 0)
     assert book.query("SELECT count(*) FROM spend") == [(2,)]
     assert book.query("SELECT count(*) FROM quarantine WHERE code = 'unknown-organisation'") == [(0,)]
+
+
+def test_only_a_current_file_is_loaded_again_for_a_body_added_since(book, tmp_path):
+    spend = tmp_path / "fendle.csv"
+    spend.write_text(SPEND, encoding="utf-8")
+    sha = ingest_file(book, spend).sha256
+    assert not book.reload_needed(sha)  # nothing added yet: the name still resolves to no body
+    book.add_body(name="Great Fendle Town Council", kind="parish-council", added_by="carol")
+    assert book.reload_needed(sha)
+    book.con.execute("UPDATE source SET status = 'superseded' WHERE sha256 = ?", [sha])
+    assert not book.reload_needed(sha)
+    assert ingest_file(book, spend).status == "unchanged"

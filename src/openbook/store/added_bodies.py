@@ -135,8 +135,9 @@ def _quoted(text: str) -> str:
 
 
 def resolves_quarantined_bodies(book, sha256: str) -> bool:
-    """Whether a loaded file quarantined rows for a body name the book now resolves (one added since):
-    loading the file again then accepts them."""
-    names = book.query("SELECT DISTINCT raw_value FROM quarantine WHERE source_sha256 = ? "
-                       "AND code = 'unknown-organisation' AND coalesce(raw_value, '') <> ''", [sha256])
+    """Whether a current file quarantined rows for a body name the book now resolves (one added since):
+    loading the file again then accepts them. A superseded file stays as it is."""
+    names = book.query("SELECT DISTINCT q.raw_value FROM quarantine q JOIN source s ON s.sha256 = q.source_sha256 "
+                       "WHERE q.source_sha256 = ? AND s.status = 'current' AND q.code = 'unknown-organisation' "
+                       "AND coalesce(q.raw_value, '') <> ''", [sha256])
     return any(book.resolve_org(name) for (name,) in names)

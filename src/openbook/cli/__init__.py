@@ -13,6 +13,7 @@ from openbook.cli import (  # noqa: F401  (each registers its commands)
     serve,
     tokens,
     organograms,
+    orgs,
     classify,
     margins,
     templates,

@@ -158,8 +158,25 @@ def status(summary: dict) -> None:
     for row in summary["problems"]:
         codes.add_row(row["severity"], row["code"], f"{row['rows']:,}")
     console.print(codes)
+    unresolved_bodies(summary.get("unresolved_bodies") or [], summary.get("rows_without_body") or {})
     if summary.get("classification") and summary["classification"]["overall"]["rows"]:
         classification_status(summary["classification"])
+
+
+def unresolved_bodies(rows: list[dict], without_body: dict[str, int]) -> None:
+    """Rows quarantined for a body the book lacks, and the command that fixes each."""
+    if rows:
+        table = Table(title="Bodies the book lacks (rows quarantined as unknown-organisation)", title_justify="left")
+        for column in ("Name in the file", "Rows", "Files", "Fix"):
+            table.add_column(column, justify="right" if column in {"Rows", "Files"} else "left", overflow="fold")
+        for row in rows:
+            table.add_row(escape(row["name"] or "(blank)"), f"{row['rows']:,}", f"{row['files']:,}", escape(row["fix"]))
+        console.print(table)
+        console.print("Record each body with `openbook orgs add` (`openbook orgs find NAME` shows the nearest "
+                      "bodies, in case the name is one of them), or load the file with --org; then load it again.",
+                      highlight=False)
+    for table_name, count in sorted(without_body.items()):
+        console.print(f"[bold red]{count:,} {table_name} rows are stored with no body[/] (org_id empty)", highlight=False)
 
 
 def where_money_goes(totals: dict, tops: dict[str, list[dict]]) -> None:

@@ -66,6 +66,7 @@ class IngestContext:
     progress: Callable[[int], None] | None
     scan: FileScan
     collect: Collected | None = None  # when set (and no book), keep the batches for another process
+    nearest_orgs: Callable[[str], list[str]] | None = None  # bodies nearest an unresolved name, for hints
 
 
 class Importer(ABC):

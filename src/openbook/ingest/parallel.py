@@ -19,7 +19,8 @@ from pathlib import Path
 
 from openbook.ingest.base import Collected
 from openbook.ingest.organisations import OrganisationImporter
-from openbook.ingest.pipeline import ingest_file, internal_error, record_rejection, resolve_publisher, write_prepared
+from openbook.ingest.pipeline import (ingest_file, internal_error, nearest_names, record_rejection, resolve_publisher,
+                                       write_prepared)
 from openbook.ingest.report import IngestReport, unchanged_report
 from openbook.ingest.sniff import read_sample
 from openbook.store.book import Book, lookup_org
@@ -138,14 +139,15 @@ def _write_alone(book: Book, report: IngestReport, collected: Collected,
 def _write(book: Book, report: IngestReport, collected: Collected,
            progress: Callable[[int], None] | None) -> IngestReport:
     known = book.source(report.sha256)
-    if known and known["status"] != "rejected":
+    if known and known["status"] != "rejected" and not book.reload_needed(report.sha256):
         return unchanged_report(report.path, known)
-    if known:
-        book.forget_rejection(report.sha256)
-    if report.status == "rejected":
-        record_rejection(book, report, collected.record)
-        return report
-    write_prepared(book, report, collected)
+    with book.transaction():  # a file loaded again replaces its earlier load, or leaves it as it was
+        if known:
+            book.forget_source(report.sha256)
+        if report.status == "rejected":
+            record_rejection(book, report, collected.record)
+            return report
+        write_prepared(book, report, collected)
     if progress:
         progress(report.rows_read)
     return report
@@ -166,7 +168,7 @@ def _read_file(path: Path, org: str | None, latest: date,
                fx: dict[str, str] | None = None, as_of: date | None = None) -> tuple[IngestReport, Collected]:
     collected = Collected()
     report = ingest_file(None, path, org=org, latest=latest, resolve=_resolve, collect=collected, fx=fx,
-                         as_of=as_of)
+                         as_of=as_of, nearest=nearest_names(_WORKER_INDEX[0]))
     collected.compact()
     return report, collected
 

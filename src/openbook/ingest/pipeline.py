@@ -17,6 +17,7 @@ from pathlib import Path
 from openbook import standard
 from openbook.errors import BookError, FileRejected, UsageError
 from openbook.ingest.base import Collected, Importer, IngestContext
+from openbook.ingest.body_search import nearest_bodies
 from openbook.ingest.headers import header_score
 from openbook.ingest.problems import Problem
 from openbook.ingest.reader import Cell, cell_text, iter_csv, iter_xlsx, xlsx_sheet_names
@@ -37,7 +38,7 @@ OrgResolver = Callable[[str], "str | None"]
 def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progress: Progress | None = None,
                 latest: date | None = None, write: bool = True, resolve: OrgResolver | None = None,
                 collect: Collected | None = None, fx: dict[str, str] | None = None,
-                as_of: date | None = None) -> IngestReport:
+                as_of: date | None = None, nearest: Callable[[str], list[str]] | None = None) -> IngestReport:
     """Load one file into the book; with write=False (or no book) only check it.
 
     `fx` (pounds per unit, by currency: see money.read_rates) gives contracts and grants in those
@@ -52,17 +53,35 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
         scan = scan_file(path)
     except OSError as error:  # gone or unreadable since it was listed: nothing to record it under
         return internal_error(IngestReport(str(path), "", "rejected"), error)
-    sha, size = scan.sha256, scan.size
-    label = str(path)
+    sha, label = scan.sha256, str(path)
     resolve = resolve or (book.resolve_org if book is not None else _registry_resolver())
+    nearest = nearest or nearest_names(book.org_index() if book is not None else standard.registry_index())
     if book is not None and not write:
         book = None
     if book is not None:
         known = book.source(sha)
-        if known and known["status"] != "rejected":
+        if known and known["status"] != "rejected" and not book.reload_needed(sha):
             return unchanged_report(label, known)
         if known:
-            book.forget_rejection(sha)
+            # Loaded again (a rejection retried, or rows now resolving to a body added since), in one
+            # transaction with the new load, so that a failure leaves the earlier load as it was.
+            try:
+                with book.transaction():
+                    book.forget_source(sha)
+                    return _load(book, path, scan, org=org, progress=progress, latest=latest, resolve=resolve,
+                                 collect=collect, fx=fx, as_of=as_of, nearest=nearest)
+            except (UsageError, BookError):
+                raise
+            except Exception as error:  # noqa: BLE001 - rolled back to the earlier load; the run goes on
+                return internal_error(IngestReport(label, sha, "rejected"), error)
+    return _load(book, path, scan, org=org, progress=progress, latest=latest, resolve=resolve, collect=collect,
+                 fx=fx, as_of=as_of, nearest=nearest)
+
+
+def _load(book: Book | None, path: Path, scan: FileScan, *, org: str | None, progress: Progress | None,
+          latest: date | None, resolve: OrgResolver, collect: Collected | None, fx: dict[str, str] | None,
+          as_of: date | None, nearest: Callable[[str], list[str]]) -> IngestReport:
+    sha, size, label = scan.sha256, scan.size, str(path)
     default_org = resolve_publisher(resolve, org)
     latest = latest or date.today() + timedelta(days=366)
     # The body --org names publishes the file even when it is rejected (a nil return is still its return).
@@ -84,7 +103,7 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
         record.adapter, record.dataset = importer.name, importer.dataset
         report.dataset = importer.dataset
         context = IngestContext(book, path, label, record, report, itertools.chain(head, rows), resolve,
-                                default_org, latest, progress, scan, collect)
+                                default_org, latest, progress, scan, collect, nearest)
         return importer().ingest(context)
     except FileRejected as rejection:
         rejection.path = rejection.path or label
@@ -196,6 +215,11 @@ def _spend_sheet(path: Path, kind: str = "xlsx") -> int:
             if header_score([cell_text(c) for c in cells]):
                 return index
     return 0
+
+
+def nearest_names(index: standard.OrgIndex) -> Callable[[str], list[str]]:
+    """'Name (org_id)' of the bodies nearest a name that resolves to none: the quarantine's hint."""
+    return lambda name: [f"{m.name} ({m.org_id})" for m in nearest_bodies(index, name)]
 
 
 def _registry_resolver() -> OrgResolver:

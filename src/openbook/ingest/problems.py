@@ -63,9 +63,10 @@ _TYPES = [
                 "{value!r} is {detail}, outside the years a payment can fall in"),
     ProblemType("supplier-missing", "error", "Supplier missing", "the supplier is empty"),
     ProblemType("unknown-organisation", "error", "Unknown organisation",
-                "{value!r} is not a body in the organisation registry",
-                "add it as an alias in an organisations file, or pass --org; a row or organogram post is never "
-                "stored without its body, and the quarantine keeps it whole"),
+                "{value!r} is not a body in the organisation registry{detail}",
+                "record the body with `openbook orgs add NAME --kind KIND` (or add the name as an alias of "
+                "the body it means), or load the file with --org; a row or organogram post is never stored "
+                "without its body, and the quarantine keeps it whole"),
     ProblemType("extra-cell", "error", "Extra cells",
                 "the row has {detail} more cells than the header, holding {value!r}"),
     ProblemType("org-field-missing", "error", "Organisation field missing", "the {value}field is empty"),

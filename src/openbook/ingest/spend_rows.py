@@ -100,8 +100,11 @@ def read_spend(
     tally: SpendTally,
     columnar: bool = True,
     bulk: Callable[[int, int], Iterator] | None = None,
+    nearest_orgs: Callable[[str], list[str]] | None = None,
 ) -> Iterator[SpendBatch]:
-    """Turn a file's rows into batches of records; raise FileRejected when it holds no data."""
+    """Turn a file's rows into batches of records; raise FileRejected when it holds no data.
+
+    `nearest_orgs` names the bodies nearest a body cell that resolves to none, for its quarantine row."""
     rows = iter(rows)
     head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
     header_at = find_header(head)
@@ -147,7 +150,7 @@ def read_spend(
         sample = Counter(cells[date_at] for _, cells in lookahead if date_at < len(cells))
     tally.month_first, mixed, window = date_order(sample)
     reader = _RowReader(mapping, resolve_org, default_org, path, latest, tally.month_first)
-    reader.mixed, reader.window = mixed, window
+    reader.mixed, reader.window, reader.nearest_orgs = mixed, window, nearest_orgs
     header_key = [cell_text(c).strip().casefold() for c in header_cells]
     first_name = header_key[0] if header_key else ""
 
@@ -213,6 +216,8 @@ class _RowReader:
         self.window: tuple[date, date] | None = None
         self.dates: dict[str, ParsedDate | DateError] = {}
         self.orgs: dict[str, str | None] = {}
+        self.nearest_orgs: Callable[[str], list[str]] | None = None
+        self.nearest: dict[str, str] = {}
 
     def read(self, line: int, cells: list[Cell], batch: SpendBatch, tally: SpendTally) -> None:
         width = len(cells)
@@ -338,9 +343,18 @@ class _RowReader:
             if self.default_org is not None:
                 problems.append(self._problem("entity-unresolved", line, self.entity_at, name, self.default_org))
                 return self.default_org
-            problems.append(self._problem("unknown-organisation", line, self.entity_at, name))
+            problems.append(self._problem("unknown-organisation", line, self.entity_at, name, self._nearest(name)))
             return ""
         return org_id
+
+    def _nearest(self, name: str) -> str:
+        """'; nearest: …' naming the bodies closest to an unresolved name (once per name), or ''."""
+        if self.nearest_orgs is None:
+            return ""
+        found = self.nearest.get(name)
+        if found is None:
+            found = self.nearest[name] = "; ".join(self.nearest_orgs(name))
+        return f"; nearest: {found}" if found else ""
 
     def _problem(self, code: str, line: int, index: int | None, value: str, detail: str = "") -> Problem:
         name = self.columns[index] if index is not None and index < len(self.columns) else None

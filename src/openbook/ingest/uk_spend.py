@@ -54,7 +54,8 @@ def ingest_spend(context: IngestContext) -> IngestReport:
     csv_text = record.format == "csv"
     bulk = _arrow_bulk(context.path, record, context.scan) if csv_text else None
     batches = read_spend(context.rows, resolve_org=context.resolve_org, default_org=context.default_org,
-                         path=context.label, latest=context.latest, tally=tally, columnar=csv_text, bulk=bulk)
+                         path=context.label, latest=context.latest, tally=tally, columnar=csv_text, bulk=bulk,
+                         nearest_orgs=context.nearest_orgs)
     if book is None:
         _drain(batches, report, context.progress, context.collect)
         if context.collect is not None:

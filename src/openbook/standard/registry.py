@@ -155,14 +155,19 @@ class OrgIndex:
     """Names, aliases and ids of a set of bodies → their org_ids, built once, looked up fast."""
 
     def __init__(self, rows: Iterable[tuple[str, str, list[str] | None]], *, fold_ids: bool = False,
-                 closed: frozenset[str] | None = None):
+                 closed: frozenset[str] | None = None, deferring: frozenset[str] = frozenset()):
+        """`deferring` names bodies whose derived abbreviations give way to every other body's: a
+        body a user adds must not make an abbreviation the registry resolves ("DWP") ambiguous."""
         self.fold_ids = fold_ids
         self.closed = closed_organisations() if closed is None else closed
         self.names: dict[str, str] = {}
         self.ids: dict[str, str] = {}
         self.tiers: tuple[dict[str, set[str]], ...] = ({}, {}, {})
+        self.name_keys: dict[str, str] = {}  # normalised official name → org_id (tier 1 by name, not alias)
+        later: list[tuple[str, str]] = []
         for org_id, name, aliases in rows:
             self.names[org_id] = name
+            self.name_keys.setdefault(normalise_org_name(name), org_id)
             self.ids[org_id.casefold() if fold_ids else org_id] = org_id
             labels = [name, *(aliases or [])]
             for label in labels:
@@ -170,32 +175,45 @@ class OrgIndex:
                 self.tiers[0].setdefault(key, set()).add(org_id)
                 for variant in variants:
                     self.tiers[1].setdefault(variant, set()).add(org_id)
+            if org_id in deferring:
+                later.append((org_id, name))
+                continue
             for abbreviation in _abbreviations(name):
+                self.tiers[2].setdefault(abbreviation, set()).add(org_id)
+        held = set(self.tiers[2])
+        for org_id, name in later:
+            for abbreviation in _abbreviations(name) - held:
                 self.tiers[2].setdefault(abbreviation, set()).add(org_id)
         self.tiers[0].pop("", None)
 
     def candidates(self, text: str) -> list[str]:
         """Every body the text could mean, from the first tier that knows it (sorted)."""
+        return self.match(text)[1]
+
+    def match(self, text: str) -> tuple[str, list[str]]:
+        """How the text names bodies, and which: ('id' | 'name' | 'alias' | 'variant' |
+        'abbreviation', sorted org_ids), or ('', []) when no tier knows it."""
         stripped = text.strip()
         org_id = self.ids.get(stripped.casefold() if self.fold_ids else stripped)
         if org_id:
-            return [org_id]
+            return "id", [org_id]
         key = normalise_org_name(stripped)
         if not key:
-            return []
+            return "", []
         found = self.tiers[0].get(key)
-        if not found:
-            for variant in (key, *sorted(name_variants(stripped), key=len)):
-                found = self.tiers[1].get(variant)
-                if found:
-                    break
-        if not found:
-            # "D.W.P." and "D W P" are "DWP": letters written one by one are one abbreviation.
-            found = self.tiers[2].get(key.replace(" ", "") if re.fullmatch(r"(\w )+\w", key) else key)
-            if found and len(found) > 1:
-                current = {o for o in found if o not in self.closed}
-                found = current or found
-        return sorted(found or ())
+        if found:
+            named = self.name_keys.get(key)
+            return ("name" if len(found) == 1 and named in found else "alias"), sorted(found)
+        for variant in (key, *sorted(name_variants(stripped), key=len)):
+            found = self.tiers[1].get(variant)
+            if found:
+                return "variant", sorted(found)
+        # "D.W.P." and "D W P" are "DWP": letters written one by one are one abbreviation.
+        found = self.tiers[2].get(key.replace(" ", "") if re.fullmatch(r"(\w )+\w", key) else key)
+        if found and len(found) > 1:
+            current = {o for o in found if o not in self.closed}
+            found = current or found
+        return ("abbreviation", sorted(found)) if found else ("", [])
 
     def get(self, text: str) -> str | None:
         """The one body the text means, or None (unknown or ambiguous)."""

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from openbook import standard
 from openbook.errors import BookError, UsageError
-from openbook.store import schema
+from openbook.store import added_bodies, schema
 
 DEFAULT_BOOK = Path("openbook.duckdb")
 # DuckDB settings a user can give every book this process opens (the CLI's --memory-limit and
@@ -198,8 +198,9 @@ class Book:
     def org_index(self) -> standard.OrgIndex:
         """Normalised names, aliases and ids → org_id: what resolve_org looks up (see lookup_org)."""
         if self._org_index is None:
+            added = frozenset(added_bodies.added_ids(self))
             self._org_index = build_org_index(self.con.execute(
-                "SELECT org_id, name, aliases FROM organisation ORDER BY org_id").fetchall())
+                "SELECT org_id, name, aliases FROM organisation ORDER BY org_id").fetchall(), deferring=added)
         return self._org_index
 
     def resolve_org(self, name_or_id: str) -> str | None:
@@ -213,7 +214,8 @@ class Book:
         points at it.
         """
         org_id = self.resolve_org(name_or_id)
-        if org_id is None and len(candidates := standard.organisation_candidates(name_or_id)) > 1:
+        index = self.org_index()  # the registry and the bodies users added
+        if org_id is None and len(candidates := [(o, index.names[o]) for o in index.candidates(name_or_id)]) > 1:
             prefix = f"{option} " if option else ""
             raise UsageError(f"{prefix}{standard.AmbiguousOrganisation(name_or_id, candidates)}")
         if org_id is None:
@@ -221,6 +223,24 @@ class Book:
                 raise UsageError(f"{option} {name_or_id!r} is not a body in the book")
             raise UsageError(f"no body {name_or_id!r} in the book (give an org id or a registered name)")
         return org_id
+
+    def add_body(self, *, name: str, kind: str, added_by: str, org_id: str | None = None, parent: str | None = None,
+                 population: int | None = None, aliases: list[str] | None = None) -> dict:
+        """Record a body the registry lacks, with who added it (see store/added_bodies.py)."""
+        return added_bodies.add_body(self, name=name, kind=kind, added_by=added_by, org_id=org_id, parent=parent,
+                                     population=population, aliases=aliases)
+
+    def bodies(self, *, added_only: bool = False) -> list[dict]:
+        """Every body in the book, each marked `added` (by a user) or not (the registry)."""
+        return added_bodies.bodies(self, added_only=added_only)
+
+    def rows_without_body(self) -> dict[str, int]:
+        """Rows stored with an empty org_id, by table: the book's invariant is that there are none."""
+        return added_bodies.rows_without_body(self)
+
+    def unresolved_bodies(self, *, limit: int = 20) -> list[dict]:
+        """Body names that quarantined rows, each with the command that fixes it."""
+        return added_bodies.unresolved_bodies(self, limit=limit)
 
     # -- sources --------------------------------------------------------------------------
 
@@ -309,6 +329,18 @@ class Book:
         self.con.execute("DELETE FROM source WHERE sha256 = ? AND status = 'rejected'", [sha256])
         self.con.execute("DELETE FROM quarantine WHERE source_sha256 = ?", [sha256])
 
+    def reload_needed(self, sha256: str) -> bool:
+        """A current file whose quarantined body names now resolve (see added_bodies) is loaded again."""
+        return added_bodies.resolves_quarantined_bodies(self, sha256)
+
+    def forget_source(self, sha256: str) -> None:
+        """Remove a loaded file's rows, problems and source row, so that it is loaded again: only inside
+        the transaction that loads it again, so that a failure leaves the earlier load in place."""
+        for table in standard.table_names():
+            if table != "source" and "source_sha256" in schema.field_names(table):
+                self.con.execute(f'DELETE FROM "{table}" WHERE source_sha256 = ?', [sha256])
+        self.con.execute("DELETE FROM source WHERE sha256 = ?", [sha256])
+
     # -- reading ---------------------------------------------------------------------------
 
     def status(self) -> dict:
@@ -324,7 +356,8 @@ class Book:
             "GROUP BY ALL ORDER BY severity, rows DESC, code")
         coverage = self.classification_coverage("spend", "amount_gbp", by="org_id")
         return {"book": str(self.path), "total_gbp": total, "lines": lines, "bodies": bodies,
-                "sources": sources, "problems": problems,
+                "sources": sources, "problems": problems, "unresolved_bodies": self.unresolved_bodies(),
+                "rows_without_body": self.rows_without_body(),
                 "classification": {"overall": coverage["overall"], "bodies": coverage["groups"]}}
 
     def problems(self, *, file: str | None = None, code: str | None = None, everything: bool = False,
@@ -630,9 +663,11 @@ class Loader:
         return self.book.upsert_organisations(fresh)
 
 
-def build_org_index(rows: Iterable[tuple[str, str, list[str] | None]]) -> standard.OrgIndex:
-    """(org_id, name, aliases) rows → the lookup_org index (standard.registry: a shared name is no match)."""
-    return standard.OrgIndex(rows, fold_ids=True)
+def build_org_index(rows: Iterable[tuple[str, str, list[str] | None]],
+                    deferring: frozenset[str] = frozenset()) -> standard.OrgIndex:
+    """(org_id, name, aliases) rows → the lookup_org index (standard.registry: a shared name is no match;
+    the abbreviations of bodies users added give way to the registry's)."""
+    return standard.OrgIndex(rows, fold_ids=True, deferring=deferring)
 
 
 def lookup_org(index: standard.OrgIndex, name_or_id: str) -> str | None:

@@ -92,5 +92,14 @@ ALERTS = [
 ]
 
 
+# Bodies a user recorded that the shipped registry lacks (store/added_bodies.py): the body itself is
+# an `organisation` row like any other, so it resolves everywhere; this says who added it and when.
+ADDED_BODIES = [
+    """CREATE TABLE IF NOT EXISTS body_added (
+        org_id VARCHAR PRIMARY KEY, added_by VARCHAR NOT NULL, added_at TIMESTAMP NOT NULL)""",
+]
+
+
 def ddl() -> list[str]:
-    return [create_table_sql(t) for t in standard.table_names()] + INTERNAL + MEASURES + ALERTS + list(VIEWS.values())
+    return ([create_table_sql(t) for t in standard.table_names()] + INTERNAL + MEASURES + ALERTS + ADDED_BODIES
+            + list(VIEWS.values()))

@@ -14,7 +14,9 @@ from openbook.web.models import listing, responses, row_model
 
 router = APIRouter(prefix="/api/v1", tags=["organisations"])
 _FIGURES = {"spend_gbp": (str, "Current spend in the book, £"), "spend_lines": (int, "Current payment lines"),
-            "findings": (int, "Findings that concern the body")}
+            "findings": (int, "Findings that concern the body"),
+            "added_by": (str, "Who recorded the body, when a user added it (`openbook orgs add`); null for the registry's"),
+            "added_at": (str, "When a user added the body; null for the registry's")}
 Organisation = row_model("organisation", "Organisation", _FIGURES)
 OrganisationDetail = row_model("organisation", "OrganisationDetail", {
     **_FIGURES, "first_paid_on": (str, "Earliest payment date"), "last_paid_on": (str, "Latest payment date"),
@@ -32,6 +34,11 @@ def _with_figures(book):
     figures = [c for c in totals.columns if c != "org_id"]
     joined = organisation.left_join(totals, "org_id").select(organisation, *figures)
     joined = joined.left_join(found, "org_id").select(joined, "findings", "gbp_at_stake")
+    if "body_added" in con.list_tables():  # a book made before bodies could be added has none
+        added = con.table("body_added")
+        joined = joined.left_join(added, "org_id").select(joined, "added_by", "added_at")
+    else:
+        joined = joined.mutate(added_by=ibis.null("string"), added_at=ibis.null("timestamp"))
     return joined.mutate(findings=joined.findings.coalesce(0), spend_lines=joined.spend_lines.coalesce(0))
 
 

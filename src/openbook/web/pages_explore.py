@@ -347,6 +347,7 @@ def sources_page(request: Request, book: BookDep, status: str | None = None, dat
     rows = expr.limit(paging["limit"], offset=paging["offset"]).to_pyarrow().to_pylist()
     choices = source.group_by(["dataset", "status"]).aggregate(files=source.count()).to_pyarrow().to_pylist()
     return render(request, "explore/sources.html", title="Sources", rows=rows, paging=paging, summary=summary,
+                  unresolved=book.unresolved_bodies(), without_body=book.rows_without_body(),
                   status=status or "", dataset=dataset or "", publisher=publisher or "",
                   statuses=sorted({c["status"] for c in choices if c["status"]}),
                   datasets=sorted({c["dataset"] for c in choices if c["dataset"]}))

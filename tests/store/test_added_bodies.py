@@ -61,8 +61,9 @@ def test_a_failed_reload_leaves_the_earlier_load_as_it_was(book, tmp_path, monke
         raise RuntimeError("disk full")
 
     monkeypatch.setattr("openbook.ingest.uk_spend._finish", broken)
-    with pytest.raises(RuntimeError):
-        ingest_file(book, spend)
+    failed = ingest_file(book, spend)  # the run goes on: this file is rejected, the earlier load kept
+    assert (failed.status, failed.rejection.code) == ("rejected", "internal-error")
+    assert "disk full" in failed.rejection.text
     assert book.query("SELECT rows_accepted, rows_quarantined FROM source") == [(0, 2)]
     assert book.query("SELECT count(*) FROM quarantine WHERE code = 'unknown-organisation'") == [(2,)]
     monkeypatch.undo()

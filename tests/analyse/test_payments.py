@@ -218,3 +218,141 @@ def test_every_setting_and_rule_is_documented_for_auditors():
         assert f"`{setting.name}`" in section, setting.name
     for rule in ("exact", "reference-variant", "name-variant", "no-reference", "same-amount"):
         assert f"| `{rule}` |" in section, rule
+
+
+LOOK_ALIKE_HEADER = "Body Name,Date Paid,Transaction Number,Supplier Name,Expenses Type,Expense Area,Net Amount\n"
+# What fools a duplicate scan on real ledgers, and one true duplicate among it (lines 15-16).
+# 2-4: one payment coded to three libraries; 5-8: a weekly care package without references;
+# 9-10: neighbouring ledger numbers that read as a transposition; 11-12: two withheld payees;
+# 13-14 and 17-18: 'BACS' written as the reference of four suppliers.
+LOOK_ALIKES = """\
+Trafford Council,05/04/2024,5551234,Newcastle Books Ltd,Books,Library North,200.00
+Trafford Council,05/04/2024,5551234,Newcastle Books Ltd,Books,Library South,200.00
+Trafford Council,05/04/2024,5551234,Newcastle Books Ltd,Books,Library East,200.00
+Trafford Council,01/04/2024,,Oak Care Ltd,Care,Adults,350.00
+Trafford Council,08/04/2024,,Oak Care Ltd,Care,Adults,350.00
+Trafford Council,15/04/2024,,Oak Care Ltd,Care,Adults,350.00
+Trafford Council,22/04/2024,,Oak Care Ltd,Care,Adults,350.00
+Trafford Council,10/04/2024,8100415,Network Rail Ltd,Loans,Rail,150000000.00
+Trafford Council,12/04/2024,8100451,Network Rail Ltd,Loans,Rail,150000000.00
+Trafford Council,16/04/2024,,REDACTED,Care,Adults,45.00
+Trafford Council,18/04/2024,,Redacted - personal data,Care,Adults,45.00
+Trafford Council,02/04/2024,BACS,Alpha Ltd,Fuel,Fleet,250.00
+Trafford Council,29/04/2024,BACS,Alpha Ltd,Fuel,Fleet,250.00
+Trafford Council,09/04/2024,7000123,Zeta Ltd,IT,Digital,500.00
+Trafford Council,19/04/2024,7000123,Zeta Ltd,IT,Digital,500.00
+Trafford Council,03/04/2024,BACS,Beta Ltd,Fuel,Fleet,99.00
+Trafford Council,04/04/2024,BACS,Gamma Ltd,Fuel,Fleet,12.00
+"""
+# Next month's file repeats two of April's lines as they were (a re-publication).
+REPUBLISHED = """\
+Trafford Council,09/04/2024,7000123,Zeta Ltd,IT,Digital,500.00
+Trafford Council,05/04/2024,5551234,Newcastle Books Ltd,Books,Library North,200.00
+Trafford Council,05/04/2024,5551234,Newcastle Books Ltd,Books,Library South,200.00
+Trafford Council,05/04/2024,5551234,Newcastle Books Ltd,Books,Library East,200.00
+Trafford Council,03/05/2024,6001001,Pine Ltd,Parks,Parks,75.00
+"""
+# A file dated by month only: every line the 1st. Elm's two £80 lines are two payments in June.
+MONTHLY = """\
+Trafford Council,01/06/2024,,Elm Ltd,Parks,Parks,80.00
+Trafford Council,01/06/2024,,Elm Ltd,Parks,Parks,80.00
+Trafford Council,01/06/2024,9100001,Ash Ltd,Parks,Parks,81.00
+Trafford Council,01/06/2024,9100002,Birch Ltd,Parks,Parks,82.00
+Trafford Council,01/06/2024,9100003,Cedar Ltd,Parks,Parks,83.00
+"""
+
+
+@pytest.fixture
+def look_alikes(book, tmp_path):
+    for name, rows in (("trafford-2024-04.csv", LOOK_ALIKES), ("trafford-2024-05.csv", REPUBLISHED),
+                       ("trafford-2024-06.csv", MONTHLY)):
+        path = tmp_path / name
+        path.write_text(LOOK_ALIKE_HEADER + rows, encoding="utf-8")
+        report = ingest_file(book, path)
+        assert report.quarantined == 0 and report.accepted == len(rows.splitlines())
+    return book
+
+
+def test_look_alikes_are_not_duplicates_and_the_true_one_is_counted_once(look_alikes):
+    scan = find_duplicate_payments(look_alikes)
+    assert len(scan.findings) == 1
+    zeta = scan.findings[0]
+    # Line 15 and its re-publication in May are one payment: two copies, not three.
+    assert zeta.title == "Invoice 7000123 to Zeta Ltd (£500.00) was paid 2 times" and zeta.key == "exact"
+    assert zeta.formula == "2 payments × £500.00 − 1 expected = 1 × £500.00 = £500.00"
+    assert len(zeta.evidence) == 2 and 16 in _lines(zeta)
+    assert scan.set_aside == {
+        "weekly instalments of one amount to one supplier": 5,  # the pairs of weeks within the window
+        "neighbouring ledger numbers": 1,
+        "reference shared by many suppliers": 1,
+        "re-published in another file (same supplier, amount, date and reference)": 2,
+    }
+
+
+# The same look-alikes with their tell taken away: each is then a duplicate again. 2-3: one
+# reference paid on two days; 4-7: an extra payment in week two; 8-9: references a transposition
+# apart, not ledger neighbours; 10-11: one named firm; 12-13: 'BACS' written for one supplier only.
+WITHOUT_TELLS = """\
+Trafford Council,05/04/2024,5551234,Newcastle Books Ltd,Books,Library North,200.00
+Trafford Council,12/04/2024,5551234,Newcastle Books Ltd,Books,Library North,200.00
+Trafford Council,01/04/2024,,Oak Care Ltd,Care,Adults,350.00
+Trafford Council,08/04/2024,,Oak Care Ltd,Care,Adults,350.00
+Trafford Council,09/04/2024,,Oak Care Ltd,Care,Adults,350.00
+Trafford Council,22/04/2024,,Oak Care Ltd,Care,Adults,350.00
+Trafford Council,10/04/2024,8100415,Network Rail Ltd,Loans,Rail,150000000.00
+Trafford Council,12/04/2024,8104015,Network Rail Ltd,Loans,Rail,150000000.00
+Trafford Council,16/04/2024,,Ruby Care Ltd,Care,Adults,45.00
+Trafford Council,18/04/2024,,Ruby Care Ltd,Care,Adults,45.00
+Trafford Council,02/04/2024,BACS,Alpha Ltd,Fuel,Fleet,250.00
+Trafford Council,29/04/2024,BACS,Alpha Ltd,Fuel,Fleet,250.00
+Trafford Council,09/04/2024,7000123,Zeta Ltd,IT,Digital,500.00
+Trafford Council,19/04/2024,7000123,Zeta Ltd,IT,Digital,500.00
+"""
+
+
+def test_the_same_look_alikes_without_their_tells_are_duplicates(book, tmp_path):
+    path = tmp_path / "trafford-2024-04.csv"
+    path.write_text(LOOK_ALIKE_HEADER + WITHOUT_TELLS, encoding="utf-8")
+    ingest_file(book, path)
+    scan = find_duplicate_payments(book)
+    assert {tuple(_lines(f)): f.key for f in scan.findings} == {
+        (2, 3): "exact", (4, 5, 6, 7): "no-reference", (8, 9): "reference-variant", (10, 11): "no-reference",
+        (12, 13): "exact", (14, 15): "exact"}
+    assert scan.set_aside == {}
+
+
+@pytest.mark.parametrize(("name", "withheld"), [
+    ("REDACTED", True), ("Redacted - personal data", True), ("Personal expenses name witheld", True),
+    ("Name withheld - data protection", True), ("Individual", True), ("NAME REMOVED", True),
+    ("Personal Information", True), ("Personal Care Specialists Ltd", False),
+    ("Wheels Private Hire", False), ("Disclosure & Barring Service", False), ("Redwood Individual Care", False),
+])
+def test_withheld_payees_are_recognised_by_rule(name, withheld):
+    import ibis
+
+    from openbook.analyse.detectors.payment_pairs import withheld as is_withheld
+    names = ibis.memtable({"n": [name]})
+    assert bool(ibis.duckdb.connect().execute(names.select(w=is_withheld(names.n)))["w"][0]) is withheld
+
+
+@pytest.mark.parametrize(("dates", "cadence"), [
+    (["2024-01-01", "2024-01-08", "2024-01-15"], "weekly"),
+    (["2024-01-01", "2024-01-15", "2024-01-29", "2024-02-12"], "fortnightly"),
+    (["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30"], "monthly"),
+    (["2024-01-05", "2024-04-05", "2024-07-05"], "quarterly"),
+    (["2024-01-01", "2024-01-08"], None),                 # two payments are a pair, not a series
+    (["2024-01-01", "2024-01-04", "2024-01-19"], None),   # no beat
+])
+def test_instalment_cadences(dates, cadence):
+    from datetime import date
+
+    from openbook.analyse.detectors.instalments import cadence as found
+    result = found([date.fromisoformat(d) for d in dates])
+    assert (result[0] if result else None) == cadence
+
+
+def test_neighbouring_ledger_numbers_are_not_transpositions():
+    from openbook.analyse.detectors.payment_pairs import neighbouring_ledger_numbers
+    assert neighbouring_ledger_numbers("7730121", "7731021")      # 900 apart
+    assert not neighbouring_ledger_numbers("7730121", "7370121")  # 360,000 apart
+    assert not neighbouring_ledger_numbers("PINV0121", "PINV0211")  # not pure numbers

@@ -294,7 +294,6 @@ def test_duplicates_point_at_matching_payments(sample, files):
 
 
 LOOK_ALIKES = ("look-alike-split", "look-alike-instalment", "look-alike-ledger", "look-alike-withheld")
-DATE_COLUMNS = ("Date", "Date Paid", "Payment Date", "Transaction Date")
 
 
 def _assert_look_alike(kind, copy, orig, a_copy, a_orig, s_copy, s_orig) -> None:

@@ -116,7 +116,8 @@ class Pair:
         differ = "; ".join(f"{f} '{va}' vs '{vb}'" for f, (va, vb) in self.differing.items()) or "nothing"
         days = "dates unknown" if self.days is None else f"{self.days} day{'' if self.days == 1 else 's'} apart"
         how = f" ({self.how})" if self.how else ""
-        a, b = (f"{files.get(r.sha, r.sha[:12])}:{r.line}" for r in (self.a, self.b))
+        a, b = (f"{files.get(r.sha, r.sha[:12])}:{r.line}" + (f" (a payment of {r.parts} lines)" if r.parts > 1 else "")
+                for r in (self.a, self.b))
         return f"{self.rule}{how}: {a} and {b}; same {', '.join(self.matching)}; differ in {differ}; {days}"
 
 

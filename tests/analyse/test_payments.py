@@ -363,3 +363,16 @@ def test_neighbouring_ledger_numbers_are_not_transpositions():
     assert neighbouring_ledger_numbers("7730121", "7731021")      # 900 apart
     assert not neighbouring_ledger_numbers("7730121", "7370121")  # 360,000 apart
     assert not neighbouring_ledger_numbers("PINV0121", "PINV0211")  # not pure numbers
+
+
+def test_a_publication_without_references_gives_no_reference_pairs_no_evidence(book, tmp_path):
+    """A care provider paid one rate for two clients on one day, in a file that gives no references."""
+    path = tmp_path / "care-2024-04.csv"
+    path.write_text("Body Name,Date Paid,Supplier Name,Expenses Type,Net Amount\n"
+                    "Trafford Council,08/04/2024,Oak Care Ltd,PHYS SUPP 85+,254.70\n"
+                    "Trafford Council,08/04/2024,Oak Care Ltd,PHYS SUPP 75-84,254.70\n"
+                    "Trafford Council,09/04/2024,Elm Care Ltd,PHYS SUPP 85+,99.00\n", encoding="utf-8")
+    ingest_file(book, path)
+    scan = find_duplicate_payments(book)
+    assert scan.findings == []
+    assert scan.set_aside == {"no references in the publication (same supplier and amount only)": 1}

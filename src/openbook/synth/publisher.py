@@ -473,7 +473,7 @@ def neighbouring_swap(ref: str) -> str | None:
     if not key.isdigit():
         return None
     tail = len(ref)
-    for i in range(tail - 2, max(tail - 4, 0) - 1, -1):
+    for i in range(tail - 2, max(tail - 4, -1), -1):
         if ref[i].isdigit() and ref[i + 1].isdigit() and ref[i] != ref[i + 1]:
             return ref[:i] + ref[i + 1] + ref[i] + ref[i + 2:]
     return None

@@ -93,6 +93,8 @@ class Row:
     """Lines of the file summed into this payment (one payment over several coding lines)."""
     shared_ref: bool = False
     """The reference is used by many suppliers in the body ('BACS', '3', 'N/A'): no evidence."""
+    refs_published: bool = True
+    """The file gives a reference on at least half its lines (a missing one is then a gap)."""
 
 
 @dataclass
@@ -143,7 +145,7 @@ def reference_key(ref: ibis.Value) -> ibis.Value:
 # Candidate pairs brought into Python at a time.
 CANDIDATE_BATCH = 50_000
 _SIDE = ("sha", "line", "org_id", "amount", "paid_on", "skey", "rkey", "name", "ref", "etype", "sref",
-         "day_known", "parts", "shared_ref")
+         "day_known", "parts", "shared_ref", "refs_published")
 # Least dated lines for a file whose dates are all the 1st to count as dated by month only.
 MONTH_ONLY_LINES = 5
 
@@ -156,6 +158,7 @@ def payments(book: Book, settings: DuplicateSettings, org: str | None = None):
     when set, else the name key, and none for a withheld payee; it is worked out once per
     distinct name (a body writes each supplier's name the same way thousands of times). A date
     is known to the day unless the book says it is a month, or the file dates every line the 1st.
+    A file publishes references when at least half its lines carry one.
     """
     spend = book.ibis().table("spend_current")
     if org:
@@ -170,18 +173,18 @@ def payments(book: Book, settings: DuplicateSettings, org: str | None = None):
         skey=ibis.ifelse(keyed.withheld.fill_null(False), ibis.null("string"),
                          ibis.coalesce(keyed.supplier_id.cast("string"), keyed.name_key)),
         doc=ibis.coalesce(keyed.txn_ref, "#" + keyed.source_line.cast("string")))
-    dated = lines.filter(lines.paid_on.notnull())
-    files = dated.group_by("sha").aggregate(dated_lines=dated.count(),
-                                            off_first=(dated.paid_on.day() != 1).cast("int64").sum())
-    month_only = files.filter((files.dated_lines >= MONTH_ONLY_LINES) & (files.off_first == 0)).select(
-        month_sha="sha")
+    files = lines.group_by("sha").aggregate(
+        dated_lines=lines.paid_on.count(), off_first=(lines.paid_on.day() != 1).cast("int64").sum(),
+        with_ref=lines.ref.count(), all_lines=lines.count())
+    files = files.select(file_sha="sha", refs_published=files.with_ref * 2 >= files.all_lines,
+                         month_only=(files.dated_lines >= MONTH_ONLY_LINES) & (files.off_first.fill_null(0) == 0))
     grouped = lines.group_by(["org_id", "sha", "paid_on", "doc", "skey"]).aggregate(
         line=lines.line.min(), amount=lines.amount.sum(), name=lines.name.min(), ref=lines.ref.min(),
         etype=lines.etype.min(), sref=lines.sref.min(), by_day=lines.by_day.min(), parts=lines.count())
     grouped = grouped.filter(grouped.amount.abs() >= ibis.literal(settings.min_amount, grouped.amount.type()))
-    out = grouped.left_join(month_only, grouped.sha == month_only.month_sha)
+    out = grouped.join(files, grouped.sha == files.file_sha)
     return out.select("sha", "line", "org_id", "amount", "paid_on", "skey", "name", "ref", "etype", "sref", "parts",
-                      day_known=out.by_day & out.month_sha.isnull() & out.paid_on.notnull())
+                      "refs_published", day_known=out.by_day & ~out.month_only & out.paid_on.notnull())
 
 
 def candidate_pairs(book: Book, settings: DuplicateSettings, org: str | None = None):
@@ -300,12 +303,8 @@ def judge(joined: str, a: Row, b: Row, settings: DuplicateSettings) -> tuple[Pai
         if names_alike(a, b, settings.name_similarity):
             return Pair("name-variant", a, b, ["amount", "reference", "supplier (alike names)"], differing), ""
         return None, "one reference, unrelated suppliers"
-    days = None if a.paid_on is None or b.paid_on is None else abs((b.paid_on - a.paid_on).days)
-    within = a.day_known and b.day_known and days is not None and days <= settings.window_days
-    if shared:
-        if not within:
-            return None, "reference shared by many suppliers"
-        return Pair("no-reference", a, b, ["supplier", "amount"], differing, "reference shared by many suppliers"), ""
+    if shared:  # what is left is one supplier and amount, the evidence of the `same-amount` rule
+        return None, "reference shared by many suppliers"
     if a.rkey and a.rkey == b.rkey:
         if a.sha == b.sha and a.expense_type and b.expense_type and a.expense_type != b.expense_type:
             return None, "split invoice lines (one file, one reference, other expense types)"
@@ -320,6 +319,8 @@ def judge(joined: str, a: Row, b: Row, settings: DuplicateSettings) -> tuple[Pai
         if how:
             return Pair("reference-variant", a, b, ["supplier", "amount"], differing, how), ""
         return Pair("same-amount", a, b, ["supplier", "amount"], differing), "unrelated references"
+    if not (a.refs_published or b.refs_published):
+        return None, "no references in the publication (same supplier and amount only)"
     return Pair("no-reference", a, b, ["supplier", "amount"], differing), ""
 
 
@@ -327,8 +328,8 @@ def row_of(record: dict, prefix: str = "", shas: dict[str, str] | None = None) -
     g = [record.get(f"{prefix}{c}") for c in _SIDE]
     if shas is not None:  # one string per file, not one per line: a national scan keeps many rows
         g[0] = shas.setdefault(g[0], g[0])
-    day_known, parts, shared = g[11:]
-    g[11:] = [day_known is not False, parts or 1, bool(shared)]
+    day_known, parts, shared, refs = g[11:]
+    g[11:] = [day_known is not False, parts or 1, bool(shared), refs is not False]
     return Row((g[0], g[1]), *g)
 
 

@@ -270,11 +270,15 @@ class BodyPublisher:
         # Split lines: one invoice over several expense lines, same supplier, date, reference.
         split = rng.random(k) < self.split_p
         split[0] = False
+        # A line of a split invoice is not a payment (its invoice's lines summed are): duplicates
+        # copy whole payments.
+        in_split = split.copy()
         if split.any():
             g = np.maximum.accumulate(np.where(split, 0, np.arange(k)))
             sup, seq, day = sup[g], seq[g], day[g]
             amount[split] = rng.integers(100, self.thr, int(split.sum()))
             desc_r = desc_r[g]
+            in_split[g[split]] = True
         else:
             day = np.asarray(day).copy()
         cat = pool.category[sup].astype(np.int64)
@@ -294,7 +298,7 @@ class BodyPublisher:
             if j == 0:
                 return None
             i = j - 1 - next(picks) % min(j, 400)
-            return None if taken[i] or taken[j] else i
+            return None if taken[i] or taken[j] or in_split[i] else i
 
         def copy_row(j: int, i: int) -> None:
             sup[j], amount[j], etype[j], area[j], desc[j] = sup[i], amount[i], etype[i], area[i], desc[i]
@@ -347,7 +351,7 @@ class BodyPublisher:
         carry: list[int] = []
         if not last_month:
             nx = int(rng.binomial(k, run.dup_rate * CROSS_MONTH_SHARE))
-            free = np.flatnonzero(~taken)
+            free = np.flatnonzero(~taken & ~in_split)
             carry = rng.permutation(free)[:nx].tolist()
             taken[carry] = True
         bad: dict[int, tuple[str, str, int]] = {}

@@ -231,7 +231,7 @@ LOOK_ALIKE_HEADER = "Body Name,Date Paid,Transaction Number,Supplier Name,Expens
 # What fools a duplicate scan on real ledgers, and one true duplicate among it (lines 15-16).
 # 2-4: one payment coded to three libraries; 5-8: a weekly care package without references;
 # 9-10: neighbouring ledger numbers that read as a transposition; 11-12: two withheld payees;
-# 13-14 and 17-18: 'BACS' written as the reference of four suppliers.
+# 13-14 and 17-18: '3' written as the reference of three suppliers.
 LOOK_ALIKES = """\
 Trafford Council,05/04/2024,5551234,Newcastle Books Ltd,Books,Library North,200.00
 Trafford Council,05/04/2024,5551234,Newcastle Books Ltd,Books,Library South,200.00
@@ -244,12 +244,12 @@ Trafford Council,10/04/2024,8100415,Network Rail Ltd,Loans,Rail,150000000.00
 Trafford Council,12/04/2024,8100451,Network Rail Ltd,Loans,Rail,150000000.00
 Trafford Council,16/04/2024,,REDACTED,Care,Adults,45.00
 Trafford Council,18/04/2024,,Redacted - personal data,Care,Adults,45.00
-Trafford Council,02/04/2024,BACS,Alpha Ltd,Fuel,Fleet,250.00
-Trafford Council,29/04/2024,BACS,Alpha Ltd,Fuel,Fleet,250.00
+Trafford Council,02/04/2024,3,Alpha Ltd,Fuel,Fleet,250.00
+Trafford Council,29/04/2024,3,Alpha Ltd,Fuel,Fleet,250.00
 Trafford Council,09/04/2024,7000123,Zeta Ltd,IT,Digital,500.00
 Trafford Council,19/04/2024,7000123,Zeta Ltd,IT,Digital,500.00
-Trafford Council,03/04/2024,BACS,Beta Ltd,Fuel,Fleet,99.00
-Trafford Council,04/04/2024,BACS,Gamma Ltd,Fuel,Fleet,12.00
+Trafford Council,03/04/2024,3,Beta Ltd,Fuel,Fleet,99.00
+Trafford Council,04/04/2024,3,Gamma Ltd,Fuel,Fleet,12.00
 """
 # Next month's file repeats two of April's lines as they were (a re-publication).
 REPUBLISHED = """\
@@ -298,7 +298,7 @@ def test_look_alikes_are_not_duplicates_and_the_true_one_is_counted_once(look_al
 
 # The same look-alikes with their tell taken away: each is then a duplicate again. 2-3: one
 # reference paid on two days; 4-7: an extra payment in week two; 8-9: references a transposition
-# apart, not ledger neighbours; 10-11: one named firm; 12-13: 'BACS' written for one supplier only.
+# apart, not ledger neighbours; 10-11: one named firm; 12-13: '3' written for one supplier only.
 WITHOUT_TELLS = """\
 Trafford Council,05/04/2024,5551234,Newcastle Books Ltd,Books,Library North,200.00
 Trafford Council,12/04/2024,5551234,Newcastle Books Ltd,Books,Library North,200.00
@@ -310,8 +310,8 @@ Trafford Council,10/04/2024,8100415,Network Rail Ltd,Loans,Rail,150000000.00
 Trafford Council,12/04/2024,8104015,Network Rail Ltd,Loans,Rail,150000000.00
 Trafford Council,16/04/2024,,Ruby Care Ltd,Care,Adults,45.00
 Trafford Council,18/04/2024,,Ruby Care Ltd,Care,Adults,45.00
-Trafford Council,02/04/2024,BACS,Alpha Ltd,Fuel,Fleet,250.00
-Trafford Council,29/04/2024,BACS,Alpha Ltd,Fuel,Fleet,250.00
+Trafford Council,02/04/2024,3,Alpha Ltd,Fuel,Fleet,250.00
+Trafford Council,29/04/2024,3,Alpha Ltd,Fuel,Fleet,250.00
 Trafford Council,09/04/2024,7000123,Zeta Ltd,IT,Digital,500.00
 Trafford Council,19/04/2024,7000123,Zeta Ltd,IT,Digital,500.00
 """
@@ -349,6 +349,8 @@ def test_withheld_payees_are_recognised_by_rule(name, withheld):
     (["2024-01-05", "2024-04-05", "2024-07-05"], "quarterly"),
     (["2024-01-01", "2024-01-08"], None),                 # two payments are a pair, not a series
     (["2024-01-01", "2024-01-04", "2024-01-19"], None),   # no beat
+    (["2010-04-16", "2010-07-01", "2010-10-01", "2011-02-03"], "periodic"),  # grant stages, once a month at most
+    (["2024-01-05", "2024-01-29", "2024-03-01"], None),   # twice in January
 ])
 def test_instalment_cadences(dates, cadence):
     from datetime import date
@@ -356,6 +358,19 @@ def test_instalment_cadences(dates, cadence):
     from openbook.analyse.detectors.instalments import cadence as found
     result = found([date.fromisoformat(d) for d in dates])
     assert (result[0] if result else None) == cadence
+
+
+def test_a_reference_with_the_amount_written_on_is_not_re_keyed(book, tmp_path):
+    path = tmp_path / "defra-2015-03.csv"
+    path.write_text(HEADER + "Defra,17/03/2015,EAGIA15250215,Environment Agency,Grant,31250000.00\n"
+                    "Defra,23/03/2015,EAGIA152502153125000000,Environment Agency,Grant,31250000.00\n"
+                    "Defra,24/03/2015,# ,Acme Ltd,Grant,10.00\n"
+                    "Defra,25/03/2015,#,Acme Ltd,Grant,10.00\n", encoding="utf-8")
+    ingest_file(book, path, org="Department for Environment, Food and Rural Affairs")
+    scan = find_duplicate_payments(book)
+    # '#' is no reference: Acme's two lines are a no-reference pair within the window.
+    assert [(_lines(f), f.key) for f in scan.findings] == [([4, 5], "no-reference")]
+    assert scan.set_aside == {"reference with the amount appended": 1}
 
 
 def test_neighbouring_ledger_numbers_are_not_transpositions():

@@ -3,7 +3,10 @@
 Weekly care packages, monthly rents and quarterly fees repeat an amount by design. A body's
 payments of one amount to one supplier whose dates (three or more, known to the day or to the
 month) fall mostly at one cadence are a series; two of its payments a whole number of periods
-apart are two instalments. Two payments on one date, or between the beats, stay candidates.
+apart are two instalments. So are payments of one amount made at most once a calendar month,
+three or more months, at least `MIN_PERIOD_GAP` days apart (stage payments of a grant, business
+rates): a schedule whose beat is irregular. Two payments on one date, or between the beats,
+stay candidates.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ MIN_SERIES = 3
 """Fewest distinct dates for a series: two payments are a pair, not a cadence."""
 REGULAR_SHARE = 2 / 3
 """Least share of the gaps between a series' dates that fall on its cadence."""
+MIN_PERIOD_GAP = 20
+"""Fewest days between two payments of a once-a-month-or-less schedule."""
 
 
-def cadence(dates: list[date]) -> tuple[str, float, float] | None:
+def cadence(dates: list[date]) -> tuple[str, float | None, float | None] | None:
     """The cadence most gaps between the distinct dates fall on, or None.
 
     >>> cadence([date(2024, 1, d) for d in (1, 8, 15, 22)])[0]
@@ -34,6 +39,8 @@ def cadence(dates: list[date]) -> tuple[str, float, float] | None:
         on_beat = sum(_beats(g, period, tolerance) == 1 for g in gaps)
         if on_beat >= max(2, math.ceil(REGULAR_SHARE * len(gaps))):
             return name, period, tolerance
+    if len({(d.year, d.month) for d in days}) == len(days) and min(gaps) >= MIN_PERIOD_GAP:
+        return "periodic", None, None
     return None
 
 
@@ -51,4 +58,7 @@ def instalments(series: list[date], a: date | None, b: date | None) -> str | Non
     if found is None:
         return None
     name, period, tolerance = found
-    return name if _beats(abs((b - a).days), period, tolerance) else None
+    apart = abs((b - a).days)
+    if period is None:
+        return name if apart >= MIN_PERIOD_GAP else None
+    return name if _beats(apart, period, tolerance) else None

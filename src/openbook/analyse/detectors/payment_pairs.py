@@ -168,11 +168,14 @@ def payments(book: Book, settings: DuplicateSettings, org: str | None = None):
     keyed = spend.left_join(names, spend.supplier_name == names.name)
     lines = keyed.select(
         sha=keyed.source_sha256, line=keyed.source_line, org_id=keyed.org_id, amount=keyed.amount_gbp,
-        paid_on=keyed.paid_on, name=keyed.supplier_name, ref=keyed.txn_ref, etype=keyed.expense_type,
+        paid_on=keyed.paid_on, name=keyed.supplier_name, etype=keyed.expense_type,
         sref=keyed.supplier_ref, by_day=keyed.date_precision.fill_null("day") == "day",
+        # A reference without a digit ('#', 'NONE', 'BACS', 'N/A') is no document number.
+        ref=ibis.ifelse(keyed.txn_ref.re_search("[0-9]").fill_null(False), keyed.txn_ref, ibis.null("string")),
         skey=ibis.ifelse(keyed.withheld.fill_null(False), ibis.null("string"),
                          ibis.coalesce(keyed.supplier_id.cast("string"), keyed.name_key)),
-        doc=ibis.coalesce(keyed.txn_ref, "#" + keyed.source_line.cast("string")))
+    )
+    lines = lines.mutate(doc=ibis.coalesce(lines.ref, "#" + lines.line.cast("string")))
     files = lines.group_by("sha").aggregate(
         dated_lines=lines.paid_on.count(), off_first=(lines.paid_on.day() != 1).cast("int64").sum(),
         with_ref=lines.ref.count(), all_lines=lines.count())
@@ -283,6 +286,15 @@ def neighbouring_ledger_numbers(x: str, y: str) -> bool:
     return x.isdigit() and y.isdigit() and abs(int(x) - int(y)) < LEDGER_NEIGHBOURS
 
 
+def amount_appended(x: str, y: str, amount) -> bool:
+    """One reference is the other with the payment's amount written on (a merged column), which is
+    no sign of a re-keyed document ('160914' and '1609142845300' for £28,453.00)."""
+    short, long_ = sorted((x, y), key=len)
+    extra = long_[len(short):] if long_.startswith(short) else long_[:len(long_) - len(short)]
+    pence = f"{abs(amount):.2f}".replace(".", "")
+    return extra in (pence, pence.rstrip("0"), f"{abs(amount):.0f}")
+
+
 def republished(a: Row, b: Row) -> bool:
     """The same line in two files of one body (next month's file repeating last month's)."""
     return (a.sha != b.sha and a.paid_on is not None and a.paid_on == b.paid_on and a.ref is not None
@@ -316,6 +328,8 @@ def judge(joined: str, a: Row, b: Row, settings: DuplicateSettings) -> tuple[Pai
         how = reference_variant(a.rkey, b.rkey, settings.min_reference_length)
         if how == "adjacent characters swapped" and neighbouring_ledger_numbers(a.rkey, b.rkey):
             return None, "neighbouring ledger numbers"
+        if how and how != "adjacent characters swapped" and amount_appended(a.rkey, b.rkey, a.amount):
+            return None, "reference with the amount appended"
         if how:
             return Pair("reference-variant", a, b, ["supplier", "amount"], differing, how), ""
         return Pair("same-amount", a, b, ["supplier", "amount"], differing), "unrelated references"

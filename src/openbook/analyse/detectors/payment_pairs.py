@@ -175,14 +175,15 @@ def payments(book: Book, settings: DuplicateSettings, org: str | None = None):
         skey=ibis.ifelse(keyed.withheld.fill_null(False), ibis.null("string"),
                          ibis.coalesce(keyed.supplier_id.cast("string"), keyed.name_key)),
     )
-    lines = lines.mutate(doc=ibis.coalesce(lines.ref, "#" + lines.line.cast("string")))
+    # A line without a reference is a payment on its own: its line number keeps it apart.
+    lines = lines.mutate(solo=ibis.ifelse(lines.ref.isnull(), lines.line, -1))
     files = lines.group_by("sha").aggregate(
         dated_lines=lines.paid_on.count(), off_first=(lines.paid_on.day() != 1).cast("int64").sum(),
         with_ref=lines.ref.count(), all_lines=lines.count())
     files = files.select(file_sha="sha", refs_published=files.with_ref * 2 >= files.all_lines,
                          month_only=(files.dated_lines >= MONTH_ONLY_LINES) & (files.off_first.fill_null(0) == 0))
-    grouped = lines.group_by(["org_id", "sha", "paid_on", "doc", "skey"]).aggregate(
-        line=lines.line.min(), amount=lines.amount.sum(), name=lines.name.min(), ref=lines.ref.min(),
+    grouped = lines.group_by(["org_id", "sha", "paid_on", "ref", "skey", "solo"]).aggregate(
+        line=lines.line.min(), amount=lines.amount.sum(), name=lines.name.min(),
         etype=lines.etype.min(), sref=lines.sref.min(), by_day=lines.by_day.min(), parts=lines.count())
     grouped = grouped.filter(grouped.amount.abs() >= ibis.literal(settings.min_amount, grouped.amount.type()))
     out = grouped.join(files, grouped.sha == files.file_sha)

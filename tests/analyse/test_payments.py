@@ -391,3 +391,18 @@ def test_a_publication_without_references_gives_no_reference_pairs_no_evidence(b
     scan = find_duplicate_payments(book)
     assert scan.findings == []
     assert scan.set_aside == {"no references in the publication (same supplier and amount only)": 1}
+
+
+def test_a_price_paid_many_times_without_references_is_not_a_duplicate(book, tmp_path):
+    """A fee paid per report (four times over two months, no beat), in a file that gives references."""
+    rows = "".join(f"DfT,{d}/2015,{ref},Insight Diagnostics Ltd,Licences,{amount}\n" for d, ref, amount in (
+        ("19/01", "#", "550.00"), ("21/01", "#", "550.00"), ("26/01", "#", "550.00"), ("10/02", "#", "550.00"),
+        ("05/01", "9000001", "10.00"), ("06/01", "9000002", "11.00"), ("07/01", "9000003", "12.00"),
+        ("08/01", "9000004", "13.00"), ("09/01", "#", "77.00"), ("12/01", "#", "77.00"),
+        ("13/01", "9000005", "14.00"), ("14/01", "9000006", "15.00"), ("15/01", "9000007", "16.00")))
+    path = tmp_path / "dft-2015-01.csv"
+    path.write_text(HEADER + rows, encoding="utf-8")
+    ingest_file(book, path, org="Department for Transport")
+    scan = find_duplicate_payments(book)
+    assert [(_lines(f), f.key) for f in scan.findings] == [([10, 11], "no-reference")]  # £77 twice: kept
+    assert scan.set_aside == {"a price paid many times, no reference to tell copies apart": 3}

@@ -32,6 +32,9 @@ from openbook.store.book import Book
 
 DETECTOR = "payments"
 KIND = "duplicate-payment"
+PRICE_PAYMENTS = 4
+"""Payments of one amount to one supplier, in more than one month, that make the amount a price
+(a fee, a unit rate): without references, two of them are no evidence of one invoice paid twice."""
 
 
 @dataclass
@@ -179,10 +182,13 @@ def _without_instalments(book: Book, pairs: list[Pair], settings: DuplicateSetti
         series[(r["org_id"], r["skey"], r["amount"])].append(r["paid_on"])
     kept = []
     for p in pairs:
-        beat = (instalments(series.get((p.a.org_id, p.a.skey, p.a.amount), []), p.a.paid_on, p.b.paid_on)
-                if p.a.skey and p.a.skey == p.b.skey else None)
+        dates = series.get((p.a.org_id, p.a.skey, p.a.amount), []) if p.a.skey and p.a.skey == p.b.skey else []
+        beat = instalments(dates, p.a.paid_on, p.b.paid_on) if dates else None
         if beat:
             set_aside[f"{beat} instalments of one amount to one supplier"] += 1
+            continue
+        if p.rule == "no-reference" and len(dates) >= PRICE_PAYMENTS and len({(d.year, d.month) for d in dates}) > 1:
+            set_aside["a price paid many times, no reference to tell copies apart"] += 1
             continue
         kept.append(p)
     return kept

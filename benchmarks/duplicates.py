@@ -7,7 +7,9 @@ The sector is generated (seed 42) and ingested once per size, then kept under
 $TMPDIR/openbook-bench-duplicates/<rows>/ so later runs time only the scans.
 openbook: `find_duplicate_payments` with the default settings (both candidate joins through
 Ibis, supplier and reference keys, the fuzzy rules, groups and credit notes), then its
-precision and recall per rule against truth/duplicates.csv (not timed).
+precision and recall per rule against truth/duplicates.csv, and how many of the planted
+look-alikes (split payments, instalments, neighbouring ledger numbers, withheld payees) were
+reported as duplicates (not timed).
 Each side runs `--repeat` times, alternating, and its best time is kept.
 The peer: one DuckDB self-join of current spend on (body, supplier name, amount) with a 14-day
 window, fetching the pairs; no keys, no rules. Each side runs in its own process so that peak
@@ -101,7 +103,10 @@ def main() -> None:
         for rule, s in score["rules"].items():
             print(f"  {rule:>18}: recall {s['recall']:.4f} ({s['found']:,}/{s['planted']:,} planted), "
                   f"precision {s['precision']:.4f} ({s['correct']:,}/{s['claimed']:,} pairs)")
-        print(f"  planted credit notes: {score['credit_notes']:,}, flagged: {score['credit_notes_flagged']}", flush=True)
+        print(f"  planted credit notes: {score['credit_notes']:,}, flagged: {score['credit_notes_flagged']}")
+        for kind, s in score.get("look_alikes", {}).items():
+            print(f"  {kind:>22}: {s['planted']:,} planted negatives, {s['flagged']:,} reported as duplicates")
+        print(flush=True)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """How well the duplicate-payment scan recovers the duplicates the generator planted.
 
 `openbook synth` writes truth/duplicates.csv: each planted copy (file, line) with the row it
-copies and its kind (exact, name-variant, reference-variant), and the credit notes planted as
-decoys that must not be flagged. Findings cite (source_sha256, source_line); the book's
+copies and its kind (exact, name-variant, reference-variant), the credit notes planted as
+decoys that must not be flagged, and the look-alikes (kinds 'look-alike-*': one payment over
+several cost centres, weekly instalments, neighbouring ledger numbers, withheld payees) whose
+two rows must never be reported as copies of each other. Findings cite (source_sha256, source_line); the book's
 `source` table turns the SHA-256 back into the file path the truth names. The scan is taken as
 it comes (its `findings` and `pairs`), so the generator's side imports nothing of the analysis.
 """
@@ -11,11 +13,12 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
 KINDS = ("exact", "name-variant", "reference-variant")
+LOOK_ALIKES = ("look-alike-split", "look-alike-instalment", "look-alike-ledger", "look-alike-withheld")
 
 Line = tuple[str, int]  # (file relative to the generated folder, line)
 
@@ -42,12 +45,18 @@ class TruthScore:
     rules: dict[str, RuleScore]
     credit_notes: int
     credit_notes_flagged: list[Line]
+    look_alikes: dict[str, int] = field(default_factory=dict)
+    """Planted look-alike pairs of each kind."""
+    look_alikes_flagged: dict[str, list[tuple[Line, Line]]] = field(default_factory=dict)
+    """Those reported as copies of one payment (both rows in one finding)."""
 
     def as_dict(self) -> dict:
         return {"rules": {r: {"planted": s.planted, "found": s.found, "recall": round(s.recall, 4),
                               "claimed": s.claimed, "correct": s.correct, "precision": round(s.precision, 4)}
                           for r, s in self.rules.items()},
-                "credit_notes": self.credit_notes, "credit_notes_flagged": len(self.credit_notes_flagged)}
+                "credit_notes": self.credit_notes, "credit_notes_flagged": len(self.credit_notes_flagged),
+                "look_alikes": {k: {"planted": n, "flagged": len(self.look_alikes_flagged.get(k, []))}
+                                for k, n in self.look_alikes.items()}}
 
 
 def score_against_truth(book, scan, generated: Path) -> TruthScore:
@@ -60,11 +69,16 @@ def score_against_truth(book, scan, generated: Path) -> TruthScore:
 
     planted: list[tuple[str, Line, Line]] = []
     credits: list[tuple[Line, Line]] = []
+    look_alikes: dict[str, list[tuple[Line, Line]]] = defaultdict(list)
     with open(Path(generated) / "truth" / "duplicates.csv", newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             copy, original = (row["file"], int(row["line"])), (row["original_file"], int(row["original_line"]))
-            (credits.append((copy, original)) if row["kind"] == "credit-note"
-             else planted.append((row["kind"], copy, original)))
+            if row["kind"] == "credit-note":
+                credits.append((copy, original))
+            elif row["kind"].startswith("look-alike-"):
+                look_alikes[row["kind"]].append((copy, original))
+            else:
+                planted.append((row["kind"], copy, original))
     # Copies of one original (or chains of copies) are one family: any two of its rows are a true pair.
     family: dict[Line, Line] = {}
     for _, copy, original in planted:
@@ -89,7 +103,9 @@ def score_against_truth(book, scan, generated: Path) -> TruthScore:
         score.claimed += 1
         score.correct += a in family and family.get(a) == family.get(b)
     flagged = [line for copy, original in credits for line in (copy, original) if line in group_of]
-    return TruthScore(rules, len(credits), flagged)
+    alike_flagged = {kind: [(a, b) for a, b in pairs if a in group_of and group_of.get(a) == group_of.get(b)]
+                     for kind, pairs in look_alikes.items()}
+    return TruthScore(rules, len(credits), flagged, {k: len(v) for k, v in look_alikes.items()}, alike_flagged)
 
 
 def _relative(path: str, root: Path) -> str:

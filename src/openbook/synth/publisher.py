@@ -4,7 +4,10 @@ Each chunk is drawn with numpy (suppliers by Zipf-like popularity, Pareto amount
 body's threshold, weekday payment dates, invoices split over several lines), then a few
 rows are overwritten to plant what the truth records: duplicates of an earlier row (exact,
 re-keyed reference, other spelling of the supplier), credit notes that cancel a payment
-(decoys, not duplicates), duplicates carried into next month's file, and bad cells.
+(decoys, not duplicates), duplicates carried into next month's file, and bad cells. Then the
+look-alikes that fool a duplicate scan on real ledgers are planted as negatives with their
+truth: one payment coded over several cost centres at one amount, weekly instalments of one
+amount, neighbouring ledger numbers that read as a transposition, and withheld payees.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import numpy as np
 from . import vocab
 from .bodies import Body
 from .dialects import NIL_RETURN, Style, format_txns, month_days, reference_variant
-from .suppliers import FORMS, SupplierPool
+from .suppliers import FORMS, WITHHELD, SupplierPool
 from .writers import FileRenderer, open_sink
 
 CHUNK = 50_000
@@ -31,6 +34,7 @@ BELOW_THRESHOLD = 0.03
 ROUND_POUNDS = 0.08
 CREDIT_NOTE_SHARE = 0.25  # credit-note decoys per planted duplicate
 CROSS_MONTH_SHARE = 0.2  # duplicates that land in the next month's file
+LOOK_ALIKE_SHARE = 0.3  # look-alikes of each kind per planted duplicate
 BAD_CODES = (("amount-not-a-number", "amount", 25), ("amount-missing", "amount", 15),
              ("date-invalid", "date", 25), ("date-missing", "date", 15),
              ("supplier-missing", "supplier", 20))
@@ -266,11 +270,15 @@ class BodyPublisher:
         # Split lines: one invoice over several expense lines, same supplier, date, reference.
         split = rng.random(k) < self.split_p
         split[0] = False
+        # A line of a split invoice is not a payment (its invoice's lines summed are): duplicates
+        # copy whole payments.
+        in_split = split.copy()
         if split.any():
             g = np.maximum.accumulate(np.where(split, 0, np.arange(k)))
             sup, seq, day = sup[g], seq[g], day[g]
             amount[split] = rng.integers(100, self.thr, int(split.sum()))
             desc_r = desc_r[g]
+            in_split[g[split]] = True
         else:
             day = np.asarray(day).copy()
         cat = pool.category[sup].astype(np.int64)
@@ -290,11 +298,13 @@ class BodyPublisher:
             if j == 0:
                 return None
             i = j - 1 - next(picks) % min(j, 400)
-            return None if taken[i] or taken[j] else i
+            return None if taken[i] or taken[j] or in_split[i] else i
 
-        def copy_row(j: int, i: int, same_day: bool = False) -> None:
+        def copy_row(j: int, i: int) -> None:
             sup[j], amount[j], etype[j], area[j], desc[j] = sup[i], amount[i], etype[i], area[i], desc[i]
-            day[j] = day[i] if same_day else min(int(day[i]) + next(picks) % 6, ndays - 1)
+            # Another day: lines of one file, date and reference are one payment, not copies.
+            later = int(day[i]) + 1 + next(picks) % 5
+            day[j] = later if later < ndays else int(day[i]) - 1 - (later - ndays)
             txn[j] = txn[i]
             if i in name_over:
                 name_over[j] = name_over[i]
@@ -341,7 +351,7 @@ class BodyPublisher:
         carry: list[int] = []
         if not last_month:
             nx = int(rng.binomial(k, run.dup_rate * CROSS_MONTH_SHARE))
-            free = np.flatnonzero(~taken)
+            free = np.flatnonzero(~taken & ~in_split)
             carry = rng.permutation(free)[:nx].tolist()
             taken[carry] = True
         bad: dict[int, tuple[str, str, int]] = {}
@@ -353,7 +363,74 @@ class BodyPublisher:
             for j, c in zip(rng.permutation(free)[:nbad].tolist(), codes.tolist()):
                 code, field, _ = BAD_CODES[c]
                 bad[j] = (field, code, next(picks))
+        self._look_alikes(k, ndays, sup, amount, day, etype, area, desc, txn, name_over, taken | bad_taken(bad, k), dups)
         return _Chunk(sup, amount, day, etype, area, desc, txn, name_over, bad, dups, carry)
+
+    def _look_alikes(self, k, ndays, sup, amount, day, etype, area, desc, txn, name_over, taken, dups) -> None:
+        """Plant negatives on free rows: what a duplicate scan must not call a duplicate.
+
+        Each is recorded as (kind, row, row it resembles). Drawn from their own stream, so the
+        duplicates, credit notes and bad cells planted before them stay where they were.
+        """
+        fields = {f for _, f in self.style.dialect.columns}
+        if "txn" not in fields or not self.run.dup_rate:
+            return  # without references a split payment or a withheld payee cannot be told apart
+        rng = np.random.default_rng([self.run.seed, 606, self.b.index, self.seq])
+        free = [int(j) for j in rng.permutation(np.flatnonzero(~taken))]
+        n = int(rng.binomial(k, self.run.dup_rate * LOOK_ALIKE_SHARE))
+
+        def take(m: int) -> list[int] | None:
+            return [free.pop() for _ in range(m)] if len(free) >= m else None
+
+        for _ in range(n):  # one payment coded over two to four cost centres, equal parts
+            rows = take(int(rng.integers(2, 5)))
+            if rows is None:
+                break
+            i, *rest = rows
+            for j in rest:
+                sup[j], amount[j], day[j], txn[j], etype[j], desc[j] = sup[i], amount[i], day[i], txn[i], etype[i], desc[i]
+                area[j] = (area[i] + 1 + j) % len(self.areas) if len(self.areas) > 1 else area[i]
+                name_over.pop(j, None)
+                if i in name_over:
+                    name_over[j] = name_over[i]
+                dups.append(("look-alike-split", j, i))
+        for _ in range(n):  # a care package paid weekly, no reference: one supplier, one amount
+            rows = take(4) if ndays >= 22 else None
+            if rows is None:
+                break
+            i, *rest = rows
+            day[i], txn[i] = int(rng.integers(0, ndays - 21)), ""
+            for w, j in enumerate(rest, 1):
+                sup[j], amount[j], day[j], txn[j] = sup[i], amount[i], day[i] + 7 * w, ""
+                name_over.pop(j, None)
+                if i in name_over:
+                    name_over[j] = name_over[i]
+                dups.append(("look-alike-instalment", j, i))
+        for _ in range(n):  # neighbouring ledger numbers: two payments, numbers a swap apart
+            rows = take(2)
+            if rows is None:
+                break
+            i, j = rows
+            neighbour = neighbouring_swap(txn[i])
+            if neighbour is None:
+                free.extend(rows)
+                break
+            sup[j], amount[j], txn[j] = sup[i], amount[i], neighbour
+            day[j] = min(int(day[i]) + int(rng.integers(1, 8)), ndays - 1)
+            name_over.pop(j, None)
+            if i in name_over:
+                name_over[j] = name_over[i]
+            dups.append(("look-alike-ledger", j, i))
+        for _ in range(n):  # two withheld payees paid one amount within a week, no reference
+            rows = take(2)
+            if rows is None:
+                break
+            i, j = rows
+            amount[j], txn[i], txn[j] = amount[i], "", ""
+            day[j] = min(int(day[i]) + int(rng.integers(0, 7)), ndays - 1)
+            label = WITHHELD[int(rng.integers(0, len(WITHHELD)))]
+            name_over[i] = name_over[j] = label.upper() if self.style.upper_names else label
+            dups.append(("look-alike-withheld", j, i))
 
     def _other_form(self, s: int, current: str, step: int) -> str:
         """Another form of supplier `s`'s name that differs from `current` as written.
@@ -385,3 +462,22 @@ class BodyPublisher:
             run.t_bad.writerow([rel, lines[j], label[field], code])
 
 
+
+
+def bad_taken(bad: dict, k: int) -> np.ndarray:
+    mask = np.zeros(k, dtype=bool)
+    mask[list(bad)] = True
+    return mask
+
+
+def neighbouring_swap(ref: str) -> str | None:
+    """A reference two adjacent digits apart in its last three digits, when the reference is a
+    number once punctuation is dropped: the next ledger entry that reads as a transposition."""
+    key = "".join(c for c in ref.upper() if c.isalnum())
+    if not key.isdigit():
+        return None
+    tail = len(ref)
+    for i in range(tail - 2, max(tail - 4, -1), -1):
+        if ref[i].isdigit() and ref[i + 1].isdigit() and ref[i] != ref[i + 1]:
+            return ref[:i] + ref[i + 1] + ref[i] + ref[i + 2:]
+    return None

@@ -249,8 +249,15 @@ def _apply(t: str, name: str, r: list[int]) -> str | None:
     raise ValueError(t)
 
 
+# How publishers write a payee they withhold (planted as duplicate look-alikes); each is its own
+# name in the supplier truth, keyed 'withheld:<label>', since nothing says who stands behind it.
+WITHHELD = ("REDACTED", "Redacted - personal data", "Name withheld", "Personal information",
+            "Individual", "DETAILS REDACTED", "Personal expenses - name withheld")
+
+
 def write_truth(pool: SupplierPool, path: Path) -> None:
-    """Every name the generator may write for each supplier (a superset of those in files).
+    """Every name the generator may write for each supplier (a superset of those in files), and
+    the withheld payees' labels.
 
     Bodies with an upper-case house style write `form.upper()`, so those are listed too.
     Lines are joined by hand (csv.writer is 3x slower at 200k suppliers x 8 names).
@@ -269,6 +276,9 @@ def write_truth(pool: SupplierPool, path: Path) -> None:
             if len(lines) > 50_000:
                 f.write("".join(lines))
                 lines.clear()
+        for label in WITHHELD:
+            for v in dict.fromkeys((label, label.upper())):
+                lines.append(f"{esc(v)},withheld:{label.lower()},{esc(label)},\n")
         f.write("".join(lines))
 
 

@@ -1,10 +1,14 @@
 """Candidate pairs of payments that may be one invoice paid twice, and the rules that judge them.
 
-Candidates come from two self-joins of current spend written as Ibis expressions, so they run
-unchanged on DuckDB and Spark: rows sharing body, amount and normalised reference (any dates),
-and rows sharing body, amount and supplier key within a window of days. Neither join needs a
-window function. The few candidate pairs are then judged in Python (transposed or prefixed
-references, supplier-name similarity with rapidfuzz).
+A payment is not a line: the lines of one file that share a date, a reference and a supplier are
+one payment coded to several cost centres or expense types, and are summed before anything is
+compared. Candidates come from two self-joins of those payments written as Ibis expressions, so
+they run unchanged on DuckDB and Spark: payments sharing body, amount and normalised reference
+(any dates), and payments sharing body, amount and supplier key within a window of days (dates
+known to the day only). Neither join needs a window function. The few candidate pairs are then
+judged in Python (transposed or prefixed references, supplier-name similarity with rapidfuzz),
+and a pair needs independent evidence: not the same line re-published in another file, not two
+neighbouring ledger numbers, not a reference many suppliers share.
 """
 
 from __future__ import annotations
@@ -21,6 +25,14 @@ from openbook.store.book import Book
 # One regular expression pass: word-level legal forms and 'the', then anything not a letter or
 # digit. Written for RE2 (DuckDB) and java.util.regex (Spark) alike: \b is ASCII in both.
 _LEGAL_FORMS = r"\b(the|ltd|limited|plc|llp|cic)\b|[^a-z0-9]+"
+# Payees a publisher withheld: redacted, withheld (or 'witheld'), removed, personal data or
+# expenses, an individual, not disclosed. Written for RE2 and java.util.regex alike, on lower case.
+_WITHHELD = (r"redact|withh?eld|name removed|not disclosed|undisclosed|anonymi[sz]ed|data protection"
+             r"|personal (data|information|details|expenses?)|^(a |private )?individuals?$|^confidential")
+# Suppliers that share one reference in a body before it stops being evidence of one document.
+SHARED_REFERENCE_SUPPLIERS = 3
+# Two pure-number references closer than this are neighbouring entries of one ledger run.
+LEDGER_NEIGHBOURS = 1000
 CONFIDENCE = {
     "exact": 0.95,                # same supplier, amount and reference, as written
     "reference-variant": 0.85,    # same supplier and amount; the reference re-keyed
@@ -75,6 +87,14 @@ class Row:
     ref: str | None
     expense_type: str | None
     supplier_ref: str | None
+    day_known: bool = True
+    """False when the date is a month (the file dates everything the 1st, or gives a month)."""
+    parts: int = 1
+    """Lines of the file summed into this payment (one payment over several coding lines)."""
+    shared_ref: bool = False
+    """The reference is used by many suppliers in the body ('BACS', '3', 'N/A'): no evidence."""
+    refs_published: bool = True
+    """The file gives a reference on at least half its lines (a missing one is then a gap)."""
 
 
 @dataclass
@@ -98,7 +118,8 @@ class Pair:
         differ = "; ".join(f"{f} '{va}' vs '{vb}'" for f, (va, vb) in self.differing.items()) or "nothing"
         days = "dates unknown" if self.days is None else f"{self.days} day{'' if self.days == 1 else 's'} apart"
         how = f" ({self.how})" if self.how else ""
-        a, b = (f"{files.get(r.sha, r.sha[:12])}:{r.line}" for r in (self.a, self.b))
+        a, b = (f"{files.get(r.sha, r.sha[:12])}:{r.line}" + (f" (a payment of {r.parts} lines)" if r.parts > 1 else "")
+                for r in (self.a, self.b))
         return f"{self.rule}{how}: {a} and {b}; same {', '.join(self.matching)}; differ in {differ}; {days}"
 
 
@@ -110,6 +131,12 @@ def name_key(name: ibis.Value) -> ibis.Value:
     return name.lower().replace("&", "and").re_replace(_LEGAL_FORMS, "").nullif("")
 
 
+def withheld(name: ibis.Value) -> ibis.Value:
+    """True for a payee the publisher withheld ('REDACTED', 'Name withheld - data protection',
+    'Personal expenses', 'Individual'): such payees are not one supplier and never match."""
+    return name.lower().strip().re_search(_WITHHELD).fill_null(False)
+
+
 def reference_key(ref: ibis.Value) -> ibis.Value:
     """The reference upper-cased without spaces or punctuation ('PINV/0038' → 'PINV0038')."""
     return ref.upper().re_replace("[^A-Z0-9]+", "").nullif("")
@@ -117,75 +144,88 @@ def reference_key(ref: ibis.Value) -> ibis.Value:
 
 # Candidate pairs brought into Python at a time.
 CANDIDATE_BATCH = 50_000
-_SIDE = ("sha", "line", "org_id", "amount", "paid_on", "skey", "rkey", "name", "ref", "etype", "sref")
+_SIDE = ("sha", "line", "org_id", "amount", "paid_on", "skey", "rkey", "name", "ref", "etype", "sref",
+         "day_known", "parts", "shared_ref", "refs_published")
+# Least dated lines for a file whose dates are all the 1st to count as dated by month only.
+MONTH_ONLY_LINES = 5
 
 
-def payments(book: Book, settings: DuplicateSettings, org: str | None = None, *, narrow: bool = False):
-    """Current lines of at least the minimum amount (either sign) with their supplier key: the
-    resolved supplier when set, else the name key. The name key is worked out once per distinct
-    name (a body writes each supplier's name the same way thousands of times), not per line.
+def payments(book: Book, settings: DuplicateSettings, org: str | None = None):
+    """Current payments of at least the minimum amount (either sign) with their supplier key.
 
-    `narrow` keeps only the body, amount and supplier key, which the candidate groups are counted
-    on: grouping 100M lines of those is a fraction of the work of grouping them with every column
-    the rules later read.
+    A payment is the lines of one file sharing a date, a reference and a supplier key, summed
+    (lines without a reference are a payment each). The supplier key is the resolved supplier
+    when set, else the name key, and none for a withheld payee; it is worked out once per
+    distinct name (a body writes each supplier's name the same way thousands of times). A date
+    is known to the day unless the book says it is a month, or the file dates every line the 1st.
+    A file publishes references when at least half its lines carry one.
     """
-    spend = _lines(book, settings, org)
-    if narrow:
-        spend = spend.select(org_id=spend.org_id, amount=spend.amount_gbp, supplier_id=spend.supplier_id,
-                             name=spend.supplier_name)
-    else:
-        spend = spend.select(sha=spend.source_sha256, line=spend.source_line, org_id=spend.org_id,
-                             amount=spend.amount_gbp, paid_on=spend.paid_on, supplier_id=spend.supplier_id,
-                             name=spend.supplier_name, ref=spend.txn_ref, etype=spend.expense_type,
-                             sref=spend.supplier_ref)
-    names = spend.select("name").distinct()
-    names = names.select("name", name_key=name_key(names.name))
-    keyed = spend.left_join(names, "name")
-    dropped = {"supplier_id", "name"} if narrow else {"supplier_id"}
-    return keyed.select(*[c for c in spend.columns if c not in dropped],
-                        skey=ibis.coalesce(keyed.supplier_id.cast("string"), keyed.name_key))
-
-
-def _lines(book: Book, settings: DuplicateSettings, org: str | None):
     spend = book.ibis().table("spend_current")
-    spend = spend.filter(spend.amount_gbp.abs() >= ibis.literal(settings.min_amount, spend.amount_gbp.type()))
-    return spend.filter(spend.org_id == org) if org else spend
+    if org:
+        spend = spend.filter(spend.org_id == org)
+    names = spend.select(name=spend.supplier_name).distinct()
+    names = names.select("name", name_key=name_key(names.name), withheld=withheld(names.name))
+    keyed = spend.left_join(names, spend.supplier_name == names.name)
+    lines = keyed.select(
+        sha=keyed.source_sha256, line=keyed.source_line, org_id=keyed.org_id, amount=keyed.amount_gbp,
+        paid_on=keyed.paid_on, name=keyed.supplier_name, etype=keyed.expense_type,
+        sref=keyed.supplier_ref, by_day=keyed.date_precision.fill_null("day") == "day",
+        # A reference without a digit ('#', 'NONE', 'BACS', 'N/A') is no document number.
+        ref=ibis.ifelse(keyed.txn_ref.re_search("[0-9]").fill_null(False), keyed.txn_ref, ibis.null("string")),
+        skey=ibis.ifelse(keyed.withheld.fill_null(False), ibis.null("string"),
+                         ibis.coalesce(keyed.supplier_id.cast("string"), keyed.name_key)),
+    )
+    # A line without a reference is a payment on its own: its line number keeps it apart.
+    lines = lines.mutate(solo=ibis.ifelse(lines.ref.isnull(), lines.line, -1))
+    files = lines.group_by("sha").aggregate(
+        dated_lines=lines.paid_on.count(), off_first=(lines.paid_on.day() != 1).cast("int64").sum(),
+        with_ref=lines.ref.count(), all_lines=lines.count())
+    files = files.select(file_sha="sha", refs_published=files.with_ref * 2 >= files.all_lines,
+                         month_only=(files.dated_lines >= MONTH_ONLY_LINES) & (files.off_first.fill_null(0) == 0))
+    grouped = lines.group_by(["org_id", "sha", "paid_on", "ref", "skey", "solo"]).aggregate(
+        line=lines.line.min(), amount=lines.amount.sum(), name=lines.name.min(),
+        etype=lines.etype.min(), sref=lines.sref.min(), by_day=lines.by_day.min(), parts=lines.count())
+    grouped = grouped.filter(grouped.amount.abs() >= ibis.literal(settings.min_amount, grouped.amount.type()))
+    out = grouped.join(files, grouped.sha == files.file_sha)
+    return out.select("sha", "line", "org_id", "amount", "paid_on", "skey", "name", "ref", "etype", "sref", "parts",
+                      "refs_published", day_known=out.by_day & ~out.month_only & out.paid_on.notnull())
 
 
 def candidate_pairs(book: Book, settings: DuplicateSettings, org: str | None = None):
     """Both candidate joins as one Ibis expression: columns a_* and b_*, and `joined` ('supplier'
     or 'reference'); a is the lower row id.
 
-    Grouping first keeps the joins small: only lines whose (body, amount, supplier key) or
-    (body, amount, reference as written) occurs more than once take part. Each kind of group is
-    counted on just the columns it is keyed on, and the full lines are read once and kept only
-    when they fall in a group of either kind, so the joins (and any copy the engine makes of
-    their input) hold a few percent of the lines. The supplier join keeps pairs whose references
-    agree once normalised (any dates) or that lie within the window; the reference join keeps
-    pairs of two different supplier keys.
+    Grouping first keeps the joins small: only payments whose (body, amount, supplier key) or
+    (body, amount, reference as written) occurs more than once take part, so the joins (and any
+    copy the engine makes of their input) hold a few percent of the payments. The supplier join
+    keeps pairs whose references agree once normalised (any dates) or that lie within the window
+    (both dated to the day); the reference join keeps pairs of two different supplier keys.
     """
-    def repeated(key: str, hit: str):
-        if key == "skey":
-            lines = payments(book, settings, org, narrow=True)
-        else:
-            spend = _lines(book, settings, org)
-            lines = spend.select(org_id=spend.org_id, amount=spend.amount_gbp, ref=spend.txn_ref)
-        present = lines.filter(lines[key].notnull())
-        groups = (present.group_by(["org_id", "amount", key]).aggregate(copies=present.count())
-                  .filter(lambda t: t.copies > 1))
-        return groups.select(**{f"{hit}_org": groups.org_id, f"{hit}_amount": groups.amount,
-                                f"{hit}_key": groups[key]})
-
     found = payments(book, settings, org)
     columns = found.columns
     for key, hit in (("skey", "skey_hit"), ("ref", "ref_hit")):
-        groups, found = repeated(key, hit), found.view()  # the same tables underneath: a view tells them apart
+        present = found.filter(found[key].notnull())
+        groups = (present.group_by(["org_id", "amount", key]).aggregate(copies=present.count())
+                  .filter(lambda t: t.copies > 1))
+        groups = groups.select(**{f"{hit}_org": groups.org_id, f"{hit}_amount": groups.amount,
+                                  f"{hit}_key": groups[key]})
+        found = found.view()  # the same tables underneath: a view tells them apart
         found = found.left_join(groups, [found.org_id == groups[f"{hit}_org"], found.amount == groups[f"{hit}_amount"],
                                          found[key] == groups[f"{hit}_key"]])
         found = found.select(*columns, **{hit: found[f"{hit}_key"].notnull()})
         columns = found.columns
     found = found.filter(found.skey_hit | found.ref_hit)
     found = found.mutate(rkey=reference_key(found.ref))
+    # A reference many suppliers share in one body ('BACS', '3') is not a document number.
+    every = payments(book, settings, org)
+    every = every.mutate(rkey=reference_key(every.ref))
+    every = every.filter(every.rkey.notnull() & every.skey.notnull())
+    shared = (every.group_by(["org_id", "rkey"]).aggregate(suppliers=every.skey.nunique())
+              .filter(lambda t: t.suppliers >= SHARED_REFERENCE_SUPPLIERS)
+              .select(shared_org="org_id", shared_rkey="rkey"))
+    columns = found.columns
+    found = found.left_join(shared, [found.org_id == shared.shared_org, found.rkey == shared.shared_rkey])
+    found = found.select(*columns, shared_ref=found.shared_rkey.notnull())
 
     def pairs(side, key: str, conditions):
         a, b = side.view(), side.view()
@@ -197,7 +237,7 @@ def candidate_pairs(book: Book, settings: DuplicateSettings, org: str | None = N
 
     within = settings.window_days
     by_supplier = pairs(found.filter(found.skey_hit), "skey", lambda a, b: [
-        (a.rkey == b.rkey) | (a.paid_on.delta(b.paid_on, unit="day").abs() <= within)])
+        (a.rkey == b.rkey) | (a.day_known & b.day_known & (a.paid_on.delta(b.paid_on, unit="day").abs() <= within))])
     by_reference = pairs(found.filter(found.ref_hit), "ref", lambda a, b: [
         (a.skey != b.skey) | a.skey.isnull() | b.skey.isnull()])
     return by_supplier.union(by_reference)
@@ -227,7 +267,10 @@ def reference_variant(x: str, y: str, min_length: int = 4) -> str | None:
 
 
 def names_alike(a: Row, b: Row, threshold: float) -> bool:
-    """Two supplier names that are one firm spelt two ways (word order, typos, legal form)."""
+    """Two supplier names that are one firm spelt two ways (word order, typos, legal form); never
+    two withheld payees (their supplier key is empty)."""
+    if a.skey is None or b.skey is None:
+        return False
     if a.supplier_ref and a.supplier_ref == b.supplier_ref:
         return True
     score = max(fuzz.ratio(a.skey or "", b.skey or ""),
@@ -235,15 +278,46 @@ def names_alike(a: Row, b: Row, threshold: float) -> bool:
     return score >= threshold
 
 
+def neighbouring_ledger_numbers(x: str, y: str) -> bool:
+    """Two pure-number references close together: entries of one ledger run, not one document.
+
+    >>> neighbouring_ledger_numbers("7730121", "7731021"), neighbouring_ledger_numbers("4012433", "4102433")
+    (True, False)
+    """
+    return x.isdigit() and y.isdigit() and abs(int(x) - int(y)) < LEDGER_NEIGHBOURS
+
+
+def amount_appended(x: str, y: str, amount) -> bool:
+    """One reference is the other with the payment's amount written on (a merged column), which is
+    no sign of a re-keyed document ('160914' and '1609142845300' for £28,453.00)."""
+    short, long_ = sorted((x, y), key=len)
+    extra = long_[len(short):] if long_.startswith(short) else long_[:len(long_) - len(short)]
+    pence = f"{abs(amount):.2f}".replace(".", "")
+    return extra in (pence, pence.rstrip("0"), f"{abs(amount):.0f}")
+
+
+def republished(a: Row, b: Row) -> bool:
+    """The same line in two files of one body (next month's file repeating last month's)."""
+    return (a.sha != b.sha and a.paid_on is not None and a.paid_on == b.paid_on and a.ref is not None
+            and a.ref == b.ref and a.skey is not None and a.skey == b.skey and a.amount == b.amount)
+
+
 def judge(joined: str, a: Row, b: Row, settings: DuplicateSettings) -> tuple[Pair | None, str]:
     """The rule a candidate pair meets, or None and why it was set aside."""
     differing = {f: (getattr(a, attr), getattr(b, attr)) for f, attr in
                  (("supplier name", "name"), ("reference", "ref"), ("paid on", "paid_on"))
                  if getattr(a, attr) != getattr(b, attr)}
+    if republished(a, b):
+        return None, "re-published in another file (same supplier, amount, date and reference)"
+    shared = a.shared_ref or b.shared_ref
     if joined == "reference":
+        if shared:
+            return None, "reference shared by many suppliers"
         if names_alike(a, b, settings.name_similarity):
             return Pair("name-variant", a, b, ["amount", "reference", "supplier (alike names)"], differing), ""
         return None, "one reference, unrelated suppliers"
+    if shared:  # what is left is one supplier and amount, the evidence of the `same-amount` rule
+        return None, "reference shared by many suppliers"
     if a.rkey and a.rkey == b.rkey:
         if a.sha == b.sha and a.expense_type and b.expense_type and a.expense_type != b.expense_type:
             return None, "split invoice lines (one file, one reference, other expense types)"
@@ -253,16 +327,24 @@ def judge(joined: str, a: Row, b: Row, settings: DuplicateSettings) -> tuple[Pai
         return Pair("exact", a, b, ["supplier", "amount", "reference"], differing), ""
     if a.rkey and b.rkey:
         how = reference_variant(a.rkey, b.rkey, settings.min_reference_length)
+        if how == "adjacent characters swapped" and neighbouring_ledger_numbers(a.rkey, b.rkey):
+            return None, "neighbouring ledger numbers"
+        if how and how != "adjacent characters swapped" and amount_appended(a.rkey, b.rkey, a.amount):
+            return None, "reference with the amount appended"
         if how:
             return Pair("reference-variant", a, b, ["supplier", "amount"], differing, how), ""
         return Pair("same-amount", a, b, ["supplier", "amount"], differing), "unrelated references"
+    if not (a.refs_published or b.refs_published):
+        return None, "no references in the publication (same supplier and amount only)"
     return Pair("no-reference", a, b, ["supplier", "amount"], differing), ""
 
 
 def row_of(record: dict, prefix: str = "", shas: dict[str, str] | None = None) -> Row:
-    g = [record[f"{prefix}{c}"] for c in _SIDE]
+    g = [record.get(f"{prefix}{c}") for c in _SIDE]
     if shas is not None:  # one string per file, not one per line: a national scan keeps many rows
         g[0] = shas.setdefault(g[0], g[0])
+    day_known, parts, shared, refs = g[11:]
+    g[11:] = [day_known is not False, parts or 1, bool(shared), refs is not False]
     return Row((g[0], g[1]), *g)
 
 

@@ -1,10 +1,12 @@
 """Duplicate payments within a body: the same invoice paid twice, and the ways it hides.
 
-Candidates come from two self-joins of current spend written as Ibis expressions, so they run
-unchanged on DuckDB and Spark: rows sharing body, amount and normalised reference (any dates),
-and rows sharing body, amount and supplier key within a window of days. Neither join needs a
+Lines are first summed into payments (one file, date, reference and supplier). Candidates come
+from two self-joins of those payments written as Ibis expressions, so they run unchanged on
+DuckDB and Spark: payments sharing body, amount and normalised reference (any dates), and
+payments sharing body, amount and supplier key within a window of days. Neither join needs a
 window function. The few candidate pairs are then judged in Python (transposed or prefixed
-references, supplier-name similarity with rapidfuzz), joined into groups of copies, checked
+references, supplier-name similarity with rapidfuzz), instalments of a regular series set aside,
+joined into groups of copies (a line re-published in a later file counted once), checked
 against cancelling credit notes, and each group becomes one `Finding`.
 
 The rules, their formulas and their failure modes are written for an auditor in
@@ -20,15 +22,19 @@ from datetime import date
 import ibis
 import pyarrow as pa
 
+from openbook.analyse.detectors.instalments import instalments
 from openbook.analyse.detectors.payment_pairs import (
-    CANDIDATE_BATCH, CONFIDENCE, DuplicateSettings, Pair, Row, candidate_pairs, judge, name_key, reference_key,
-    row_of,
+    CANDIDATE_BATCH, CONFIDENCE, DuplicateSettings, Pair, Row, candidate_pairs, judge, name_key, payments,
+    reference_key, row_of,
 )
 from openbook.analyse.findings import Finding
 from openbook.store.book import Book
 
 DETECTOR = "payments"
 KIND = "duplicate-payment"
+PRICE_PAYMENTS = 4
+"""Payments of one amount to one supplier, in more than one month, that make the amount a price
+(a fee, a unit rate): without references, two of them are no evidence of one invoice paid twice."""
 
 
 @dataclass
@@ -76,7 +82,14 @@ def _groups(pairs: list[Pair]) -> list[Group]:
     groups = []
     for members in grouped.values():
         rows = {r.id: r for p in members for r in (p.a, p.b)}
-        copies = sorted(rows.values(), key=lambda r: (r.paid_on or date.max, r.id))
+        copies, seen = [], set()
+        for r in sorted(rows.values(), key=lambda r: (r.paid_on or date.max, r.id)):
+            same_line = (r.paid_on, r.ref, r.skey, r.amount) if r.paid_on and r.ref and r.skey else r.id
+            if same_line not in seen:  # a line re-published in a later file is one payment
+                seen.add(same_line)
+                copies.append(r)
+        if len(copies) < 2:
+            continue
         groups.append(Group(sorted(members, key=lambda p: (p.a.id, p.b.id)), copies))
     return groups
 
@@ -151,6 +164,36 @@ def _finding(group: Group, files: dict[str, str]) -> Finding:
                    description="\n".join(explanation), key=weakest.rule)
 
 
+def _without_instalments(book: Book, pairs: list[Pair], settings: DuplicateSettings, org: str | None,
+                          set_aside: dict[str, int]) -> list[Pair]:
+    """The pairs that are not two instalments of a regular series of one amount to one supplier."""
+    keys = {(p.a.org_id, p.a.skey, p.a.amount) for p in pairs if p.a.skey and p.a.skey == p.b.skey}
+    if not keys:
+        return pairs
+    org_ids, skeys, amounts = zip(*keys)
+    wanted = ibis.memtable(pa.table({"k_org": list(org_ids), "k_skey": list(skeys),
+                                     "k_amount": pa.array(amounts, pa.decimal128(18, 2))}))
+    every = payments(book, settings, org)
+    every = every.filter(every.paid_on.notnull())
+    hits = every.join(wanted, [every.org_id == wanted.k_org, every.skey == wanted.k_skey,
+                               every.amount == wanted.k_amount])
+    series: dict = defaultdict(list)
+    for r in hits.select("org_id", "skey", "amount", "paid_on").to_pyarrow().to_pylist():
+        series[(r["org_id"], r["skey"], r["amount"])].append(r["paid_on"])
+    kept = []
+    for p in pairs:
+        dates = series.get((p.a.org_id, p.a.skey, p.a.amount), []) if p.a.skey and p.a.skey == p.b.skey else []
+        beat = instalments(dates, p.a.paid_on, p.b.paid_on) if dates else None
+        if beat:
+            set_aside[f"{beat} instalments of one amount to one supplier"] += 1
+            continue
+        if p.rule == "no-reference" and len(dates) >= PRICE_PAYMENTS and len({(d.year, d.month) for d in dates}) > 1:
+            set_aside["a price paid many times, no reference to tell copies apart"] += 1
+            continue
+        kept.append(p)
+    return kept
+
+
 def find_duplicate_payments(book: Book, settings: DuplicateSettings | None = None,
                             org: str | None = None) -> DuplicateScan:
     """Scan current spend for duplicate payments within each body; nothing is saved."""
@@ -169,6 +212,7 @@ def find_duplicate_payments(book: Book, settings: DuplicateSettings | None = Non
                 set_aside[why or f"rule {pair.rule} is off"] += 1
                 continue
             pairs.append(pair)
+    pairs = _without_instalments(book, pairs, settings, org, set_aside)
     groups = _groups(pairs)
     _cancel_with_credit_notes(book, groups, settings)
     source = book.ibis().table("source")

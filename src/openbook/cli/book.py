@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from openbook.cli import render
+from openbook.cli.columns_render import column_matches
 from openbook.cli.app import BookOption, DEFAULT_BOOK, JobsOption, JsonOption, app, guard
 from openbook.errors import UsageError
 from openbook.ingest.paths import expand_paths
@@ -34,6 +35,11 @@ def ingest(
     fx: Annotated[Optional[list[str]], typer.Option("--fx", help="Pounds per unit of a currency for contracts "
                                                      "and grants in it, as EUR=0.86 (repeat it), or a file of "
                                                      "such lines; recorded with each source.")] = None,
+    columns: Annotated[Optional[list[str]], typer.Option("--columns", help="Which published column fills a field "
+                                                         "the header synonyms miss, as amount_gbp=\"Value (£)\" "
+                                                         "(repeat it); recorded with each source.")] = None,
+    columns_file: Annotated[Optional[Path], typer.Option("--columns-file", help="The same as a TOML (field = "
+                                                         "\"Column\") or CSV (field,column) file.")] = None,
     lake: Annotated[Optional[Path], typer.Option("--lake", help="Then write the book as a Parquet lake here "
                                                  "(as `export --parquet`), for Spark and other engines.")] = None,
     as_json: JsonOption = False,
@@ -43,11 +49,14 @@ def ingest(
 
     with guard():
         files = expand_paths(paths)
+        from openbook.ingest.column_options import read_columns
         from openbook.ingest.money import read_rates
 
         rates = read_rates(fx)
+        named = read_columns(columns, columns_file)
         with Book(book) as opened:
-            reports = ingest_with_progress(opened, files, org=org, jobs=jobs, quiet=as_json, fx=rates)
+            reports = ingest_with_progress(opened, files, org=org, jobs=jobs, quiet=as_json, fx=rates,
+                                           columns=named)
             from openbook.analyse.classify import classify_book
 
             classified = classify_book(opened)  # re-computable; `openbook classify` shows the detail
@@ -88,6 +97,7 @@ def validate(
         else:
             for report in reports:
                 render.problems_of(report)
+                column_matches(report)
             render.reconciliation(reports)
         rejected = any(r.status == "rejected" or r.quarantined for r in reports)
         raise typer.Exit(1 if rejected else 0)
@@ -162,13 +172,14 @@ def _report(reports: list, as_json: bool, strict: bool) -> None:
 
 
 def ingest_with_progress(book, files: list[Path], *, org: str | None, jobs: int | None, quiet: bool,
-                         fx: dict[str, str] | None = None) -> list:
+                         fx: dict[str, str] | None = None, columns: dict[str, str] | None = None) -> list:
     """Ingest files under one bar, each file's report shown as it is committed."""
     from openbook.ingest.parallel import ingest_paths
 
     reports = []
     with render.IngestProgress(len(files), quiet=quiet) as progress:
-        for report in ingest_paths(book, files, org=org, jobs=jobs, fx=fx, progress=progress.advance,
+        for report in ingest_paths(book, files, org=org, jobs=jobs, fx=fx, columns=columns or None,
+                                   progress=progress.advance,
                                    on_file=progress.start):
             reports.append(report)
             progress.finish(report)

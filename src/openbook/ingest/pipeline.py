@@ -35,11 +35,13 @@ OrgResolver = Callable[[str], "str | None"]
 
 def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progress: Progress | None = None,
                 latest: date | None = None, write: bool = True, resolve: OrgResolver | None = None,
-                collect: Collected | None = None, fx: dict[str, str] | None = None) -> IngestReport:
+                collect: Collected | None = None, fx: dict[str, str] | None = None,
+                columns: dict[str, str] | None = None) -> IngestReport:
     """Load one file into the book; with write=False (or no book) only check it.
 
     `fx` (pounds per unit, by currency: see money.read_rates) gives contracts and grants in those
-    currencies a pound figure; the rates are kept in the source's options.
+    currencies a pound figure; the rates are kept in the source's options, as are `columns`
+    (field → column as published, from `ingest --columns`).
 
     With `collect` (and no book) the accepted batches are kept there instead of written, so a
     worker process can read a file and the process that owns the book write it (parallel.py).
@@ -61,7 +63,8 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
     latest = latest or date.today() + timedelta(days=366)
     # The body --org names publishes the file even when it is rejected (a nil return is still its return).
     record = SourceRecord(sha, label, path.name, size, "spend", "uk-spend", "csv", publisher=default_org,
-                          options={**({"org": org} if org else {}), **({"fx": fx} if fx else {})})
+                          options={**({"org": org} if org else {}), **({"fx": fx} if fx else {}),
+                                   **({"columns": columns} if columns else {})})
     report = IngestReport(label, sha, "checked" if book is None else "loaded")
     if collect is not None:
         collect.record, collect.default_org = record, default_org

@@ -33,6 +33,10 @@ _BRACKETED = re.compile(r"\([^)]*\)?|\[[^\]]*\]?|\{[^}]*\}?")
 _TRAILING = re.compile(r"\s*[-–—:|/]\s*(?:text|string|str|number|numeric|integer|int|decimal|currency|date|"
                        r"datetime|gbp|£|pounds?|sterling|dd\W*mm\W*yy(?:yy)?|yyyy\W*mm\W*dd|mm\W*dd\W*yyyy)\s*$",
                        re.I)
+_TYPE_WORDS = (r"(?:text|string|str|number|numeric|integer|int|decimal|currency|date|datetime|gbp|£|pounds?|"
+               r"sterling|dd\W*mm\W*yy(?:yy)?|yyyy\W*mm\W*dd|mm\W*dd\W*yyyy|ex(?:cl?\.?)?\s*vat|inc(?:l?\.?)?\s*vat)")
+# A bracketed type, unit or format: "(text)", "[dd/mm/yyyy]", "(£)"; other bracketed words may be meaning.
+_ANNOTATION = re.compile(r"[(\[{]\s*" + _TYPE_WORDS + r"\s*[)\]}]", re.I)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _CURRENCY = {"gbp", "sterling", "pounds", "pound", "stg"}
 _FORMAT_WORDS = {"dd", "mm", "yy", "yyyy", "ddmmyyyy", "ddmmyy", "yyyymmdd"}
@@ -62,11 +66,18 @@ def header_key(name: str) -> str:
     return _key(str(name), _segment_words())
 
 
-def _key(text: str, vocabulary: frozenset[str]) -> str:
+@lru_cache(maxsize=65536)
+def header_key_with_brackets(name: str) -> str:
+    """As header_key, but words in brackets that are no type or unit stay ('Supplier ID(T)')."""
+    return _key(str(name), _segment_words(), keep_brackets=True)
+
+
+def _key(text: str, vocabulary: frozenset[str], keep_brackets: bool = False) -> str:
     text = text.replace("\ufeff", "").strip()
     stripped = _NUMBERING.sub("", text, count=1)
     text = stripped if _PUNCT.sub("", stripped.casefold()) else text
-    without = _BRACKETED.sub(" ", text)
+    text = _ANNOTATION.sub(" ", text)
+    without = _BRACKETED.sub(" ", text) if not keep_brackets else re.sub(r"[()\[\]{}]", " ", text)
     text = without if _PUNCT.sub("", without.casefold()) else text
     while (shorter := _TRAILING.sub("", text)) != text and shorter.strip():
         text = shorter
@@ -224,6 +235,7 @@ class SynonymTable:
         self.fields = tuple(fields)
         self.published: dict[str, list[tuple[int, int, str]]] = {}
         self.keyed: dict[str, list[tuple[int, int, str]]] = {}
+        self.joined: dict[str, list[tuple[int, int, str]]] = {}
         self.tokens: dict[frozenset[str], list[tuple[int, int, str]]] = {}
         self.choices: list[str] = []
         self.choice_fields: list[tuple[int, int, str]] = []
@@ -233,6 +245,7 @@ class SynonymTable:
                 self.published.setdefault(normalise_header(synonym), []).append(entry)
                 key = header_key(synonym)
                 self.keyed.setdefault(key, []).append(entry)
+                self.joined.setdefault(key.replace(" ", ""), []).append(entry)  # camelCase = run together
                 self.tokens.setdefault(_token_set(key), []).append(entry)
                 if len(key) >= _FUZZY_SHORTEST:
                     self.choices.append(key)
@@ -249,16 +262,17 @@ class SynonymTable:
     def candidates(self, cell: str) -> tuple[tuple[int, float, int, int, str], ...]:
         """(tier, score, field order, rank, field) for one header cell, best first."""
         found: list[tuple[int, float, int, int, str]] = []
-        for order, rank, name in self.published.get(normalise_header(cell), ()):
-            found.append((0, 1.0, order, rank, name))
         key = header_key(cell)
         if not key:
             return ()
-        for order, rank, name in self.keyed.get(key, ()):
+        exact = {normalise_header(cell), key, header_key_with_brackets(cell)}
+        entries = {e for k in exact for e in (*self.published.get(k, ()), *self.keyed.get(k, ()),
+                                              *self.joined.get(k.replace(" ", ""), ()))}
+        for order, rank, name in entries:
             found.append((1, 1.0, order, rank, name))
         for order, rank, name in self.tokens.get(_token_set(key), ()):
             found.append((2, _TIER_SCORE[TOKENS], order, rank, name))
-        if not found and len(key) >= _FUZZY_SHORTEST and not _looks_like_data(cell):
+        if not found and len(key) >= _FUZZY_SHORTEST and not _looks_like_data(cell, key):
             for _, score, index in process.extract(key, self.choices, scorer=fuzz.ratio,
                                                    score_cutoff=FUZZY_MIN * 100, limit=5):
                 order, rank, name = self.choice_fields[index]
@@ -298,12 +312,9 @@ def _token_set(key: str) -> frozenset[str]:
     return frozenset(w for w in key.split() if w not in _STOPWORDS) or frozenset(key.split())
 
 
-_DATA_LIKE = re.compile(r"\d[\d,./: -]*\d|\d{3,}|@|https?:|£\s*\d")
-
-
-def _looks_like_data(cell: str) -> bool:
-    """A value rather than a name (dates, amounts, long sentences): never fuzzily a header."""
-    return bool(_DATA_LIKE.search(cell)) or len(cell) > 60
+def _looks_like_data(cell: str, key: str) -> bool:
+    """A value rather than a name (dates, amounts, addresses, sentences): never fuzzily a header."""
+    return any(ch.isdigit() for ch in key) or "@" in cell or "://" in cell or len(cell) > 60
 
 
 def column_position(columns: list[str], wanted: str) -> int | None:

@@ -79,7 +79,7 @@ def _tuning_spend_headers(shared_manifest) -> list[list[str]]:
         split = {(r["publisher"], r["origin_repo"]): r["half"] for r in csv.DictReader(fh)}
     headers = set()
     for row in shared_manifest:
-        half = split.get((row["publisher"], row["origin_repo"])) or split.get(("", row["origin_repo"]))
+        half = split.get((row["publisher"], "") if row["publisher"] else ("", row["origin_repo"]))
         if half == "tuning" and row["header"] and ("spend" in row["kind"] or "procurement card" in row["kind"]):
             headers.add(tuple(c.strip() for c in row["header"].split(" | ")))
     return [list(h) for h in sorted(headers)]
@@ -121,13 +121,22 @@ def test_rewritten_real_headers_map_as_the_originals(shared_manifest):
 
 def test_a_missing_required_field_names_the_nearest_column(tmp_path):
     path = tmp_path / "near.csv"
-    path.write_text("Date,Supplier,Valeu,Notes\n03/04/2020,Acme Ltd,12.50,x\n", encoding="utf-8")
+    path.write_text("Date,Supplier,Valeu,Description,Expense Type,Notes\n03/04/2020,Acme Ltd,12.50,Rent,Rent,x\n",
+                    encoding="utf-8")
     report = validate_file(path, org="GB-GOR-D6")
     assert report.status == "rejected"
     assert report.rejection.code == "missing-required-column"
     message = report.rejection.message
     assert "no column for amount_gbp" in message and "nearest 'Valeu' (0.80)" in message
     assert "'Notes'" in message
+
+
+def test_a_file_without_a_header_names_the_row_that_came_closest(tmp_path):
+    path = tmp_path / "closest.csv"
+    path.write_text("Payments to suppliers\nBody,When,Who,Valeu\nDfE,03/04/2020,Acme Ltd,12.50\n", encoding="utf-8")
+    report = validate_file(path, org="GB-GOR-D6")
+    assert report.rejection.code == "no-header-found"
+    assert "the closest is line 2" in report.rejection.message and "nearest 'Valeu' (0.80)" in report.rejection.message
 
 
 def test_validate_shows_which_column_filled_which_field(runner, tmp_path):
@@ -186,7 +195,8 @@ def test_a_columns_file_in_toml_or_csv_does_the_same(runner, tmp_path):
 
 @pytest.mark.parametrize(("option", "words"), [
     ("amount=Sum of money", "'amount' is not a field"),
-    ("amount_gbp=Total Cost", "has no such column"),
+    ("amount_gbp=Total Cost", "holds these columns"),
+    ("=Paid", "give FIELD="),
     ("amount_gbp", "give FIELD="),
 ])
 def test_a_wrong_columns_option_is_a_usage_error(runner, tmp_path, option, words):

@@ -19,7 +19,7 @@ from datetime import date, datetime
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from openbook.errors import FileRejected
+from openbook.errors import FileRejected, UsageError
 from openbook.ingest.amounts import AmountError, amount_from_number, format_pence, parse_amount
 from openbook.ingest.columnar import FastPath
 from openbook.ingest.dates import DateError, ParsedDate, date_from_excel_serial, parse_date
@@ -110,6 +110,9 @@ def read_spend(
     rows = iter(rows)
     head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
     header_at = find_header(head, columns)
+    if header_at is None and columns:
+        raise UsageError(f"--columns {', '.join(f'{k}={v!r}' for k, v in columns.items())}: no row in the first "
+                         f"{len(head)} lines of {path} holds these columns")
     if header_at is None:
         raise rejection(head, path)
     header_line, header_cells = head[header_at]

@@ -206,3 +206,27 @@ def test_a_wrong_columns_option_is_a_usage_error(runner, tmp_path, option, words
     assert result.exit_code == 2, result.output
     assert words in result.output
     assert "Traceback" not in result.output
+
+
+def test_contracts_register_headers_written_in_new_ways_still_map():
+    from openbook.ingest.contracts_register import map_columns
+
+    plain = ["Reference Number", "Title of Agreement", "Supplier Name", "Contract Value (£)", "Start Date", "End Date"]
+    rewritten = ["1. ReferenceNumber", "2. TITLE OF AGREEMENT (text)", "3. Supplier_Name", "4. Contract Value - GBP",
+                 "5. Start Date [dd/mm/yyyy]", "6. End  Date"]
+    assert map_columns(plain) and map_columns(rewritten) == map_columns(plain)
+
+
+def test_organogram_headers_numbered_and_annotated_still_map():
+    from openbook.ingest.organogram import layouts
+
+    checked = 0
+    for layout in layouts().values():
+        plain = sorted(layout.signature)
+        if len(plain) < 2:
+            continue
+        rewritten = [f"{n}. {name.title()} (text)" for n, name in enumerate(plain, start=1)]
+        assert layout.matches(plain) and layout.matches(rewritten), layout.name
+        assert layout.map(rewritten) == layout.map(plain), layout.name
+        checked += 1
+    assert checked >= 2

@@ -92,6 +92,18 @@ def _key(text: str, vocabulary: frozenset[str], keep_brackets: bool = False) -> 
     return " ".join(words) or normalise_header(text)
 
 
+@lru_cache(maxsize=65536)
+def header_forms(name: str) -> frozenset[str]:
+    """Every form a cell is compared in: as published (normalised), its key, and both run together."""
+    forms = {normalise_header(name), header_key(name), header_key_with_brackets(name)}
+    return frozenset(forms | {f.replace(" ", "") for f in forms if f})
+
+
+def same_header(cell_forms: frozenset[str], synonym: str) -> bool:
+    """Whether a cell (given by its forms) is written as this synonym, in any of its spellings."""
+    return synonym in cell_forms or header_key(synonym).replace(" ", "") in cell_forms
+
+
 def _split_run_together(word: str, vocabulary: frozenset[str]) -> list[str]:
     """'transactionnumber' → transaction number, when every piece is a word of the synonym tables."""
     if word in vocabulary or len(word) < 6 or word.isdigit():

@@ -230,3 +230,14 @@ def test_organogram_headers_numbered_and_annotated_still_map():
         assert layout.map(rewritten) == layout.map(plain), layout.name
         checked += 1
     assert checked >= 2
+
+
+def test_validate_takes_columns_as_ingest_does(runner, tmp_path):
+    path = tmp_path / "unseen.csv"
+    path.write_text(UNSEEN, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path), "--json", "--columns", "amount_gbp=Sum of money",
+                                 "--columns", "paid_on=Paid", "--columns", "supplier_name=Firm"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)[0]
+    assert report["accepted"] == 2
+    assert {c["field"]: c["how"] for c in report["columns"]}["amount_gbp"] == "given"

@@ -78,17 +78,22 @@ def validate(
     paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns.")],
     org: Annotated[Optional[str], typer.Option("--org", help="The publishing body, as for ingest.")] = None,
     book: Annotated[Optional[Path], typer.Option("--book", "-b", help="Resolve bodies against this book.")] = None,
+    columns: Annotated[Optional[list[str]], typer.Option("--columns", help="As for ingest: FIELD=\"Column\".")] = None,
+    columns_file: Annotated[Optional[Path], typer.Option("--columns-file", help="As for ingest.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check files against the standard without loading them; print every problem."""
+    """Check files against the standard without loading them; print every problem and each column's field."""
     from openbook.ingest import validate_file
     from openbook.store import Book
 
     with guard():
+        from openbook.ingest.column_options import read_columns
+
         files = expand_paths(paths)
+        named = read_columns(columns, columns_file) or None
         opened = Book(book, read_only=True) if book else None
         try:
-            reports = [validate_file(path, org=org, book=opened) for path in files]
+            reports = [validate_file(path, org=org, book=opened, columns=named) for path in files]
         finally:
             if opened:
                 opened.close()

@@ -23,20 +23,18 @@ _PUNCT = re.compile(r"[^0-9a-z]+")
 FUZZY_MIN = 0.86  # a close spelling maps from here; below it is only named as the nearest candidate
 _FUZZY_SHORTEST = 5  # shorter names differ in too few letters to tell a typo from another word
 EXACT, TOKENS, FUZZY, USER = "exact", "same-words", "close-spelling", "given"
-_TIER_SCORE = {EXACT: 1.0, TOKENS: 0.95}
+SAME_WORDS_SCORE = 0.95  # the synonym's words in another order, or with words like 'of' and 'the'
 
 # Leading numbering: "1 ", "1.", "1)", "01 -", "2.3 ", "(a)", "a)", "(iv)".
-_NUMBERING = re.compile(r"^\s*(?:\(\s*(?:\d{1,3}|[a-z]|[ivx]{1,4})\s*\)|\d{1,3}(?:\.\d{1,3})+(?=\s)|(?:\d{1,3}(?:\.\d{1,3})*|[a-z])\s*[.)]"
-                        r"|\d{1,3}\s*[-–—:]|\d{1,3}(?=\s))\s*", re.I)
+_NUMBERING = re.compile(r"^\s*(?:\(\s*(?:\d{1,3}|[a-z]|[ivx]{1,4})\s*\)|\d{1,3}(?:\.\d{1,3})+(?=\s)"
+                        r"|(?:\d{1,3}(?:\.\d{1,3})*|[a-z])\s*[.)]|\d{1,3}\s*[-–—:]|\d{1,3}(?=\s))\s*", re.I)
 _BRACKETED = re.compile(r"\([^)]*\)?|\[[^\]]*\]?|\{[^}]*\}?")
-# A trailing type, unit or format after a separator: "Value - GBP", "Supplier: text".
-_TRAILING = re.compile(r"\s*[-–—:|/]\s*(?:text|string|str|number|numeric|integer|int|decimal|currency|date|"
-                       r"datetime|gbp|£|pounds?|sterling|dd\W*mm\W*yy(?:yy)?|yyyy\W*mm\W*dd|mm\W*dd\W*yyyy)\s*$",
-                       re.I)
 _TYPE_WORDS = (r"(?:text|string|str|number|numeric|integer|int|decimal|currency|date|datetime|gbp|£|pounds?|"
                r"sterling|dd\W*mm\W*yy(?:yy)?|yyyy\W*mm\W*dd|mm\W*dd\W*yyyy|ex(?:cl?\.?)?\s*vat|inc(?:l?\.?)?\s*vat)")
 # A bracketed type, unit or format: "(text)", "[dd/mm/yyyy]", "(£)"; other bracketed words may be meaning.
 _ANNOTATION = re.compile(r"[(\[{]\s*" + _TYPE_WORDS + r"\s*[)\]}]", re.I)
+# A trailing one after a separator: "Value - GBP", "Supplier: text".
+_TRAILING = re.compile(r"\s*[-–—:|/]\s*" + _TYPE_WORDS + r"\s*$", re.I)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _CURRENCY = {"gbp", "sterling", "pounds", "pound", "stg"}
 _FORMAT_WORDS = {"dd", "mm", "yy", "yyyy", "ddmmyyyy", "ddmmyy", "yyyymmdd"}
@@ -45,7 +43,6 @@ _ABBREVIATIONS = {
     "refs": "reference", "amt": "amount", "desc": "description", "descr": "description",
     "dept": "department", "txn": "transaction", "trans": "transaction", "inv": "invoice",
     "pmt": "payment", "pymt": "payment", "organization": "organisation", "org": "organisation",
-    "&": "and",
 }
 _STOPWORDS = {"of", "the", "for", "to", "a", "an", "on", "by", "and", "in"}
 _EXTRA_WORDS = {"payment", "date", "number", "name", "supplier", "transaction", "invoice", "amount",
@@ -73,6 +70,7 @@ def header_key_with_brackets(name: str) -> str:
 
 
 def _key(text: str, vocabulary: frozenset[str], keep_brackets: bool = False) -> str:
+    """header_key's steps; an empty vocabulary leaves run-together words whole (to build the vocabulary)."""
     text = text.replace("\ufeff", "").strip()
     stripped = _NUMBERING.sub("", text, count=1)
     text = stripped if _PUNCT.sub("", stripped.casefold()) else text
@@ -283,7 +281,7 @@ class SynonymTable:
         for order, rank, name in entries:
             found.append((1, 1.0, order, rank, name))
         for order, rank, name in self.tokens.get(_token_set(key), ()):
-            found.append((2, _TIER_SCORE[TOKENS], order, rank, name))
+            found.append((2, SAME_WORDS_SCORE, order, rank, name))
         if not found and len(key) >= _FUZZY_SHORTEST and not _looks_like_data(cell, key):
             for _, score, index in process.extract(key, self.choices, scorer=fuzz.ratio,
                                                    score_cutoff=FUZZY_MIN * 100, limit=5):

@@ -11,6 +11,7 @@ import typer
 from openbook.cli import render
 from openbook.cli.app import (BookOption, DEFAULT_BOOK, EXIT_CODES_HELP, JobsOption, JsonOption, app, debugging,
                               exit_status, guard)
+from openbook.cli.columns_render import column_matches
 from openbook.errors import UsageError
 from openbook.ingest.paths import expand_paths
 
@@ -39,6 +40,11 @@ def ingest(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="The snapshot date (YYYY-MM-DD) of organograms "
                                                  "whose file name and columns do not say it; recorded with "
                                                  "each source.")] = None,
+    columns: Annotated[Optional[list[str]], typer.Option("--columns", help="Which published column fills a field "
+                                                         "the header synonyms miss, as amount_gbp=\"Value (£)\" "
+                                                         "(repeat it); recorded with each source.")] = None,
+    columns_file: Annotated[Optional[Path], typer.Option("--columns-file", help="The same as a TOML (field = "
+                                                         "\"Column\") or CSV (field,column) file.")] = None,
     lake: Annotated[Optional[Path], typer.Option("--lake", help="Then write the book as a Parquet lake here "
                                                  "(as `export --parquet`), for Spark and other engines.")] = None,
     as_json: JsonOption = False,
@@ -48,13 +54,15 @@ def ingest(
 
     with guard():
         files = expand_paths(paths)
+        from openbook.ingest.column_options import read_columns
         from openbook.ingest.money import read_rates
 
         rates = read_rates(fx)
         snapshot = _as_of(as_of)
+        named = read_columns(columns, columns_file)
         with Book(book) as opened:
             reports = ingest_with_progress(opened, files, org=org, jobs=jobs, quiet=as_json, fx=rates,
-                                           as_of=snapshot)
+                                           as_of=snapshot, columns=named)
             from openbook.analyse.classify import classify_book
 
             classified = classify_book(opened)  # re-computable; `openbook classify` shows the detail
@@ -76,17 +84,22 @@ def validate(
     paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns.")],
     org: Annotated[Optional[str], typer.Option("--org", help="The publishing body, as for ingest.")] = None,
     book: Annotated[Optional[Path], typer.Option("--book", "-b", help="Resolve bodies against this book.")] = None,
+    columns: Annotated[Optional[list[str]], typer.Option("--columns", help="As for ingest: FIELD=\"Column\".")] = None,
+    columns_file: Annotated[Optional[Path], typer.Option("--columns-file", help="As for ingest.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check files against the standard without loading them; print every problem."""
+    """Check files against the standard without loading them; print every problem and each column's field."""
     from openbook.ingest import validate_file
     from openbook.store import Book
 
     with guard():
+        from openbook.ingest.column_options import read_columns
+
         files = expand_paths(paths)
+        named = read_columns(columns, columns_file) or None
         opened = Book(book, read_only=True) if book else None
         try:
-            reports = [validate_file(path, org=org, book=opened) for path in files]
+            reports = [validate_file(path, org=org, book=opened, columns=named) for path in files]
         finally:
             if opened:
                 opened.close()
@@ -96,6 +109,7 @@ def validate(
             for report in reports:
                 render.problems_of(report)
                 _traceback_of(report)
+                column_matches(report)
             render.reconciliation(reports)
         raise typer.Exit(exit_status(reports, strict=True))
 
@@ -183,13 +197,15 @@ def _as_of(text: str | None) -> date | None:
 
 
 def ingest_with_progress(book, files: list[Path], *, org: str | None, jobs: int | None, quiet: bool,
-                         fx: dict[str, str] | None = None, as_of: date | None = None) -> list:
+                         fx: dict[str, str] | None = None, as_of: date | None = None,
+                         columns: dict[str, str] | None = None) -> list:
     """Ingest files under one bar, each file's report shown as it is committed."""
     from openbook.ingest.parallel import ingest_paths
 
     reports = []
     with render.IngestProgress(len(files), quiet=quiet) as progress:
-        for report in ingest_paths(book, files, org=org, jobs=jobs, fx=fx, as_of=as_of, progress=progress.advance,
+        for report in ingest_paths(book, files, org=org, jobs=jobs, fx=fx, as_of=as_of, columns=columns or None,
+                                   progress=progress.advance,
                                    on_file=progress.start):
             reports.append(report)
             progress.finish(report)

@@ -12,7 +12,8 @@ from openbook.ingest.problems import PROBLEM_TYPES, Problem
 from openbook.ingest.report import IngestReport
 
 
-def validate_file(path: Path, *, org: str | None = None, book=None) -> IngestReport:
+def validate_file(path: Path, *, org: str | None = None, book=None,
+                  columns: dict[str, str] | None = None) -> IngestReport:
     """Every problem in a file, without touching the book.
 
     Files already in the standard's own layout are checked by SQL generated from the Table
@@ -23,7 +24,7 @@ def validate_file(path: Path, *, org: str | None = None, book=None) -> IngestRep
     table = standard_check.standard_table_of(Path(path))
     if table is not None:
         return standard_check.check_file(Path(path), table)
-    return ingest_file(book, Path(path), org=org, write=False)
+    return ingest_file(book, Path(path), org=org, write=False, columns=columns)
 
 
 __all__ = ["IngestReport", "PROBLEM_TYPES", "Problem", "ingest_file", "validate_file"]

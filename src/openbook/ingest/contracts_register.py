@@ -23,7 +23,7 @@ from openbook import standard
 from openbook.errors import FileRejected
 from openbook.ingest.amounts import AmountError
 from openbook.ingest.dates import read_date
-from openbook.ingest.headers import normalise_header
+from openbook.ingest.headers import SynonymTable, normalise_header, table_of
 from openbook.ingest.base import Importer, IngestContext, load_records
 from openbook.ingest.money import exact_amount
 from openbook.ingest.problems import Problem
@@ -55,19 +55,14 @@ def register_fields() -> dict[str, tuple[str, ...]]:
             for name, spec in tomllib.loads(text)["fields"].items()}
 
 
+@cache
+def register_table() -> SynonymTable:
+    return table_of(register_fields())
+
+
 def map_columns(cells: list[str]) -> dict[str, int]:
-    """field → column index: fields in table order each take their best-ranked synonym still free."""
-    names = [normalise_header(c) for c in cells]
-    mapped: dict[str, int] = {}
-    taken: set[int] = set()
-    for field, synonyms in register_fields().items():
-        for synonym in synonyms:
-            position = next((i for i, n in enumerate(names) if n == synonym and i not in taken), None)
-            if position is not None:
-                mapped[field] = position
-                taken.add(position)
-                break
-    return mapped
+    """field → column index, matched as spend headers are (numbering, annotations, spellings; see headers.py)."""
+    return register_table().map(cells).fields
 
 
 def register_score(cells: list[str]) -> float:
@@ -110,7 +105,8 @@ class ContractsRegisterImporter(Importer):
             raise FileRejected("no-data-rows", "the register has a header but no contracts")
         records.summarise("contract", amount="value_gbp", day="start_date", default_org=context.default_org)
         records.dialect = {"header_line": reader.header_line,
-                           "columns": [[name, reader.field_at.get(i)] for i, name in enumerate(reader.header)]}
+                           "columns": [[name, reader.field_at.get(i)] for i, name in enumerate(reader.header)],
+                           "matches": register_table().map(reader.header).scored()}
         return load_records(context, records, self.dataset)
 
 

@@ -11,10 +11,10 @@ import re
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from openbook.errors import FileRejected
+from openbook.errors import FileRejected, UsageError
 from openbook.ingest.amounts import AmountError, parse_amount
 from openbook.ingest.dates import DateError, numeric_order_evidence, parse_date
-from openbook.ingest.headers import HeaderMap, header_score
+from openbook.ingest.headers import HeaderMap, column_position, header_score, map_header
 from openbook.ingest.reader import Cell, cell_text
 
 _AMBIGUOUS = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
@@ -24,10 +24,28 @@ _METADATA_KEYS = {"title", "description", "publisher", "licence", "license", "ur
                   "tags", "package name", "date released", "date updated"}
 
 
-def find_header(head: list[tuple[int, list[Cell]]]) -> int | None:
-    scores = [header_score([cell_text(c) for c in cells]) for _, cells in head]
+def find_header(head: list[tuple[int, list[Cell]]], columns: dict[str, str] | None = None) -> int | None:
+    """The best-scoring early row; with user-named columns, the first row holding them all."""
+    texts = [[cell_text(c) for c in cells] for _, cells in head]
+    if columns:
+        for index, cells in enumerate(texts):
+            if all(column_position(cells, wanted) is not None for wanted in columns.values()):
+                return index
+    scores = [header_score(cells) for cells in texts]
     best = max(scores, default=0)
     return scores.index(best) if best else None
+
+
+def given_columns(columns: dict[str, str] | None, header: list[Cell], path: str) -> dict[str, str] | None:
+    """The user's field → column mapping, once each column is known to be in this file's header."""
+    if not columns:
+        return None
+    names = [cell_text(c).strip() for c in header]
+    for name, wanted in columns.items():
+        if column_position(names, wanted) is None:
+            raise UsageError(f"--columns {name}={wanted!r}: {path} has no such column "
+                             f"(its columns: {', '.join(repr(n) for n in names if n)})")
+    return columns
 
 
 def date_order(sample: Counter) -> tuple[bool, bool, tuple[date, date] | None]:
@@ -130,5 +148,22 @@ def rejection(head: list[tuple[int, list[Cell]]], path: str) -> FileRejected:
         return FileRejected("metadata-not-data", f"the file holds dataset metadata ({found}), not payment "
                             "lines; fetch the data file the catalogue entry points to", path=path)
     return FileRejected("no-header-found", f"no row in the first {len(head)} lines names an amount and a "
-                        "date or supplier column; add the publisher's column names to the header synonym "
-                        "table if this is a spend file", path=path)
+                        "date or supplier column" + _nearest_header(head) + "; add the publisher's column names "
+                        "to the header synonym table, or name them with --columns, if this is a spend file",
+                        path=path)
+
+
+def _nearest_header(head: list[tuple[int, list[Cell]]]) -> str:
+    """The row that came closest to a header, with what it lacks and the nearest candidates."""
+    best = None
+    for line, cells in head:
+        texts = [cell_text(c) for c in cells]
+        if sum(1 for t in texts if t.strip()) < 2:
+            continue
+        mapping = map_header(texts)
+        if mapping.fields and (best is None or len(mapping.fields) > len(best[1].fields)):
+            best = (line, mapping)
+    if best is None:
+        return ""
+    line, mapping = best
+    return f"; the closest is line {line}: {mapping.missing_message(mapping.missing_required())}"

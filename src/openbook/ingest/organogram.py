@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, ClassVar
 from openbook.errors import FileRejected
 from openbook.ingest.amounts import AmountError, parse_amount
 from openbook.ingest.dates import DateError, parse_date
-from openbook.ingest.headers import header_score, normalise_header
+from openbook.ingest.headers import header_forms, header_score, normalise_header, same_header
 from openbook.ingest.base import Importer, IngestContext, load_records
 from openbook.ingest.problems import Problem
 from openbook.ingest.reader import cell_text, iter_xlsx, xlsx_sheet_names
@@ -74,15 +74,17 @@ class Layout:
     columns: dict[str, Column]
 
     def matches(self, cells: Iterable[str]) -> bool:
-        return self.signature <= {normalise_header(c) for c in cells}
+        forms = [header_forms(c) for c in cells]
+        return all(any(same_header(f, s) for f in forms) for s in self.signature)
 
     def map(self, cells: list[str]) -> dict[str, int]:
         """field → cell index: each field takes its earliest synonym, a column feeds one field."""
-        names = [normalise_header(c) for c in cells]
+        names = [header_forms(c) for c in cells]
         found: dict[str, int] = {}
         for field, column in self.columns.items():
             for synonym in column.synonyms:
-                index = next((i for i, n in enumerate(names) if n == synonym and i not in found.values()), None)
+                index = next((i for i, n in enumerate(names) if same_header(n, synonym) and i not in found.values()),
+                             None)
                 if index is not None:
                     found[field] = index
                     break

@@ -38,25 +38,27 @@ GROUP_ROWS = 250_000
 
 
 def ingest_paths(book: Book, paths: list[Path], *, org: str | None = None, jobs: int | None = None,
-                 fx: dict[str, str] | None = None, as_of: date | None = None, progress: Callable[[int], None] | None = None,
+                 fx: dict[str, str] | None = None, as_of: date | None = None,
+                 columns: dict[str, str] | None = None, progress: Callable[[int], None] | None = None,
                  on_file: Callable[[Path], None] | None = None) -> Iterator[IngestReport]:
     """Ingest files in order, yielding each report as its file is committed."""
     with book.memory_capped(os.environ.get("OPENBOOK_INGEST_MEMORY", INGEST_MEMORY)):
-        yield from _ingest_paths(book, paths, org=org, fx=fx, as_of=as_of, jobs=jobs or os.cpu_count() or 1, progress=progress,
+        yield from _ingest_paths(book, paths, org=org, fx=fx, as_of=as_of, columns=columns,
+                                 jobs=jobs or os.cpu_count() or 1, progress=progress,
                                  on_file=on_file)
         # Checkpoint under the cap too: uncapped, folding the last WAL into the file took 2.5 GB.
         book.checkpoint()
 
 
 def _ingest_paths(book: Book, paths: list[Path], *, org: str | None, fx: dict[str, str] | None,
-                  as_of: date | None, jobs: int,
+                  as_of: date | None, columns: dict[str, str] | None, jobs: int,
                   progress: Callable[[int], None] | None,
                   on_file: Callable[[Path], None] | None) -> Iterator[IngestReport]:
     registers = {p for p in paths if _is_organisation_register(p)}
     for path in [p for p in paths if p in registers]:
         if on_file:
             on_file(path)
-        yield ingest_file(book, path, org=org, fx=fx, as_of=as_of, progress=progress)
+        yield ingest_file(book, path, org=org, fx=fx, as_of=as_of, columns=columns, progress=progress)
     rest = [p for p in paths if p not in registers]
     resolve_publisher(book.resolve_org, org)  # a wrong --org stops here, not in every worker
     small = [p for p in rest if _size(p) <= MAX_WORKER_FILE_BYTES]
@@ -64,7 +66,7 @@ def _ingest_paths(book: Book, paths: list[Path], *, org: str | None, fx: dict[st
         for path in rest:
             if on_file:
                 on_file(path)
-            yield ingest_file(book, path, org=org, fx=fx, as_of=as_of, progress=progress)
+            yield ingest_file(book, path, org=org, fx=fx, as_of=as_of, columns=columns, progress=progress)
         return
     latest = date.today() + timedelta(days=366)
     context = multiprocessing.get_context("spawn")
@@ -79,7 +81,7 @@ def _ingest_paths(book: Book, paths: list[Path], *, org: str | None, fx: dict[st
                 if path is None:
                     return
                 try:
-                    pending[path] = pool.submit(_read_file, path, org, latest, fx, as_of)
+                    pending[path] = pool.submit(_read_file, path, org, latest, fx, as_of, columns)
                 except Exception:  # noqa: BLE001 - a broken pool: files not handed out are read here
                     return
 
@@ -90,14 +92,14 @@ def _ingest_paths(book: Book, paths: list[Path], *, org: str | None, fx: dict[st
                 on_file(path)
             if path not in pending:
                 yield from _commit(book, group, progress)
-                yield ingest_file(book, path, org=org, fx=fx, as_of=as_of, progress=progress)
+                yield ingest_file(book, path, org=org, fx=fx, as_of=as_of, columns=columns, progress=progress)
                 continue
             try:
                 report, collected = pending.pop(path).result()
             except Exception:  # noqa: BLE001 - a worker that died or failed: read the file here instead
                 top_up()
                 yield from _commit(book, group, progress)
-                yield ingest_file(book, path, org=org, fx=fx, as_of=as_of, progress=progress)
+                yield ingest_file(book, path, org=org, fx=fx, as_of=as_of, columns=columns, progress=progress)
                 continue
             top_up()
             group.append((report, collected))
@@ -165,10 +167,11 @@ def _resolve(name: str) -> str | None:
 
 
 def _read_file(path: Path, org: str | None, latest: date,
-               fx: dict[str, str] | None = None, as_of: date | None = None) -> tuple[IngestReport, Collected]:
+               fx: dict[str, str] | None = None, as_of: date | None = None,
+               columns: dict[str, str] | None = None) -> tuple[IngestReport, Collected]:
     collected = Collected()
     report = ingest_file(None, path, org=org, latest=latest, resolve=_resolve, collect=collected, fx=fx,
-                         as_of=as_of, nearest=nearest_names(_WORKER_INDEX[0]))
+                         as_of=as_of, columns=columns, nearest=nearest_names(_WORKER_INDEX[0]))
     collected.compact()
     return report, collected
 

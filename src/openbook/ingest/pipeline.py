@@ -38,12 +38,14 @@ OrgResolver = Callable[[str], "str | None"]
 def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progress: Progress | None = None,
                 latest: date | None = None, write: bool = True, resolve: OrgResolver | None = None,
                 collect: Collected | None = None, fx: dict[str, str] | None = None,
-                as_of: date | None = None, nearest: Callable[[str], list[str]] | None = None) -> IngestReport:
+                as_of: date | None = None, columns: dict[str, str] | None = None,
+                nearest: Callable[[str], list[str]] | None = None) -> IngestReport:
     """Load one file into the book; with write=False (or no book) only check it.
 
     `fx` (pounds per unit, by currency: see money.read_rates) gives contracts and grants in those
     currencies a pound figure; the rates are kept in the source's options. `as_of` is the
-    snapshot date the user gives for organograms that do not say theirs (kept there too).
+    snapshot date the user gives for organograms that do not say theirs (kept there too), as are
+    `columns` (field → column as published, from `ingest --columns`).
 
     With `collect` (and no book) the accepted batches are kept there instead of written, so a
     worker process can read a file and the process that owns the book write it (parallel.py).
@@ -69,25 +71,27 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
                 with book.transaction():
                     book.forget_source(sha)
                     return _load(book, path, scan, org=org, progress=progress, latest=latest, resolve=resolve,
-                                 collect=collect, fx=fx, as_of=as_of, nearest=nearest)
+                                 collect=collect, fx=fx, as_of=as_of, columns=columns, nearest=nearest)
             except (UsageError, BookError):
                 raise
             except Exception as error:  # noqa: BLE001 - rolled back to the earlier load; the run goes on
                 return internal_error(IngestReport(label, sha, "rejected"), error)
     return _load(book, path, scan, org=org, progress=progress, latest=latest, resolve=resolve, collect=collect,
-                 fx=fx, as_of=as_of, nearest=nearest)
+                 fx=fx, as_of=as_of, columns=columns, nearest=nearest)
 
 
 def _load(book: Book | None, path: Path, scan: FileScan, *, org: str | None, progress: Progress | None,
           latest: date | None, resolve: OrgResolver, collect: Collected | None, fx: dict[str, str] | None,
-          as_of: date | None, nearest: Callable[[str], list[str]]) -> IngestReport:
+          as_of: date | None, columns: dict[str, str] | None,
+          nearest: Callable[[str], list[str]]) -> IngestReport:
     sha, size, label = scan.sha256, scan.size, str(path)
     default_org = resolve_publisher(resolve, org)
     latest = latest or date.today() + timedelta(days=366)
     # The body --org names publishes the file even when it is rejected (a nil return is still its return).
     record = SourceRecord(sha, label, path.name, size, "spend", "uk-spend", "csv", publisher=default_org,
                           options={**({"org": org} if org else {}), **({"fx": fx} if fx else {}),
-                                   **({"as_of": as_of.isoformat()} if as_of else {})})
+                                   **({"as_of": as_of.isoformat()} if as_of else {}),
+                                   **({"columns": columns} if columns else {})})
     report = IngestReport(label, sha, "checked" if book is None else "loaded")
     if collect is not None:
         collect.record, collect.default_org = record, default_org

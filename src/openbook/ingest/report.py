@@ -66,6 +66,8 @@ class IngestReport:
     # Accepted amounts with no pound figure (a currency without a user's rate), by currency: left out of £.
     not_in_pounds: dict[str, str] = field(default_factory=dict)
     traceback: str | None = None  # for an internal-error rejection, shown with --debug only
+    # Which published column filled which field, with its match score (see headers.HeaderMap.scored).
+    columns: list[dict] = field(default_factory=list)
 
     @property
     def counts(self) -> Counts:
@@ -114,6 +116,7 @@ def report_json(report: IngestReport, *, include_problems: bool = False) -> dict
         payload["problems"] = [p.as_dict() for p in report.problems]
         payload["problems_total"] = report.problems_total
         payload["partial"] = report.partial
+        payload["columns"] = report.columns
     return payload
 
 

@@ -19,12 +19,12 @@ from datetime import date, datetime
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from openbook.errors import FileRejected
+from openbook.errors import FileRejected, UsageError
 from openbook.ingest.amounts import AmountError, amount_from_number, format_pence, parse_amount
 from openbook.ingest.columnar import FastPath
 from openbook.ingest.dates import DateError, ParsedDate, date_from_excel_serial, parse_date
 from openbook.ingest.headers import HeaderMap, map_header
-from openbook.ingest.layout import NIL, date_order, find_header, infer_amount_column, rejection
+from openbook.ingest.layout import NIL, date_order, find_header, given_columns, infer_amount_column, rejection
 from openbook.ingest.problems import Problem
 from openbook.ingest.reader import Cell, cell_text
 from openbook.ingest.report import Counts
@@ -101,24 +101,30 @@ def read_spend(
     columnar: bool = True,
     bulk: Callable[[int, int], Iterator] | None = None,
     nearest_orgs: Callable[[str], list[str]] | None = None,
+    columns: dict[str, str] | None = None,
 ) -> Iterator[SpendBatch]:
     """Turn a file's rows into batches of records; raise FileRejected when it holds no data.
 
-    `nearest_orgs` names the bodies nearest a body cell that resolves to none, for its quarantine row."""
+    `nearest_orgs` names the bodies nearest a body cell that resolves to none, for its quarantine row.
+    `columns` (field → column as published, from `ingest --columns`) settles fields the
+    synonym table does not; each named column must be in the file's header.
+    """
     rows = iter(rows)
     head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
-    header_at = find_header(head)
+    header_at = find_header(head, columns)
+    if header_at is None and columns:
+        raise UsageError(f"--columns {', '.join(f'{k}={v!r}' for k, v in columns.items())}: no row in the first "
+                         f"{len(head)} lines of {path} holds these columns")
     if header_at is None:
         raise rejection(head, path)
     header_line, header_cells = head[header_at]
-    mapping = map_header([cell_text(c) for c in header_cells])
+    mapping = map_header([cell_text(c) for c in header_cells], given_columns(columns, header_cells, path))
     body = itertools.chain(head[header_at + 1:], rows)
     lookahead = list(itertools.islice(body, DATE_ORDER_SCAN_ROWS if bulk is None else INFER_ROWS))
     inferred = infer_amount_column(mapping, lookahead)
     missing = mapping.missing_required()
     if missing:
-        raise FileRejected("missing-required-column", f"the header has no {' or '.join(missing)} column "
-                           f"(columns: {', '.join(c for c in mapping.columns if c)})", path=path, line=header_line)
+        raise FileRejected("missing-required-column", mapping.missing_message(missing), path=path, line=header_line)
     if "entity_name" not in mapping.fields and default_org is None:
         raise FileRejected("publisher-unknown", "the file has no body name column and no --org was given; "
                            "pass --org with the publishing body's org id or name", path=path)

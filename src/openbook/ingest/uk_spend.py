@@ -55,7 +55,7 @@ def ingest_spend(context: IngestContext) -> IngestReport:
     bulk = _arrow_bulk(context.path, record, context.scan) if csv_text else None
     batches = read_spend(context.rows, resolve_org=context.resolve_org, default_org=context.default_org,
                          path=context.label, latest=context.latest, tally=tally, columnar=csv_text, bulk=bulk,
-                         nearest_orgs=context.nearest_orgs)
+                         nearest_orgs=context.nearest_orgs, columns=(record.options or {}).get("columns"))
     if book is None:
         _drain(batches, report, context.progress, context.collect)
         if context.collect is not None:
@@ -120,7 +120,8 @@ def _finish(book: Book, record: SourceRecord, tally: SpendTally, default_org: st
     record.amount_accepted_pence = tally.pence
     record.dialect = {**(record.dialect or {}), "header_line": tally.header_line,
                       "date_order": "month-first" if tally.month_first else "day-first",
-                      "columns": tally.header.describe() if tally.header else []}
+                      "columns": tally.header.describe() if tally.header else [],
+                      "matches": tally.header.scored() if tally.header else []}
     book.record_source(record)
 
 
@@ -128,6 +129,7 @@ def _fill(report: IngestReport, tally: SpendTally, record: SourceRecord) -> None
     report.counts = tally
     report.amount_pence, report.publisher = tally.pence, record.publisher
     report.problem_counts = dict(tally.problem_counts)
+    report.columns = tally.header.scored() if tally.header else []
     report.supersedes = record.supersedes
     if record.period_start:
         report.period = (record.period_start, record.period_end)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
 import ibis
@@ -13,7 +14,9 @@ from openbook.web.models import listing as listing_model
 from openbook.web.models import responses, row_model
 
 router = APIRouter(prefix="/api/v1", tags=["sources and problems"])
-Source = row_model("source", "Source")
+Source = row_model("source", "Source", extra={"columns": (list[dict], "Which published column filled which "
+                                                   "field of the standard, with the match score and how it matched "
+                                                   "(exact, same-words, close-spelling, given by --columns)")})
 Problem = row_model("quarantine", "Problem")
 
 
@@ -26,7 +29,14 @@ def sources(
     format: Format = None,
 ):
     expr = equal(book.ibis().table("source"), status=status, dataset=dataset)
-    return rows_response(expr.order_by([ibis.desc("loaded_at"), "sha256"]).to_pyarrow(), format, "sources")
+    expr = expr.mutate(columns=expr.dialect["matches"])
+    table = expr.order_by([ibis.desc("loaded_at"), "sha256"]).to_pyarrow()
+    if format and format != "page":
+        return rows_response(table, format, "sources")
+    rows = table.to_pylist()
+    for row in rows:
+        row["columns"] = json.loads(row["columns"]) if row["columns"] else []
+    return rows_response(rows, format, "sources")
 
 
 @router.get("/problems", summary="Quarantined rows and flags, each with its file, line, column and raw row",

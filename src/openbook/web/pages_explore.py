@@ -8,6 +8,7 @@ them: the API's spend list filtered to them, or a source line page (`/sources/{s
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from statistics import median
@@ -394,7 +395,15 @@ def source_page(request: Request, sha: str, book: BookDep,
                 .to_pyarrow().to_pylist() or [None])[0]
     return render(request, "explore/source.html", title=source["file_name"] or source["sha256"][:12], source=source,
                   body=body, rows=rows, codes=codes, paging=paging, severity=severity, code=code or "",
-                  reconciles=_reconciles(source))
+                  reconciles=_reconciles(source), columns=column_matches(source))
+
+
+def column_matches(source: dict) -> list[dict]:
+    """Which published column filled which field, as the importer recorded it in the dialect."""
+    dialect = source.get("dialect")
+    if isinstance(dialect, str):
+        dialect = json.loads(dialect)
+    return (dialect or {}).get("matches") or []
 
 
 def _reconciles(source: dict) -> bool | None:

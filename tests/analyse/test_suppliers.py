@@ -143,7 +143,11 @@ def test_resolution_of_a_synthetic_sector_reaches_95_percent_precision_and_recal
     assert names > 1500 and first.engine == "rapidfuzz"
     assert precision >= 0.95 and recall >= 0.95, (precision, recall)
     with Book(path, read_only=True) as book:
-        assert book.query("SELECT count(*) FROM spend WHERE supplier_id IS NULL")[0][0] == 0
+        # Only a withheld payee (the generator plants some) is left without a supplier: it is nobody's.
+        unresolved = [name for (name,) in book.query("SELECT DISTINCT supplier_name FROM spend "
+                                                     "WHERE supplier_id IS NULL")]
+        assert unresolved and all(is_withheld(name) for name in unresolved), unresolved
+        assert all(truth[name].startswith("withheld:") for name in unresolved)
         assert book.query("SELECT count(*) FROM supplier")[0][0] == len(first.suppliers)
 
 

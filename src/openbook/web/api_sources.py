@@ -31,11 +31,11 @@ def sources(
     expr = equal(book.ibis().table("source"), status=status, dataset=dataset)
     expr = expr.mutate(columns=expr.dialect["matches"])
     table = expr.order_by([ibis.desc("loaded_at"), "sha256"]).to_pyarrow()
-    if format and format != "page":
-        return rows_response(table, format, "sources")
+    if format and format not in ("page", "json"):
+        return rows_response(table, format, "sources")  # a flat file keeps the matches as JSON text
     rows = table.to_pylist()
     for row in rows:
-        row["columns"] = json.loads(row["columns"]) if row["columns"] else []
+        row["columns"] = (json.loads(row["columns"]) if row["columns"] else None) or []  # JSON null too
     return rows_response(rows, format, "sources")
 
 

@@ -104,6 +104,16 @@ def blocks() -> dict[str, dict]:
     return tomllib.loads(_read_text("blocks.toml"))
 
 
+def interfaces() -> dict[str, dict]:
+    """The blocks with a standard interface a system can be tested against (interfaces/index.toml)."""
+    return tomllib.loads(_read_text("interfaces", "index.toml"))
+
+
+def interface(block: str) -> dict:
+    """A block's interface document (OpenAPI 3), as published in interfaces/."""
+    return json.loads(_read_text("interfaces", interfaces()[block]["file"]))
+
+
 def frontline_costs() -> list[dict[str, str]]:
     """Fully loaded annual cost of frontline posts (frontline_costs.csv), money as text to keep it exact."""
     return _read_csv("frontline_costs.csv")

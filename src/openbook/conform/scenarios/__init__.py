@@ -1,0 +1,1 @@
+"""Each block's stateful scenario: the order of requests that exercises its interface's promises."""

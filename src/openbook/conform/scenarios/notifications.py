@@ -1,0 +1,50 @@
+"""Notifications (GOV.UK Notify's email operations): send, read its status, list a page at a time,
+and the validation, not-found and authentication errors in Notify's envelope."""
+
+from __future__ import annotations
+
+import uuid
+
+from openbook.conform.runner import Session, dig
+
+SEND, ONE, LIST = "/v2/notifications/email", "/v2/notifications/{notification_id}", "/v2/notifications"
+
+
+def scenario(s: Session) -> None:
+    template, address = s.fixtures["template_id"], s.fixtures["email_address"]
+
+    def email(reference: str, **change) -> dict:
+        return {"email_address": address, "template_id": template, "reference": reference,
+                "personalisation": {"name": "openbook"}, **change}
+
+    s.refused("send an email", "POST", SEND, body=email(s.unique("refused")))
+    s.refused("list notifications", "GET", LIST, token="openbook-false-token")
+    reference = s.unique("first")
+    sent = s.call("send an email", "POST", SEND, body=email(reference), expect=(201,))
+    made = sent.json if sent is not None and sent.status == 201 else None
+    notification_id = dig(made, "id")
+    if not isinstance(notification_id, str) or not notification_id:
+        s.check("send an email", "gives an id", False, "no notification to carry on with")
+        return
+    s.check("send an email", "names the template and reference",
+            dig(made, "template", "id") == template and made.get("reference") == reference,
+            f"template {dig(made, 'template', 'id')!r}, reference {made.get('reference')!r}")
+    one = ONE.replace("{notification_id}", notification_id)
+    got = s.call("get the notification", "GET", ONE, url=one, expect=(200,))
+    s.check("get the notification", "same notification, an email",
+            dig(got and got.json, "id") == notification_id and dig(got and got.json, "type") == "email")
+    s.refused("get the notification", "GET", ONE, url=one)
+    s.call("get an unknown notification", "GET", ONE, url=ONE.replace("{notification_id}", str(uuid.uuid4())),
+           expect=(404,))
+    s.call("send to an invalid address", "POST", SEND, body=email(s.unique("bad"), email_address="not-an-address"),
+           expect=(400,))
+    without = {k: v for k, v in email(s.unique("bad2")).items() if k != "template_id"}
+    s.call("send without a template", "POST", SEND, body=without, expect=(400,))
+    s.call("send a second email", "POST", SEND, body=email(s.unique("second")), expect=(201,))
+    mine = s.call("list by reference", "GET", LIST, query={"reference": reference}, expect=(200,))
+    ids = [dig(n, "id") for n in dig(mine and mine.json, "notifications") or [] if isinstance(n, dict)]
+    s.check("list by reference", "finds the email", notification_id in ids, f"{len(ids)} listed")
+    first = s.call("list notifications, one a page", "GET", LIST, query={"page_size": 1}, expect=(200,))
+    s.paginate("list notifications, one a page", LIST, first, size=1, more=True, size_is_optional=True,
+               items=lambda page: [dig(n, "id") for n in page.get("notifications") or [] if isinstance(n, dict)],
+               next_link=lambda page: dig(page, "links", "next"))

@@ -24,6 +24,7 @@ from openbook.cli import (  # noqa: F401  (each registers its commands)
     alerts,
     quality,
     review,
+    conform,
 )
 from openbook.cli.app import app
 

@@ -100,6 +100,17 @@ ADDED_BODIES = [
 ]
 
 
+# Conformance certificates loaded into the book (conform/load.py): whether a body's system speaks a
+# Lego block's standard interface, at which version, until when; the hash finds the certificate.
+CONFORMANCE = [
+    """CREATE TABLE IF NOT EXISTS conformance (
+        org_id VARCHAR NOT NULL, system VARCHAR NOT NULL, block VARCHAR NOT NULL, version VARCHAR NOT NULL,
+        result VARCHAR NOT NULL, issued DATE NOT NULL, expires DATE NOT NULL, system_url VARCHAR NOT NULL,
+        cert_sha256 VARCHAR NOT NULL, file_name VARCHAR, loaded_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (org_id, system, block))""",
+]
+
+
 def ddl() -> list[str]:
     return ([create_table_sql(t) for t in standard.table_names()] + INTERNAL + MEASURES + ALERTS + ADDED_BODIES
-            + list(VIEWS.values()))
+            + CONFORMANCE + list(VIEWS.values()))

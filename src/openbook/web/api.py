@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from openbook.web import (api_aggregates, api_bodies, api_findings, api_measures, api_records, api_savings,
-                          api_sources, api_spend, api_suppliers)
+from openbook.web import (api_aggregates, api_bodies, api_conformance, api_findings, api_measures, api_records,
+                          api_savings, api_sources, api_spend, api_suppliers)
 from openbook.web.downloads import FORMATS
 
 RESOURCES = (api_bodies, api_spend, api_suppliers, api_records, api_findings, api_aggregates, api_savings, api_sources,
-             api_measures)
+             api_measures, api_conformance)
 router = APIRouter()
 for _module in RESOURCES:
     router.include_router(_module.router)

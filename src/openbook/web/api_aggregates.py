@@ -34,7 +34,8 @@ Benchmark = model("FunctionBenchmark", {
 Cell = model("CapabilityCell", {
     "org_id": (str, "Body"), "capability": (str, "Capability (Lego block)"), "systems": (int, "Its systems for it"),
     "products": (list[str], "Products"), "vendors": (list[str], "Vendors"),
-    "annual_cost_gbp": (str, "Their annual cost, £"), "users": (int, "Users"), "costed": (int, "Systems with a cost")})
+    "annual_cost_gbp": (str, "Their annual cost, £"), "users": (int, "Users"), "costed": (int, "Systems with a cost"),
+    "conformance": (str, "conforming, not conforming or untested: the block's interface, from loaded certificates")})
 CapabilitySummary = model("CapabilitySummary", {
     "capability": (str, "Capability (Lego block)"), "label": (str, "Its name"),
     "bodies": (int, "Bodies running their own system for it"), "systems": (int, "Separate systems"),

@@ -15,6 +15,7 @@ from decimal import Decimal
 from statistics import median
 
 from openbook import standard
+from openbook.analyse.conformance import UNTESTED, marks
 from openbook.analyse.findings import Finding
 from openbook.store.book import Book
 
@@ -61,6 +62,9 @@ def capability_map(book: Book) -> list[dict]:
             cell["annual_cost_gbp"] += row["annual_cost_gbp"]
             cell["costed"] += 1
         cell["users"] += row["users"] or 0
+    conformance = marks(book)  # conforming / not conforming / untested, from loaded certificates
+    for cell in cells.values():
+        cell["conformance"] = conformance.get((cell["org_id"], cell["capability"]), UNTESTED)
     return sorted(cells.values(), key=lambda c: (c["capability"], c["org_id"]))
 
 

@@ -74,7 +74,7 @@ def bottom_up_baseline(book, scenario: Scenario = Scenario()) -> Baseline:
             continue
         lines.append(CostLine("system", cell["annual_cost_gbp"], cell["org_id"],
                               catalogue[cell["capability"]].function, cell["capability"], cell["users"],
-                              cell["systems"]))
+                              cell["systems"], cell.get("conformance") == "conforming"))
     notes.append(f"Systems: {sum(1 for l in lines if l.kind == 'system'):,} body × capability cells in "
                  f"{len(duplicated):,} capabilities run by at least {scenario.min_bodies} bodies; "
                  f"{uncosted:,} cells without an annual cost are not costed.")

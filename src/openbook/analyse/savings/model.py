@@ -135,7 +135,8 @@ def run(baseline: Baseline, scenario: Scenario, blocks: Mapping[str, BlockCost] 
                 flows.dual[t] = target * increments[t] * months
             if block is not None:
                 flows.running[t] = block.per_user_gbp * moved_users * cumulative[t]
-                flows.migration[t] = block.migration_per_body_gbp * scenario.reduction_for(line) * increments[t]
+                flows.migration[t] = (block.migration_per_body_gbp * scenario.migration_factor(line.conforming)
+                                      * scenario.reduction_for(line) * increments[t])
         per_line.append((line, flows, block.per_user_gbp * moved_users if block else _ZERO))
         if block is not None:
             block_lines[line.capability].append(index)

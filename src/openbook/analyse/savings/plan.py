@@ -97,7 +97,9 @@ def consolidation_plan(book, scenario: Scenario = Scenario(), blocks: dict[str, 
             end = ending.get((cell["org_id"], capability))
             if index < len(movers):
                 phase = next(t + 1 for t, share in enumerate(cumulative) if share * len(movers) > index)
-                cost_after, migration = after(cell), block.migration_per_body_gbp
+                cost_after = after(cell)
+                migration = block.migration_per_body_gbp * scenario.migration_factor(
+                    cell.get("conformance") == "conforming")
             else:
                 phase, cost_after, migration = None, cell["annual_cost_gbp"], _ZERO
             rows.append(PlanRow(capability, cell["org_id"], phase, end, cell["users"], cell["annual_cost_gbp"],

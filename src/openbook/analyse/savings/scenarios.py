@@ -50,6 +50,7 @@ class CostLine:
     capability: str | None = None
     users: int = 0
     rows: int = 0  # published rows behind the figure (posts, systems or payment lines)
+    conforming: bool = False  # a system with a loaded certificate that it speaks the block's interface
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,8 @@ class Scenario:
     redundancy_years_of_pay: Decimal = Decimal("1.0")  # one-off, per £ of in-house pay removed
     dual_running_months: Decimal = Decimal("6")  # old and new run side by side this long after a move
     migration_gbp: Decimal = _ZERO  # further one-off cost, spread like the phasing (top-down)
+    # a system certified to speak the block's standard interface (openbook conform) costs this share to move
+    conforming_migration_factor: Decimal = Decimal("0.5")
     running_gbp_per_year: Decimal = _ZERO  # further running cost at the full run-rate (top-down)
     blocks: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)  # overrides of blocks.toml
     volumes: Mapping[str, int] = field(default_factory=dict)  # transactions a year per capability
@@ -220,6 +223,12 @@ class Scenario:
             raise UsageError(f"method {self.method!r} is not one of {', '.join(METHODS)}")
         if not _ZERO <= self.staff_share <= _ONE:
             raise UsageError("staff_share must be between 0 and 1")
+        if not _ZERO <= self.conforming_migration_factor <= _ONE:
+            raise UsageError("conforming_migration_factor must be between 0 and 1 (0.5 halves the migration cost)")
+
+    def migration_factor(self, conforming: bool) -> Decimal:
+        """What share of a block's migration cost a system pays: less when it already speaks the interface."""
+        return self.conforming_migration_factor if conforming else _ONE
 
 
 def frontline_table() -> dict[str, dict]:
@@ -253,7 +262,7 @@ _SECTIONS = {
     "target": {"reduction", "years", "profile", "shares", "horizon", "reduction_by_function",
                "reduction_by_capability", "profile_by_function"},
     "costs": {"redundancy_years_of_pay", "dual_running_months", "migration_gbp", "running_gbp_per_year",
-              "blocks", "volumes"},
+              "blocks", "volumes", "conforming_migration_factor"},
     "bottom_up": {"staff_oncost_rate", "min_bodies", "min_confidence"},
     "discount": {"rate"},
     "frontline": {"cost_per_post_gbp", "mix", "source"},
@@ -310,6 +319,8 @@ def scenario_from_dict(data: Mapping[str, Any]) -> Scenario:
         redundancy_years_of_pay=_decimal(costs.get("redundancy_years_of_pay", default.redundancy_years_of_pay)),
         dual_running_months=_decimal(costs.get("dual_running_months", default.dual_running_months)),
         migration_gbp=_decimal(costs.get("migration_gbp", 0)),
+        conforming_migration_factor=_decimal(costs.get("conforming_migration_factor",
+                                                       default.conforming_migration_factor)),
         running_gbp_per_year=_decimal(costs.get("running_gbp_per_year", 0)),
         blocks=blocks, volumes={k: int(v) for k, v in costs.get("volumes", {}).items()},
         staff_oncost_rate=_decimal(bottom.get("staff_oncost_rate", default.staff_oncost_rate)),

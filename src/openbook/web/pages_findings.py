@@ -103,6 +103,7 @@ def _reviews(book: Book, finding_id: str) -> list[dict]:
 
 @router.get("/capabilities", response_class=HTMLResponse)
 def capabilities(request: Request, book: BookDep):
+    from openbook.analyse.conformance import by_block
     from openbook.analyse.detectors.systems import blocks_today, capability_map, price_per_user
 
     names = body_names(book)
@@ -120,7 +121,7 @@ def capabilities(request: Request, book: BookDep):
     products = sorted(price_per_user(book), key=lambda p: (-(p["spread"] or 0), p["product"]))
     return render(request, "capabilities.html", title="Capability map", cells=cells, blocks=blocks,
                   bodies=[(o, names.get(o, o)) for o in bodies], columns=columns, grid=grid,
-                  products=[p for p in products if p["bodies"] > 1], names=names,
+                  products=[p for p in products if p["bodies"] > 1], names=names, interfaces=by_block(book),
                   chart=charts.heatmap(cells, "label", "body", "annual_cost_gbp", href="href",
                                        title="What each body pays a year for its own system, by capability",
                                        x_title="Capability (Lego block)", y_title=None,

@@ -25,7 +25,7 @@ router = APIRouter(include_in_schema=False)
 CONTENT = Path(__file__).parent / "content"
 # slug → the Markdown file it renders ("" is /methodology itself); taxonomy comes from the code lists.
 DOCUMENTS = {"": "methodology.md", "savings": "savings.md", "measures": "measures.md", "alerts": "alerts.md",
-             "taxonomy": "taxonomy.md"}
+             "taxonomy": "taxonomy.md", "conformance": "conformance.md"}
 
 
 @dataclass(frozen=True)

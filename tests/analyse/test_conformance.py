@@ -16,7 +16,7 @@ from openbook.analyse.savings.scenarios import Baseline, CostLine
 from openbook.analyse.savings.plan import consolidation_plan
 from openbook.conform import certificate as cert
 from openbook.conform.load import load
-from openbook.conform.runner import Check, Report
+from openbook.conform.session import Check, Report
 from openbook.errors import UsageError
 
 D = Decimal

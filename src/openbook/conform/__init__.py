@@ -8,6 +8,7 @@ given, and say exactly which promise of the interface each request tested.
 
 from __future__ import annotations
 
-from openbook.conform.runner import BLOCKS, Report, run
+from openbook.conform.runner import BLOCKS, run
+from openbook.conform.session import Report
 
 __all__ = ["BLOCKS", "Report", "run"]

@@ -16,7 +16,7 @@ from html import escape
 from pathlib import Path
 
 from openbook import standard
-from openbook.conform.runner import Report
+from openbook.conform.session import Report
 from openbook.errors import OpenbookError
 
 KIND = "openbook-conformance-certificate/1"

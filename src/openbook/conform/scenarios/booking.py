@@ -3,7 +3,7 @@ Idempotency-Key, retry, read, cancel, and the refusals and errors on the way."""
 
 from __future__ import annotations
 
-from openbook.conform.runner import Session, dig
+from openbook.conform.session import Session, dig
 
 SLOTS, BOOKINGS = "/v1/slots", "/v1/bookings"
 ONE, CANCEL = "/v1/bookings/{booking_id}", "/v1/bookings/{booking_id}/cancel"

@@ -8,7 +8,7 @@ one it tests, and the rest is skipped, saying so.
 from __future__ import annotations
 
 from openbook.conform.client import Refused, origin
-from openbook.conform.runner import Session, dig
+from openbook.conform.session import Session, dig
 
 DISCOVERY, JWKS, TOKEN, USERINFO = "/.well-known/openid-configuration", "/jwks", "/token", "/userinfo"
 

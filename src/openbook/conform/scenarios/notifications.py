@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from openbook.conform.runner import Session, dig
+from openbook.conform.session import Session, dig
 
 SEND, ONE, LIST = "/v2/notifications/email", "/v2/notifications/{notification_id}", "/v2/notifications"
 

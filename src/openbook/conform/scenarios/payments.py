@@ -3,7 +3,7 @@ time, cancel, and the errors and refusals on the way."""
 
 from __future__ import annotations
 
-from openbook.conform.runner import Session, dig
+from openbook.conform.session import Session, dig
 
 PAYMENTS, ONE = "/v1/payments", "/v1/payments/{paymentId}"
 CANCEL = "/v1/payments/{paymentId}/cancel"

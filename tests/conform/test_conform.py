@@ -33,7 +33,7 @@ def test_at_least_95_percent_of_planted_violations_are_caught(reference_url):
 
 
 @pytest.mark.parametrize("block,name,step,aspect", [
-    ("payments", "not-idempotent", "retry with the same Idempotency-Key", "same payment"),
+    ("payments", "not-idempotent", "retry with the same Idempotency-Key", "same resource"),
     ("payments", "next-link-broken", "search payments, one a page, next page", "status"),
     ("payments", "next-link-off-origin", "search payments, one a page, next page", "answered"),
     ("payments", "error-envelope", "get an unknown payment", "error envelope required fields"),

@@ -37,7 +37,7 @@ def test_a_violating_system_exits_1_with_its_failures_in_json(runner, reference_
     assert result.exit_code == 1
     payload = json.loads(result.stdout)
     assert payload["result"] == "not conforming" and payload["counts"]["fail"] >= 1
-    assert any(c["aspect"] == "same booking" and c["result"] == "fail" for c in payload["checks"])
+    assert any(c["aspect"] == "same resource" and c["result"] == "fail" for c in payload["checks"])
 
 
 def test_certificates_load_into_the_book(runner, reference_url, tmp_path):

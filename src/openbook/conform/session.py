@@ -124,6 +124,29 @@ class Session:
             return
         self.check(step, aspect, answer.status in (401, 403), f"{answer.status} (expected 401 or 403)")
 
+    def made(self, step: str, answer: Response | None, id_field: str) -> tuple[dict, str] | None:
+        """The body of a successful create and the id it names, or a failed check: nothing to carry on with."""
+        body = answer.json if answer is not None and 200 <= answer.status < 300 else None
+        ident = dig(body, id_field)
+        if not isinstance(ident, str) or not ident:
+            self.check(step, f"gives {id_field}", False, "nothing to carry on with")
+            return None
+        return body, ident
+
+    def retried(self, path: str, body: dict, key: str, id_field: str, expected: str) -> None:
+        """The interface promises idempotency: the same Idempotency-Key and body give the same resource."""
+        step = "retry with the same Idempotency-Key"
+        again = self.call(step, "POST", path, body=body, headers={"Idempotency-Key": key}, expect=(200, 201))
+        got = dig(again and again.json, id_field)
+        self.check(step, "same resource", got == expected, f"{got!r} against {expected!r}")
+
+    def read_back(self, step: str, path: str, url: str, id_field: str, expected: str) -> Response | None:
+        """A created resource reads back as itself, and not without credentials."""
+        got = self.call(step, "GET", path, url=url, expect=(200,))
+        self.check(step, "same resource", dig(got and got.json, id_field) == expected)
+        self.refused(step, "GET", path, url=url)
+        return got
+
     def paginate(self, step: str, path: str, first: Response | None, *, size: int, more: bool,
                  items: Callable[[dict], list], next_link: Callable[[dict], str | None],
                  size_is_optional: bool = False) -> None:

@@ -26,22 +26,15 @@ def scenario(s: Session) -> None:
     reference, key = s.unique("first"), s.unique("key")
     request = {"slot_id": open_slot, "reference": reference}
     made = s.call("book a slot", "POST", BOOKINGS, body=request, headers={"Idempotency-Key": key}, expect=(201,))
-    booking = made.json if made is not None and 200 <= made.status < 300 else None
-    booking_id = dig(booking, "id")
-    if not isinstance(booking_id, str) or not booking_id:
-        s.check("book a slot", "gives a booking id", False, "no booking to carry on with")
+    if (found := s.made("book a slot", made, "id")) is None:
         return
+    booking, booking_id = found
     s.check("book a slot", "confirmed, for the slot asked",
             booking.get("status") == "confirmed" and booking.get("slot_id") == open_slot,
             f"status {booking.get('status')!r}, slot {booking.get('slot_id')!r}")
-    again = s.call("retry with the same Idempotency-Key", "POST", BOOKINGS, body=request,
-                   headers={"Idempotency-Key": key}, expect=(200, 201))
-    s.check("retry with the same Idempotency-Key", "same booking", dig(again and again.json, "id") == booking_id,
-            f"{dig(again and again.json, 'id')!r} against {booking_id!r}")
+    s.retried(BOOKINGS, request, key, "id", booking_id)
     one = ONE.replace("{booking_id}", booking_id)
-    got = s.call("get the booking", "GET", ONE, url=one, expect=(200,))
-    s.check("get the booking", "same booking", dig(got and got.json, "id") == booking_id)
-    s.refused("get the booking", "GET", ONE, url=one)
+    s.read_back("get the booking", ONE, one, "id", booking_id)
     s.call("get an unknown booking", "GET", ONE, url=ONE.replace("{booking_id}", s.unique("missing")), expect=(404,))
     s.call("book without a slot", "POST", BOOKINGS, body={"reference": s.unique("bad")}, expect=(422,))
     s.call("book an unknown slot", "POST", BOOKINGS, body={"slot_id": s.unique("noslot"), "reference": s.unique("bad2")},

@@ -21,19 +21,16 @@ def scenario(s: Session) -> None:
     s.refused("list notifications", "GET", LIST, token="openbook-false-token")
     reference = s.unique("first")
     sent = s.call("send an email", "POST", SEND, body=email(reference), expect=(201,))
-    made = sent.json if sent is not None and 200 <= sent.status < 300 else None
-    notification_id = dig(made, "id")
-    if not isinstance(notification_id, str) or not notification_id:
-        s.check("send an email", "gives an id", False, "no notification to carry on with")
+    if (found := s.made("send an email", sent, "id")) is None:
         return
+    made, notification_id = found
     s.check("send an email", "names the template and reference",
             dig(made, "template", "id") == template and made.get("reference") == reference,
             f"template {dig(made, 'template', 'id')!r}, reference {made.get('reference')!r}")
     one = ONE.replace("{notification_id}", notification_id)
-    got = s.call("get the notification", "GET", ONE, url=one, expect=(200,))
-    s.check("get the notification", "same notification, an email",
-            dig(got and got.json, "id") == notification_id and dig(got and got.json, "type") == "email")
-    s.refused("get the notification", "GET", ONE, url=one)
+    got = s.read_back("get the notification", ONE, one, "id", notification_id)
+    kind = dig(got and got.json, "type")
+    s.check("get the notification", "an email", kind == "email", f"type {kind!r}")
     s.call("get an unknown notification", "GET", ONE, url=ONE.replace("{notification_id}", str(uuid.uuid4())),
            expect=(404,))
     s.call("send to an invalid address", "POST", SEND, body=email(s.unique("bad"), email_address="not-an-address"),

@@ -21,21 +21,14 @@ def scenario(s: Session) -> None:
     reference, key = s.unique("first"), s.unique("key")
     step = "create a payment"
     created = s.call(step, "POST", PAYMENTS, body=_payment(reference), headers={"Idempotency-Key": key}, expect=(201,))
-    made = created.json if created is not None and 200 <= created.status < 300 else None
-    payment_id = dig(made, "payment_id")
-    if not isinstance(payment_id, str) or not payment_id:
-        s.check(step, "gives a payment_id", False, "no payment to carry on with")
+    if (found := s.made(step, created, "payment_id")) is None:
         return
+    made, payment_id = found
     s.check(step, "echoes amount and reference", made.get("amount") == 1234 and made.get("reference") == reference,
             f"amount {made.get('amount')!r}, reference {made.get('reference')!r}")
-    again = s.call("retry with the same Idempotency-Key", "POST", PAYMENTS, body=_payment(reference),
-                   headers={"Idempotency-Key": key}, expect=(200, 201))
-    s.check("retry with the same Idempotency-Key", "same payment", dig(again and again.json, "payment_id") == payment_id,
-            f"{dig(again and again.json, 'payment_id')!r} against {payment_id!r}")
+    s.retried(PAYMENTS, _payment(reference), key, "payment_id", payment_id)
     one = ONE.replace("{paymentId}", payment_id)
-    got = s.call("get the payment", "GET", ONE, url=one, expect=(200,))
-    s.check("get the payment", "same payment", dig(got and got.json, "payment_id") == payment_id)
-    s.refused("get the payment", "GET", ONE, url=one)
+    s.read_back("get the payment", ONE, one, "payment_id", payment_id)
     s.call("get an unknown payment", "GET", ONE, url=ONE.replace("{paymentId}", s.unique("missing")), expect=(404,))
     invalid = {k: v for k, v in _payment(s.unique("invalid")).items() if k != "amount"}
     s.call("create a payment without an amount", "POST", PAYMENTS, body=invalid, expect=(400, 422))

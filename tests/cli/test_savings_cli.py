@@ -106,5 +106,7 @@ def test_blocks_lists_the_catalogue_with_what_bodies_pay(runner, sector):
     assert set(rows) == {c["code"] for c in standard.code_list("capabilities")}
     assert (rows["payroll"]["bodies_running_own"], rows["payroll"]["annual_cost_gbp"]) == (3, "200000.00")
     assert rows["notifications"]["api_contract"].startswith("https://docs.notifications.service.gov.uk")
+    assert rows["payments"]["standard_interface"] == "payments.openapi.json v1.0.3" and rows["payments"]["conforming"] == 0
+    assert rows["payroll"]["standard_interface"] is None
     result = runner.invoke(app, ["blocks", "--book", str(sector)])
     assert "GOV.UK Pay" in result.output

@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
 
 from ref_common import answer, authorised, base, body_of, new_id
 
+# Where the off-origin variants send the run: a test points it at a listener of its own that counts
+# whether anything arrived.
+ELSEWHERE = {"url": "http://payments.example.org"}
 VIOLATIONS = {
     "create-200": "create answers 200 instead of 201",
     "get-missing-reference": "get omits the required reference",
@@ -15,7 +19,8 @@ VIOLATIONS = {
     "auth-not-enforced": "every operation answers without a token",
     "next-link-broken": "the next-page link leads to a 404",
     "next-link-same-page": "the next-page link repeats page one",
-    "next-link-off-origin": "the next-page link points at another host",
+    "next-link-off-origin": "the next-page link points at another origin",
+    "redirect-elsewhere": "get answers with a redirect to another origin",
     "not-idempotent": "a retry with the same Idempotency-Key makes a second payment",
     "error-envelope": "not-found answers {message} instead of {code, description}",
     "cancel-ignored": "cancel answers 204 but the payment stays created",
@@ -87,7 +92,7 @@ def app(variant: str | None = None) -> FastAPI:
             if variant == "next-link-broken":
                 nxt = f"{base(request)}/v1/payment?display_size={display_size}&page={page + 1}"
             elif variant == "next-link-off-origin":
-                nxt = f"http://payments.example.org/v1/payments?display_size={display_size}&page={page + 1}"
+                nxt = f"{ELSEWHERE['url']}/v1/payments?display_size={display_size}&page={page + 1}"
             links["next_page"] = {"href": nxt, "method": "GET"}
         return answer(200, {"total": len(rows), "count": len(chunk), "page": page, "_links": links,
                             "results": [shown(p, request) for p in chunk]})
@@ -98,6 +103,8 @@ def app(variant: str | None = None) -> FastAPI:
             return refused
         if payment_id not in payments:
             return not_found()
+        if variant == "redirect-elsewhere":
+            return RedirectResponse(f"{ELSEWHERE['url']}/v1/payments/{payment_id}", status_code=307)
         out = shown(payments[payment_id], request)
         if variant == "get-missing-reference":
             out.pop("reference")

@@ -4,13 +4,16 @@ violations are caught, the run stays within its bounds and its certificate verif
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from openbook.conform import BLOCKS, run
 from openbook.conform import certificate as cert
 from openbook.errors import UsageError
+import ref_payments
 from ref_common import TOKEN
 from ref_server import SYSTEMS
 
@@ -48,10 +51,35 @@ def test_a_violation_fails_the_check_that_names_it(reference_url, block, name, s
     assert (step, aspect) in {(c.step, c.aspect) for c in report.checks if c.result == "fail"}
 
 
-def test_a_link_off_the_origin_is_never_contacted(reference_url):
-    report = run("payments", f"{reference_url}/payments/next-link-off-origin", TOKEN)
-    refused = [c for c in report.checks if c.aspect == "answered"]
-    assert refused and "payments.example.org" in refused[0].detail and "not contacted" in refused[0].detail
+@pytest.fixture
+def elsewhere():
+    """A listener on another port of the same host: another origin, which must hear nothing."""
+    heard = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            heard.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    before = dict(ref_payments.ELSEWHERE)
+    ref_payments.ELSEWHERE["url"] = f"http://127.0.0.1:{server.server_port}"
+    yield heard
+    ref_payments.ELSEWHERE.update(before)
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("variant", ["next-link-off-origin", "redirect-elsewhere"])
+def test_another_origin_is_never_contacted(reference_url, elsewhere, variant):
+    report = run("payments", f"{reference_url}/payments/{variant}", TOKEN)
+    assert report.result == "not conforming" and elsewhere == []
 
 
 def test_the_run_stops_at_its_request_budget_and_says_it_is_incomplete(reference_url):

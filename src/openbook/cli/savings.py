@@ -105,17 +105,20 @@ def plan(
 @app.command()
 def blocks(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> None:
     """The Lego blocks: each shared component, who runs their own system for it today, and what they pay."""
+    from openbook.analyse.conformance import by_block
     from openbook.analyse.detectors.systems import blocks_today
     from openbook.store import Book
 
     with guard():
         if Path(book).exists():
             with Book(book, read_only=True) as opened:
-                today = blocks_today(opened)
+                today, tested = blocks_today(opened), by_block(opened)
         else:
-            today = blocks_today(None)
+            today, tested = blocks_today(None), by_block(None)
+        interfaces = {t["block"]: t for t in tested}
         rows = [{"capability": b["capability"], "label": b["label"], **b["block"],
-                 "bodies_running_own": b["bodies"], "systems": b["systems"], "annual_cost_gbp": b["annual_cost_gbp"]}
+                 "bodies_running_own": b["bodies"], "systems": b["systems"], "annual_cost_gbp": b["annual_cost_gbp"],
+                 **_conformance(interfaces.get(b["capability"]))}
                 for b in today]
         if as_json:
             render.print_json(rows)
@@ -131,10 +134,23 @@ def blocks(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> None
             model = (f"£{cost['fixed_gbp']:,} + £{cost['per_user_gbp']:,}/user"
                      + (f" + £{cost['per_transaction_gbp']}/txn" if cost["per_transaction_gbp"] else "")
                      + (" (assumed)" if cost.get("assumption") else ""))
-            table.add_row(row["label"], ", ".join(row["uk_components"]) or "–", row["api_contract"] or "none yet",
+            interface = row["api_contract"] or "none yet"
+            if row["standard_interface"]:
+                interface += f" · openbook conform: {row['standard_interface']}"
+                if row["conforming"] or row["not_conforming"]:
+                    interface += f" ({row['conforming']} conform, {row['not_conforming']} do not)"
+            table.add_row(row["label"], ", ".join(row["uk_components"]) or "–", interface,
                           f"{row['bodies_running_own']:,}", f"{row['systems']:,}", render.gbp(row["annual_cost_gbp"]),
                           model)
         render.console.print(table)
+
+
+def _conformance(tested: dict | None) -> dict:
+    """A block's standard interface (when openbook can test systems against it) and who conforms."""
+    if tested is None:
+        return {"standard_interface": None, "conforming": 0, "not_conforming": 0}
+    return {"standard_interface": f"{tested['interface']} v{tested['version']}",
+            "conforming": len(tested["conforming"]), "not_conforming": len(tested["not_conforming"])}
 
 
 def _short(value: Decimal) -> str:

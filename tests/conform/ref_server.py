@@ -30,13 +30,13 @@ def root_app() -> Starlette:
 
 
 @contextmanager
-def serving():
-    """Yield the server's base URL (http://127.0.0.1:PORT) while it runs."""
+def serving(app=None):
+    """Yield the server's base URL (http://127.0.0.1:PORT) while it serves `app` (all of them by default)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(root_app(), log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app or root_app(), log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

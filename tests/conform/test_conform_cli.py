@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 
 from openbook.cli import app
+import ref_payments
 from ref_common import TOKEN
+from ref_server import serving
 
 
 def _certificate(out):
@@ -14,10 +16,11 @@ def _certificate(out):
     return path
 
 
-def test_conform_payments_passes_and_issues_a_certificate_that_verifies(runner, reference_url, tmp_path):
+def test_conform_payments_passes_and_issues_a_certificate_that_verifies(runner, tmp_path):
     out = tmp_path / "certs"
-    result = runner.invoke(app, ["conform", "payments", f"{reference_url}/payments/ok", "--token", TOKEN,
-                                 "--out", str(out), "--org", "E07000223", "--system", "PayCo"])
+    with serving(ref_payments.app()) as url:  # the reference payments service alone, at the root
+        result = runner.invoke(app, ["conform", "payments", url, "--token", TOKEN,
+                                     "--out", str(out), "--org", "E07000223", "--system", "PayCo"])
     assert result.exit_code == 0, result.output
     assert "conforming" in result.stdout and "Traceback" not in result.output
     path = _certificate(out)

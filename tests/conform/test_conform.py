@@ -26,6 +26,9 @@ def test_each_conforming_reference_system_passes_every_check(reference_url, bloc
     failed = [(c.step, c.aspect, c.detail) for c in report.checks if c.result != "pass"]
     assert report.result == "conforming" and failed == []
     assert report.counts()["pass"] >= 20 and 0 < report.requests <= 200
+    operations = {c.operation for c in report.checks}
+    assert "" not in {c.operation for c in report.checks if c.aspect in ("status", "refused")}
+    assert len(operations - {""}) >= 3  # every operation of the interface, by method and path
 
 
 def test_at_least_95_percent_of_planted_violations_are_caught(reference_url):

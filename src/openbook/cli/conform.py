@@ -72,10 +72,10 @@ def _run(block, url, token, out, org, system, fixtures, max_requests, timeout, a
         render.print_json({**report.as_dict(), "certificate": str(json_path), "sha256": issued["sha256"]})
     else:
         table = Table(title=f"{block} interface {report.version} against {report.url}")
-        for column in ("Step", "Check", "Result", "Detail"):
+        for column in ("Operation", "Step", "Check", "Result", "Detail"):
             table.add_column(column)
         for check in report.checks:
-            table.add_row(escape(check.step), escape(check.aspect), f"[{_STYLE[check.result]}]{check.result}[/]",
+            table.add_row(escape(check.operation), escape(check.step), escape(check.aspect), f"[{_STYLE[check.result]}]{check.result}[/]",
                           escape(check.detail))
         render.console.print(table)
         counts = report.counts()

@@ -43,8 +43,8 @@ def issue(report: Report, *, body: str | None = None, system: str | None = None,
         "system_url": report.url, "body": body, "system": system, "issued": issued.isoformat(),
         "expires": (issued + timedelta(days=valid_days)).isoformat(), "result": report.result,
         "counts": report.counts(), "requests": report.requests, "stopped": report.stopped,
-        "checks": [{"id": c.id, "step": c.step, "aspect": c.aspect, "result": c.result, "detail": c.detail}
-                   for c in report.checks],
+        "checks": [{"id": c.id, "operation": c.operation, "step": c.step, "aspect": c.aspect, "result": c.result,
+                    "detail": c.detail} for c in report.checks],
     }
     return {**certificate, "sha256": digest(certificate)}
 
@@ -97,7 +97,8 @@ def write(certificate: dict, out: Path) -> tuple[Path, Path]:
 def html(certificate: dict, json_name: str) -> str:
     c = {k: escape(str(v)) if not isinstance(v, (dict, list)) else v for k, v in certificate.items()}
     rows = "\n".join(
-        f"<tr class=\"{escape(x['result'])}\"><td>{escape(x['step'])}</td><td>{escape(x['aspect'])}</td>"
+        f"<tr class=\"{escape(x['result'])}\"><td><code>{escape(x['operation'])}</code></td>"
+        f"<td>{escape(x['step'])}</td><td>{escape(x['aspect'])}</td>"
         f"<td>{escape(x['result'])}</td><td>{escape(x['detail'])}</td></tr>" for x in certificate["checks"])
     counts = certificate["counts"]
     who = " · ".join(escape(x) for x in (certificate.get("body") or "", certificate.get("system") or "") if x)
@@ -117,7 +118,7 @@ in {c['requests']} requests{(' (run stopped: ' + c['stopped'] + ')') if certific
 <p>The JSON beside this page ({escape(json_name)}) is the certificate; this page only shows it. Check it was not
 edited with <code>openbook conform verify {escape(json_name)}</code>.</p>
 <table><caption>Each check and its result</caption>
-<thead><tr><th scope="col">Step</th><th scope="col">Check</th><th scope="col">Result</th><th scope="col">Detail</th></tr></thead>
+<thead><tr><th scope="col">Operation</th><th scope="col">Step</th><th scope="col">Check</th><th scope="col">Result</th><th scope="col">Detail</th></tr></thead>
 <tbody>
 {rows}
 </tbody></table></body></html>

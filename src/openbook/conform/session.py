@@ -21,6 +21,7 @@ class Check:
     aspect: str
     result: str
     detail: str = ""
+    operation: str = ""  # the interface's operation the step exercised, e.g. POST /v1/payments
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Session:
     def __init__(self, report: Report, doc: dict, client: Client, token: str | None, fixtures: dict[str, str]):
         self.report, self.doc, self.client, self.token, self.fixtures = report, doc, client, token, fixtures
         self.run_id = uuid.uuid4().hex[:12]
+        self.operations: dict[str, str] = {}  # step → the operation it sent first
 
     def unique(self, label: str) -> str:
         return f"openbook-{label}-{self.run_id}"
@@ -76,7 +78,7 @@ class Session:
         """Record one check: ok True passes, False fails, None is skipped (detail says why)."""
         result = SKIP if ok is None else PASS if ok else FAIL
         slug = re.sub(r"[^a-z0-9]+", "-", f"{step} {aspect}".casefold()).strip("-")
-        self.report.checks.append(Check(slug, step, aspect, result, detail))
+        self.report.checks.append(Check(slug, step, aspect, result, detail, self.operations.get(step, "")))
         return bool(ok)
 
     def _headers(self, auth: bool | str, headers: dict | None) -> dict:
@@ -90,6 +92,7 @@ class Session:
              auth: bool | str = True, query: dict | None = None, body=None, form: dict | None = None,
              headers: dict | None = None) -> Response | None:
         """Send one request; check its status, then its body against the interface's schema for it."""
+        self.operations.setdefault(step, f"{method} {path}")
         try:
             answer = self.client.request(method, url or path, query=query, json_body=body, form=form,
                                          headers=self._headers(auth, headers))
@@ -116,6 +119,7 @@ class Session:
                 form: dict | None = None, token: str | None = None) -> None:
         """Without credentials (or with a false token) the system must refuse: 401 or 403."""
         aspect = "refused with a false token" if token else "refused without credentials"
+        self.operations.setdefault(step, f"{method} {path}")
         try:
             answer = self.client.request(method, url or path, json_body=body, form=form,
                                          headers=self._headers(token or False, None))

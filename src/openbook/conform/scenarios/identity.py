@@ -57,6 +57,7 @@ def scenario(s: Session) -> None:
         return
     url = meta["userinfo_endpoint"]
     for step, token in (("userinfo without a token", None), ("userinfo with a false token", "openbook-false-token")):
+        s.operations.setdefault(step, f"GET {USERINFO}")
         try:
             got = s.client.request("GET", url, headers={"Authorization": f"Bearer {token}"} if token else {})
         except Refused as why:

@@ -101,3 +101,9 @@ def test_the_savings_model_moves_a_conforming_system_line_for_the_factor_of_its_
         return sum(year.migration_cost_gbp for year in result.years)
 
     assert migration(False) == D(10000) and migration(True) == D(5000)
+
+
+def test_a_book_made_before_conformance_was_recorded_reads_as_untested(sector, book):
+    book.query("DROP TABLE conformance")
+    assert marks(book) == {} and {c["conformance"] for c in capability_map(book)} == {"untested"}
+    assert all(not b["conforming"] and not b["not_conforming"] for b in by_block(book))

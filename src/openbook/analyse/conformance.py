@@ -19,8 +19,7 @@ CONFORMING, NOT_CONFORMING, UNTESTED = "conforming", "not conforming", "untested
 
 def certificates(book: Book) -> list[dict]:
     """Every loaded certificate's row (none in a book made before conformance was recorded)."""
-    held = book.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'conformance'")
-    if not held.fetchone()[0]:
+    if not book.query("SELECT 1 FROM duckdb_tables() WHERE table_name = 'conformance' AND schema_name = 'main'"):
         return []
     cursor = book.con.execute("SELECT * FROM conformance ORDER BY block, org_id, system")
     names = [d[0] for d in cursor.description]

@@ -32,7 +32,7 @@ def load(book: Book, paths: list[Path], *, org: str | None = None, system: str |
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
     with book.transaction():
         for row in rows:
-            book.con.execute(
+            book.query(
                 "INSERT OR REPLACE INTO conformance VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [row["org_id"], row["system"], row["block"], row["version"], row["result"], row["issued"],
                  row["expires"], row["system_url"], row["cert_sha256"], row["file_name"], loaded_at])

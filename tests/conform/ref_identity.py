@@ -6,6 +6,8 @@ from fastapi import FastAPI, Request
 
 from ref_common import TOKEN, answer, base
 
+# Variants that still conform: an issuer written with a trailing slash, endpoints at other paths.
+ALSO_CONFORMING = {"issuer-slash-other-paths": "the issuer ends in a slash; keys and tokens live under /oauth2"}
 VIOLATIONS = {
     "issuer-mismatch": "the metadata's issuer is another URL",
     "no-jwks-uri": "the metadata omits jwks_uri",
@@ -25,9 +27,10 @@ def app(variant: str | None = None) -> FastAPI:
     @api.get("/.well-known/openid-configuration")
     def metadata(request: Request):
         root = base(request)
-        meta = {"issuer": "https://login.example.org" if variant == "issuer-mismatch" else root,
-                "authorization_endpoint": f"{root}/authorize", "token_endpoint": f"{root}/token",
-                "userinfo_endpoint": f"{root}/userinfo", "jwks_uri": f"{root}/jwks",
+        other = "/oauth2" if variant == "issuer-slash-other-paths" else ""
+        meta = {"issuer": "https://login.example.org" if variant == "issuer-mismatch" else root + ("/" if other else ""),
+                "authorization_endpoint": f"{root}/authorize", "token_endpoint": f"{root}{other}/token",
+                "userinfo_endpoint": f"{root}{other}/userinfo", "jwks_uri": f"{root}{other}/jwks",
                 "scopes_supported": ["openid", "email"], "response_types_supported": ["code"],
                 "subject_types_supported": ["public"], "id_token_signing_alg_values_supported": ["RS256"],
                 "token_endpoint_auth_methods_supported": ["private_key_jwt"]}
@@ -37,12 +40,14 @@ def app(variant: str | None = None) -> FastAPI:
             meta["response_types_supported"] = "code"
         return answer(200, meta)
 
+    @api.get("/oauth2/jwks")
     @api.get("/jwks")
     def jwks():
         keys = [] if variant == "empty-keys" else [
             {"kty": "RSA", "kid": "reference-1", "use": "sig", "alg": "RS256", "e": "AQAB", "n": "sXch"}]
         return answer(200, {"keys": keys})
 
+    @api.post("/oauth2/token")
     @api.post("/token")
     async def token(request: Request):
         form = await request.form()
@@ -54,6 +59,7 @@ def app(variant: str | None = None) -> FastAPI:
         code = "bad_code" if variant == "token-error-code" else "invalid_grant"
         return answer(400, {"error": code, "error_description": "The code is not valid"})
 
+    @api.get("/oauth2/userinfo")
     @api.get("/userinfo")
     def userinfo(request: Request):
         given = request.headers.get("authorization")

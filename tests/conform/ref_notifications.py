@@ -11,6 +11,8 @@ from fastapi import FastAPI, Request
 from ref_common import answer, authorised, base, body_of
 
 TEMPLATE = "f33517ff-2a88-4f6e-b855-c550268ce08a"
+# Variants that still conform: Notify itself refuses query parameters it does not define.
+ALSO_CONFORMING = {"refuses-page-size": "the list refuses page_size with a validation error, as Notify does"}
 VIOLATIONS = {
     "send-200": "send answers 200 instead of 201",
     "send-missing-template": "the send response omits template",
@@ -87,6 +89,9 @@ def app(variant: str | None = None) -> FastAPI:
     def listing(request: Request, older_than: str | None = None, reference: str | None = None, page_size: int = 250):
         if (refused := refuse(request)) is not None:
             return refused
+        if variant == "refuses-page-size" and "page_size" in request.query_params:
+            return _error(400, "ValidationError", "Additional properties are not allowed (page_size was unexpected)",
+                          variant)
         rows = [n for n in reversed(sent) if reference is None or n["reference"] == reference]
         if older_than:
             ids = [n["id"] for n in rows]

@@ -15,8 +15,9 @@ from openbook.conform import certificate as cert
 from openbook.errors import UsageError
 import ref_payments
 from ref_common import TOKEN
-from ref_server import SYSTEMS
+from ref_server import SYSTEMS, conforming
 
+VARIANTS = [(block, name) for block, module in SYSTEMS.items() for name in conforming(module)]
 PLANTED = [(block, name) for block, module in SYSTEMS.items() for name in module.VIOLATIONS]
 
 
@@ -29,6 +30,12 @@ def test_each_conforming_reference_system_passes_every_check(reference_url, bloc
     operations = {c.operation for c in report.checks}
     assert "" not in {c.operation for c in report.checks if c.aspect in ("status", "refused")}
     assert len(operations - {""}) >= 3  # every operation of the interface, by method and path
+
+
+@pytest.mark.parametrize("block,name", VARIANTS)
+def test_variants_the_interface_allows_conform_too(reference_url, block, name):
+    report = run(block, f"{reference_url}/{block}/{name}", TOKEN)
+    assert report.result == "conforming", [(c.step, c.aspect, c.detail) for c in report.checks if c.result == "fail"]
 
 
 def test_at_least_95_percent_of_planted_violations_are_caught(reference_url):

@@ -41,7 +41,12 @@ def scenario(s: Session) -> None:
     mine = s.call("list by reference", "GET", LIST, query={"reference": reference}, expect=(200,))
     ids = [dig(n, "id") for n in dig(mine and mine.json, "notifications") or [] if isinstance(n, dict)]
     s.check("list by reference", "finds the email", notification_id in ids, f"{len(ids)} listed")
-    first = s.call("list notifications, one a page", "GET", LIST, query={"page_size": 1}, expect=(200,))
+    step = "list notifications, one a page"
+    first = s.call(step, "GET", LIST, query={"page_size": 1}, expect=(200, 400))
+    if first is not None and first.status == 400:  # Notify itself refuses parameters it does not define
+        s.check(step, "next page link", None, "the system refuses page_size (allowed): its pages hold more "
+                                              "notifications than a run sends, so the next link is untested")
+        return
     s.paginate("list notifications, one a page", LIST, first, size=1, more=True, size_is_optional=True,
                items=lambda page: [dig(n, "id") for n in page.get("notifications") or [] if isinstance(n, dict)],
                next_link=lambda page: dig(page, "links", "next"))

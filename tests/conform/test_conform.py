@@ -3,19 +3,24 @@ violations are caught, the run stays within its bounds and its certificate verif
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
+import time
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from openbook.conform import BLOCKS, run
 from openbook.conform import certificate as cert
 from openbook.errors import UsageError
 import ref_payments
 from ref_common import TOKEN
-from ref_server import SYSTEMS, conforming
+from ref_server import SYSTEMS, conforming, serving
 
 VARIANTS = [(block, name) for block, module in SYSTEMS.items() for name in conforming(module)]
 PLANTED = [(block, name) for block, module in SYSTEMS.items() for name in module.VIOLATIONS]
@@ -96,6 +101,19 @@ def test_the_run_stops_at_its_request_budget_and_says_it_is_incomplete(reference
     report = run("payments", f"{reference_url}/payments/ok", TOKEN, max_requests=5)
     assert report.requests == 5 and "budget of 5 requests" in report.stopped
     assert report.result == "incomplete"
+
+
+def test_the_run_stops_at_its_deadline_however_slow_the_system():
+    async def slow(request):
+        await asyncio.sleep(3)
+        return JSONResponse({})
+
+    with serving(Starlette(routes=[Route("/{path:path}", slow, methods=["GET", "POST"])])) as url:
+        began = time.monotonic()
+        report = run("booking", url, TOKEN, timeout=1.5)
+        assert time.monotonic() - began < 2.5
+    assert report.result != "conforming" and report.requests <= 2
+    assert "time is up" in report.stopped or any("timed out" in c.detail for c in report.checks)
 
 
 def test_without_the_token_the_run_fails_and_identity_skips_what_needs_one(reference_url):

@@ -30,7 +30,8 @@ class Product:
     supplier_names: tuple[str, ...]
     capability: str
     service: str
-    product_words: tuple[str, ...]
+    product_words: tuple[str, ...]  # name the product: enough beside the supplier's name
+    service_words: tuple[str, ...]  # name its service ('council tax'): enough only on a software-looking line
     names_alone: tuple[str, ...]
     exclude_words: tuple[str, ...]
     default: str  # '' never, 'software' on software-looking lines, 'any' on every line to the supplier
@@ -48,6 +49,7 @@ def products() -> tuple[Product, ...]:
         rows.append(Product(
             product_id=row["product_id"], product=row["product"], supplier=row["supplier"],
             supplier_names=_words(row["supplier_names"]), capability=row["capability"], service=row["service"],
-            product_words=_words(row["product_words"]), names_alone=_words(row["names_alone"]),
+            product_words=_words(row["product_words"]), service_words=_words(row["service_words"]),
+            names_alone=_words(row["names_alone"]),
             exclude_words=_words(row["exclude_words"]), default=default, source=row["source"]))
     return tuple(rows)

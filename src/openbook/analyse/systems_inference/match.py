@@ -3,7 +3,9 @@
 Three rules, strongest first (docs/systems-inference.md):
 
 1. the payee is one of the product's suppliers (or former names) and the line's expense type or
-   description names the product or its service ("Academy", "council tax") — 0.9;
+   description names the product ("Academy", "iTrent") — 0.9 — or names its service ("council
+   tax", "payroll") on a line that looks like software spend — 0.8 (a body paying its own
+   business rates to a firm that also sells revenues software is not buying the software);
 2. the line names a product distinctive enough to stand alone ("iTrent", "Office 365"), whoever is
    paid (a reseller, often) — 0.75;
 3. the payee is a supplier that sells essentially one product to public bodies, and the line looks
@@ -26,14 +28,14 @@ SOFTWARE = re.compile(
     r"\b(software|licen[cs]es?|saas|hosting|hosted|subscriptions?|support and maintenance|maintenance and support|"
     r"annual support|annual maintenance|software maintenance|it support|ict support|system support|"
     r"systems support|cloud|application|applications|it services?|ict services?|computer|computing|"
-    r"it maintenance|ict maintenance|it equipment|ict)\b")
+    r"it maintenance|ict maintenance|it equipment|ict|managed service)\b")
 # The parts of a system's cost a line may name.
 _COMPONENTS = (
     ("hosting", re.compile(r"\b(hosting|hosted|cloud|saas|data cent(re|er)|managed service)\b")),
     ("support", re.compile(r"\b(support|maintenance|upgrade|helpdesk)\b")),
     ("licence", re.compile(r"\b(licen[cs]es?|subscriptions?|renewal)\b")),
 )
-CONFIDENCE = {"named": 0.9, "alone": 0.75, "software": 0.7, "any": 0.6}
+CONFIDENCE = {"named": 0.9, "service": 0.8, "alone": 0.75, "software": 0.7, "any": 0.6}
 
 
 @dataclass(frozen=True)
@@ -87,15 +89,16 @@ class Matcher:
             return Match(product, rule, CONFIDENCE[rule], component(text))
 
         candidates = [p for p in self.candidates(supplier_name) if allowed(p)]
-        named = [(sum(len(w) for w in p.product_words + p.names_alone if _has(text, w)), i, p)
-                 for i, p in enumerate(candidates)]
-        named = [n for n in named if n[0]]
-        if named:
-            return found(max(named, key=lambda n: (n[0], -n[1]))[2], "named")
+        software = looks_like_software(text)
+        for rule, words in (("named", lambda p: p.product_words + p.names_alone),
+                            ("service", lambda p: p.service_words if software else ())):
+            scored = [(sum(len(w) for w in words(p) if _has(text, w)), -i, p) for i, p in enumerate(candidates)]
+            scored = [s for s in scored if s[0]]
+            if scored:
+                return found(max(scored, key=lambda s: s[:2])[2], rule)
         for product in products():
             if any(_has(text, word) for word in product.names_alone) and allowed(product):
                 return found(product, "alone")
-        software = looks_like_software(text)
         for product in candidates:
             if product.default == "any" or (product.default == "software" and software):
                 return found(product, "software" if software else "any")

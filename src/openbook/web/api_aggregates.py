@@ -34,12 +34,20 @@ Benchmark = model("FunctionBenchmark", {
 Cell = model("CapabilityCell", {
     "org_id": (str, "Body"), "capability": (str, "Capability (Lego block)"), "systems": (int, "Its systems for it"),
     "products": (list[str], "Products"), "vendors": (list[str], "Vendors"),
-    "annual_cost_gbp": (str, "Their annual cost, £"), "users": (int, "Users"), "costed": (int, "Systems with a cost")})
+    "annual_cost_gbp": (str, "Their annual cost, £"), "users": (int, "Users"), "costed": (int, "Systems with a cost"),
+    "source": (str, "declared (the body's systems register) or inferred-from-spend"),
+    "inferred": (bool, "True when the cell is inferred from the body's payments, not declared"),
+    "confidence": (float, "An inferred cell's confidence (0-1)"), "year": (int, "The calendar year an inferred cell prices"),
+    "evidence": (list[str], "An inferred cell's payment lines, as source sha256:line"),
+    "residents": (int, "The body's population (registry)"),
+    "per_resident_gbp": (str, "An inferred cell's annual cost per resident, £")})
 CapabilitySummary = model("CapabilitySummary", {
     "capability": (str, "Capability (Lego block)"), "label": (str, "Its name"),
     "bodies": (int, "Bodies running their own system for it"), "systems": (int, "Separate systems"),
     "products": (int, "Distinct products"), "vendors": (int, "Distinct vendors"), "contracts": (int, "Contracts"),
-    "annual_cost_gbp": (str, "What they pay a year, £"), "users": (int, "Users")})
+    "annual_cost_gbp": (str, "What they pay a year, £"), "users": (int, "Users"),
+    "inferred_systems": (int, "Of the systems, those inferred from spend"),
+    "inferred_bodies": (int, "Bodies with at least one system inferred from spend")})
 
 
 @router.get("/spend", summary="Current spend grouped by a dimension: by function, body, month, supplier …",

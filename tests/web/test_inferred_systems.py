@@ -60,3 +60,10 @@ def test_the_method_page_and_hostile_queries(inferred_client):
     for params in ({"org": "\x00"}, {"org": "<script>", "capability": "'; DROP TABLE system; --"}):
         assert 400 <= inferred_client.get("/capabilities/systems", params=params).status_code < 500
     assert inferred_client.get("/api/v1/aggregates/capability-map", params={"org": "nobody"}).status_code < 500
+
+
+def test_software_spend_no_product_explains_is_listed_for_review(inferred_client):
+    rows = inferred_client.get("/api/v1/aggregates/software-unmatched").json()["rows"]
+    assert [r["supplier_name"] for r in rows] == ["Brightwater Systems Ltd"]
+    assert rows[0]["evidence"] and "Brightwater Systems Ltd" in inferred_client.get("/capabilities").text
+    assert inferred_client.get("/api/v1/aggregates/software-unmatched", params={"limit": 0}).status_code == 422

@@ -105,6 +105,30 @@ def capability_map(
     return rows_response(rows, format, "capability-map")
 
 
+Unmatched = model("UnmatchedSoftware", {
+    "org_id": (str, "Body"), "body": (str, "Its name"), "supplier_name": (str, "The payee as published"),
+    "lines": (int, "Payment lines"), "amount_gbp": (str, "What they paid, £"), "first_paid": (str, "First payment"),
+    "last_paid": (str, "Last payment"), "example": (str, "One line's expense type and description"),
+    "evidence": (list[str], "Up to 20 of the lines, as source sha256:line")},
+    doc="Software spend that names no product of the catalogue: listed for review, never guessed.")
+
+
+@router.get("/software-unmatched", summary="Software spend no known product explains, largest £ first, for review",
+            response_model=listing(Unmatched), responses=responses())
+def software_unmatched(
+    book: BookDep,
+    remember: Remember,
+    org: OrgQuery = None,
+    limit: Annotated[int, Query(ge=1, le=10000, description="The largest groups to return")] = 50,
+    format: Format = None,
+):
+    from openbook.analyse.systems_inference import unmatched_software
+
+    body = org_id(book, org)
+    rows = remember(("software-unmatched", body, limit), lambda: unmatched_software(book, org_id=body, limit=limit))
+    return rows_response(rows, format, "software-unmatched")
+
+
 @router.get("/capabilities", summary="Per capability across the sector: bodies, systems, products and cost",
             response_model=listing(CapabilitySummary), responses=responses(errors=(422,)))
 def capabilities(book: BookDep, remember: Remember, format: Format = None):

@@ -122,6 +122,7 @@ def capabilities(request: Request, book: BookDep):
                   bodies=[(o, names.get(o, o)) for o in bodies], columns=columns, grid=grid,
                   products=[p for p in products if p["bodies"] > 1], names=names,
                   inferred=sum(1 for c in cells if c["inferred"]), per_resident=price_per_resident(book),
+                  unmatched=_unmatched(book),
                   chart=charts.heatmap(cells, "label", "body", "annual_cost_gbp", href="href",
                                        title="What each body pays a year for its own system, by capability",
                                        x_title="Capability (Lego block)", y_title=None,
@@ -153,6 +154,12 @@ def systems(request: Request, book: BookDep, org: str | None = None, capability:
                   total=sum((r["annual_cost_gbp"] or Decimal(0) for r in table.to_pylist() + inferred), Decimal(0)),
                   query=query, names=names, labels=labels, inferred=inferred,
                   evidence=evidence.get("spend").to_pylist() if "spend" in evidence else [])
+
+
+def _unmatched(book: Book) -> list[dict]:
+    from openbook.analyse.systems_inference import unmatched_software
+
+    return unmatched_software(book, limit=20)
 
 
 def _inferred(book: Book, org_id: str | None, capability: str | None) -> list[dict]:

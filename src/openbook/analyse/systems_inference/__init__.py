@@ -9,6 +9,6 @@ docs/systems-inference.md explains the rules and their measured precision.
 """
 
 from openbook.analyse.systems_inference.infer import refresh
-from openbook.analyse.systems_inference.register import SOURCE, inferred_systems
+from openbook.analyse.systems_inference.register import SOURCE, inferred_systems, unmatched_software
 
-__all__ = ["SOURCE", "inferred_systems", "refresh"]
+__all__ = ["SOURCE", "inferred_systems", "refresh", "unmatched_software"]

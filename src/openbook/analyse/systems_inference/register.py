@@ -16,7 +16,7 @@ from openbook.store.book import Book
 
 DECLARED = "declared"
 
-__all__ = ["DECLARED", "SOURCE", "inferred_systems", "stored"]
+__all__ = ["DECLARED", "SOURCE", "inferred_systems", "stored", "unmatched_software"]
 
 
 def stored(book: Book) -> bool:
@@ -51,3 +51,14 @@ def inferred_systems(book: Book, *, org_id: str | None = None) -> list[dict]:
             "source_line": evidence[0][1] if evidence else None,
         })
     return systems
+
+
+def unmatched_software(book: Book, *, org_id: str | None = None, limit: int = 50) -> list[dict]:
+    """Software spend no catalogue product explains, per body and payee, largest £ first: for review."""
+    if not stored(book):
+        return []
+    where, params = ("WHERE u.org_id = ?", [org_id]) if org_id else ("", [])
+    return book._dicts(
+        "SELECT u.org_id, o.name AS body, u.supplier_name, u.lines, u.amount_gbp, u.first_paid, u.last_paid, "
+        "u.example, u.evidence FROM software_unmatched u LEFT JOIN organisation o USING (org_id) " + where +
+        " ORDER BY u.amount_gbp DESC, u.org_id, u.supplier_name LIMIT ?", params + [int(limit)])

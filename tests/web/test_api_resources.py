@@ -157,11 +157,14 @@ def test_benchmarks_and_capability_map_are_the_analyses(demo_client):
     finance = demo_client.get("/api/v1/aggregates/function-benchmarks", params={"function": "finance"}).json()["rows"]
     assert finance and {r["function"] for r in finance} == {"finance"}
     cells = demo_client.get("/api/v1/aggregates/capability-map").json()["rows"]
-    assert len(cells) == len(capability_map(book)) == _sql(
-        demo_client, "SELECT count(*) FROM (SELECT DISTINCT org_id, capability FROM system)")[0][0]
+    # Declared systems, and the systems inferred from spend where a body declares none for the capability.
+    cells_sql = ("SELECT DISTINCT org_id, capability FROM system UNION "
+                 "SELECT DISTINCT org_id, capability FROM system_inferred WHERE NOT declared")
+    assert len(cells) == len(capability_map(book)) == _sql(demo_client, f"SELECT count(*) FROM ({cells_sql})")[0][0]
+    assert {c["source"] for c in cells} == {"declared", "inferred-from-spend"}
     blocks = demo_client.get("/api/v1/aggregates/capabilities").json()["rows"]
     assert {b["capability"]: b["bodies"] for b in blocks} == dict(
-        _sql(demo_client, "SELECT capability, count(DISTINCT org_id) FROM system GROUP BY ALL"))
+        _sql(demo_client, f"SELECT capability, count(DISTINCT org_id) FROM ({cells_sql}) GROUP BY ALL"))
 
 
 def test_savings_top_down_matches_the_hand_worked_answer(demo_client):

@@ -10,9 +10,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "src" / "openbook" / "web" / "content"
 ORIGINALS = {"methodology.md": "docs/methodology.md", "savings.md": "docs/savings.md",
              "measures.md": "docs/measures.md", "alerts.md": "docs/alerts.md",
-             "conformance.md": "docs/conformance.md",
+             "conformance.md": "docs/conformance.md", "systems-inference.md": "docs/systems-inference.md",
              **{f"scenarios/{p.name}": f"scenarios/{p.name}" for p in sorted((ROOT / "scenarios").glob("*.toml"))}}
-REFRESH = ("cp docs/methodology.md docs/savings.md docs/measures.md docs/alerts.md docs/conformance.md "
+REFRESH = ("cp docs/methodology.md docs/savings.md docs/measures.md docs/alerts.md docs/conformance.md docs/systems-inference.md "
            "src/openbook/web/content/ && "
            "cp scenarios/*.toml src/openbook/web/content/scenarios/")
 

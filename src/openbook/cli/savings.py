@@ -227,13 +227,18 @@ def _print_plan(plans, rows) -> None:
                    "Remaining duplication", "Migration"):
         table.add_column(column, justify="left" if column == "Capability" else "right")
     for p in plans:
-        table.add_row(p.label, f"{p.bodies:,}", f"{p.moving:,}", f"{p.remaining:,}", gbp(p.cost_before_gbp),
+        bodies = f"{p.bodies:,}" + (f" ({p.inferred:,} inferred)" if p.inferred else "")
+        table.add_row(p.label, bodies, f"{p.moving:,}", f"{p.remaining:,}", gbp(p.cost_before_gbp),
                       gbp(p.cost_after_gbp), gbp(p.saving_gbp), gbp(p.remaining_duplication_gbp), gbp(p.migration_gbp))
     console.print(table)
     table = Table(title="Moves by phase")
     for column in ("Phase", "Capability", "Body", "Contract ends", "Cost before", "Cost after", "Saving"):
         table.add_column(column, justify="right" if column.startswith(("Cost", "Saving")) else "left")
     for r in sorted((r for r in rows if r.phase), key=lambda r: (r.phase, r.capability, r.org_id)):
-        table.add_row(str(r.phase), r.capability, r.org_id, str(r.contract_end or "–"), gbp(r.cost_before_gbp),
+        body = r.org_id if r.source == "declared" else f"{r.org_id} (inferred from spend)"
+        table.add_row(str(r.phase), r.capability, body, str(r.contract_end or "–"), gbp(r.cost_before_gbp),
                       gbp(r.cost_after_gbp), gbp(r.saving_gbp))
     console.print(table)
+    if any(r.source != "declared" for r in rows):
+        console.print("Inferred systems come from payments to known products' suppliers and have no user count: "
+                      "a mover's per-user charge on the block is unknown and shown as 0 (docs/systems-inference.md).")

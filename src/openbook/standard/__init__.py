@@ -114,6 +114,11 @@ def interface(block: str) -> dict:
     return json.loads(_read_text("interfaces", interfaces()[block]["file"]))
 
 
+def products() -> list[dict[str, str]]:
+    """The software and managed-service product catalogue (products.csv) systems are inferred from."""
+    return _read_csv("products.csv")
+
+
 def frontline_costs() -> list[dict[str, str]]:
     """Fully loaded annual cost of frontline posts (frontline_costs.csv), money as text to keep it exact."""
     return _read_csv("frontline_costs.csv")

@@ -111,6 +111,24 @@ CONFORMANCE = [
 ]
 
 
+# Systems inferred from spend (analyse/systems_inference): each body's product for each capability
+# and year with the lines behind it, and software spend that matched no product, for review.
+# Re-computed from the book at every `openbook analyse`; declared `system` rows win over them.
+SYSTEMS_INFERRED = [
+    """CREATE TABLE IF NOT EXISTS system_inferred (
+        org_id VARCHAR NOT NULL, year INTEGER NOT NULL, capability VARCHAR NOT NULL, product_id VARCHAR NOT NULL,
+        product VARCHAR NOT NULL, vendor VARCHAR NOT NULL, service VARCHAR, annual_gbp DECIMAL(18,2) NOT NULL,
+        licence_gbp DECIMAL(18,2), support_gbp DECIMAL(18,2), hosting_gbp DECIMAL(18,2), other_gbp DECIMAL(18,2),
+        lines INTEGER NOT NULL, months INTEGER NOT NULL, confidence DOUBLE NOT NULL, rules VARCHAR[],
+        suppliers VARCHAR[], evidence VARCHAR[] NOT NULL, declared BOOLEAN NOT NULL, source VARCHAR NOT NULL,
+        computed_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS software_unmatched (
+        org_id VARCHAR NOT NULL, supplier_name VARCHAR NOT NULL, lines INTEGER NOT NULL,
+        amount_gbp DECIMAL(18,2) NOT NULL, first_paid DATE, last_paid DATE, example VARCHAR,
+        evidence VARCHAR[] NOT NULL, computed_at TIMESTAMP NOT NULL)""",
+]
+
+
 def ddl() -> list[str]:
     return ([create_table_sql(t) for t in standard.table_names()] + INTERNAL + MEASURES + ALERTS + ADDED_BODIES
-            + CONFORMANCE + list(VIEWS.values()))
+            + CONFORMANCE + SYSTEMS_INFERRED + list(VIEWS.values()))

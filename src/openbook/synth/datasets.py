@@ -16,6 +16,7 @@ from .costbook import MARGINS_TRUTH, cost_sheet, margins_truth, plan_open_book, 
 from .grants import GRANT_DEFECTS, funders, grant_sheet
 from .staff import (ORGANOGRAM_TRUTH, TOP_HEAVY_TRUTH, lga_sheet, lga_truth, organogram_sheets, organogram_truth,
                     plan_workforce, top_heavy_truth)
+from .software_spend import TRUTH as SOFTWARE_TRUTH, software_sheets
 from .systems import PROCESS_DEFECTS, SYSTEM_DEFECTS, SYSTEMS_TRUTH, plan_systems, process_sheet, system_sheet, systems_truth
 
 JUNIOR_DEFECTS = (
@@ -76,6 +77,9 @@ def write_datasets(sector: Sector, datasets: tuple[str, ...]) -> int:
         spoil_some(sector.rng("processes-defects"), proc_sheets, list(PROCESS_DEFECTS), 2)
     sheets["systems"], sheets["processes"] = sys_sheets, proc_sheets
     truth["systems"] = ("systems", SYSTEMS_TRUTH, systems_truth(sector, sys_sheets, shared))
+    # Payments naming software products: systems the demo infers from spend (never spoilt).
+    software, software_truth = software_sheets(sector)
+    truth["systems:software"] = ("software_systems", SOFTWARE_TRUTH, software_truth)
 
     # -- cost registers ----------------------------------------------------------------
     if spoil:
@@ -122,4 +126,7 @@ def write_datasets(sector: Sector, datasets: tuple[str, ...]) -> int:
     write_csv(out / "truth" / "bad_records.csv", BAD_RECORD_COLUMNS, bad_record_rows(written) + extra_bad)
     write_csv(out / "truth" / "book_files.csv", BOOK_FILE_COLUMNS,
               [book_file_row(s) for s in written if s.dataset != "organogram"] + extra_files)
-    return len(written) + (len(packages) if "contracts" in chosen else 0)
+    if "systems" in chosen:
+        for s in software:
+            s.write(out)
+    return len(written) + (len(packages) if "contracts" in chosen else 0) + (len(software) if "systems" in chosen else 0)

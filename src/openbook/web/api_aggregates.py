@@ -35,12 +35,20 @@ Cell = model("CapabilityCell", {
     "org_id": (str, "Body"), "capability": (str, "Capability (Lego block)"), "systems": (int, "Its systems for it"),
     "products": (list[str], "Products"), "vendors": (list[str], "Vendors"),
     "annual_cost_gbp": (str, "Their annual cost, £"), "users": (int, "Users"), "costed": (int, "Systems with a cost"),
+    "source": (str, "declared (the body's systems register) or inferred-from-spend"),
+    "inferred": (bool, "True when the cell is inferred from the body's payments, not declared"),
+    "confidence": (float, "An inferred cell's confidence (0-1)"), "year": (int, "The calendar year an inferred cell prices"),
+    "evidence": (list[str], "An inferred cell's payment lines, as source sha256:line"),
+    "residents": (int, "The body's population (registry)"),
+    "per_resident_gbp": (str, "An inferred cell's annual cost per resident, £"),
     "conformance": (str, "conforming, not conforming or untested: the block's interface, from loaded certificates")})
 CapabilitySummary = model("CapabilitySummary", {
     "capability": (str, "Capability (Lego block)"), "label": (str, "Its name"),
     "bodies": (int, "Bodies running their own system for it"), "systems": (int, "Separate systems"),
     "products": (int, "Distinct products"), "vendors": (int, "Distinct vendors"), "contracts": (int, "Contracts"),
-    "annual_cost_gbp": (str, "What they pay a year, £"), "users": (int, "Users")})
+    "annual_cost_gbp": (str, "What they pay a year, £"), "users": (int, "Users"),
+    "inferred_systems": (int, "Of the systems, those inferred from spend"),
+    "inferred_bodies": (int, "Bodies with at least one system inferred from spend")})
 
 
 @router.get("/spend", summary="Current spend grouped by a dimension: by function, body, month, supplier …",
@@ -96,6 +104,30 @@ def capability_map(
     rows = [r for r in remember(("capability-map",), lambda: capability_map(book))
             if (not capability or r["capability"] == capability) and (not body or r["org_id"] == body)]
     return rows_response(rows, format, "capability-map")
+
+
+Unmatched = model("UnmatchedSoftware", {
+    "org_id": (str, "Body"), "body": (str, "Its name"), "supplier_name": (str, "The payee as published"),
+    "lines": (int, "Payment lines"), "amount_gbp": (str, "What they paid, £"), "first_paid": (str, "First payment"),
+    "last_paid": (str, "Last payment"), "example": (str, "One line's expense type and description"),
+    "evidence": (list[str], "Up to 20 of the lines, as source sha256:line")},
+    doc="Software spend that names no product of the catalogue: listed for review, never guessed.")
+
+
+@router.get("/software-unmatched", summary="Software spend no known product explains, largest £ first, for review",
+            response_model=listing(Unmatched), responses=responses())
+def software_unmatched(
+    book: BookDep,
+    remember: Remember,
+    org: OrgQuery = None,
+    limit: Annotated[int, Query(ge=1, le=10000, description="The largest groups to return")] = 50,
+    format: Format = None,
+):
+    from openbook.analyse.systems_inference import unmatched_software
+
+    body = org_id(book, org)
+    rows = remember(("software-unmatched", body, limit), lambda: unmatched_software(book, org_id=body, limit=limit))
+    return rows_response(rows, format, "software-unmatched")
 
 
 @router.get("/capabilities", summary="Per capability across the sector: bodies, systems, products and cost",

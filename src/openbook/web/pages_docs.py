@@ -1,7 +1,7 @@
 """The methodology as pages: how findings and savings are worked out, readable beside the figures.
 
 The Markdown ships inside the package (web/content/, copies of docs/methodology.md,
-docs/savings.md, docs/measures.md and docs/alerts.md that tests/web/test_content.py keeps equal to the originals), so an installed
+docs/savings.md, docs/measures.md, docs/alerts.md and docs/systems-inference.md that tests/web/test_content.py keeps equal to the originals), so an installed
 openbook serves them with no checkout beside it; the taxonomy page is rendered from the code lists
 themselves, as docs/taxonomy.md is. markdown-it-py (CommonMark, already pinned with Rich) renders
 them with raw HTML off, so nothing in a document can inject markup.
@@ -25,7 +25,7 @@ router = APIRouter(include_in_schema=False)
 CONTENT = Path(__file__).parent / "content"
 # slug → the Markdown file it renders ("" is /methodology itself); taxonomy comes from the code lists.
 DOCUMENTS = {"": "methodology.md", "savings": "savings.md", "measures": "measures.md", "alerts": "alerts.md",
-             "taxonomy": "taxonomy.md", "conformance": "conformance.md"}
+             "systems-inference": "systems-inference.md", "taxonomy": "taxonomy.md", "conformance": "conformance.md"}
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ def _reviews(book: Book, finding_id: str) -> list[dict]:
 @router.get("/capabilities", response_class=HTMLResponse)
 def capabilities(request: Request, book: BookDep):
     from openbook.analyse.conformance import by_block
-    from openbook.analyse.detectors.systems import blocks_today, capability_map, price_per_user
+    from openbook.analyse.detectors.systems import blocks_today, capability_map, price_per_resident, price_per_user
 
     names = body_names(book)
     labels = standard.labels("capabilities")
@@ -122,10 +122,12 @@ def capabilities(request: Request, book: BookDep):
     return render(request, "capabilities.html", title="Capability map", cells=cells, blocks=blocks,
                   bodies=[(o, names.get(o, o)) for o in bodies], columns=columns, grid=grid,
                   products=[p for p in products if p["bodies"] > 1], names=names, interfaces=by_block(book),
+                  inferred=sum(1 for c in cells if c["inferred"]), per_resident=price_per_resident(book),
+                  unmatched=_unmatched(book),
                   chart=charts.heatmap(cells, "label", "body", "annual_cost_gbp", href="href",
                                        title="What each body pays a year for its own system, by capability",
                                        x_title="Capability (Lego block)", y_title=None,
-                                       tooltip=["body", "label", "annual_cost_gbp", "systems", "users"])
+                                       tooltip=["body", "label", "annual_cost_gbp", "systems", "users", "source"])
                   if cells else None)
 
 
@@ -147,7 +149,24 @@ def systems(request: Request, book: BookDep, org: str | None = None, capability:
     what = " · ".join(x for x in (names.get(org_id, org_id) if org_id else "",
                                   labels.get(capability, capability) if capability else "") if x)
     query = urlencode({k: v for k, v in (("org", org_id), ("capability", capability)) if v})
+    inferred = _inferred(book, org_id, capability)
+    evidence = evidence_rows(book, [ref for r in inferred for ref in r["evidence"]][:500]) if org_id and inferred else {}
     return render(request, "systems.html", title=f"Systems: {what}" if what else "Systems", rows=table.to_pylist(),
-                  total=sum((r["annual_cost_gbp"] or Decimal(0) for r in table.to_pylist()), Decimal(0)),
-                  query=query, names=names, labels=labels)
+                  total=sum((r["annual_cost_gbp"] or Decimal(0) for r in table.to_pylist() + inferred), Decimal(0)),
+                  query=query, names=names, labels=labels, inferred=inferred,
+                  evidence=evidence.get("spend").to_pylist() if "spend" in evidence else [])
+
+
+def _unmatched(book: Book) -> list[dict]:
+    from openbook.analyse.systems_inference import unmatched_software
+
+    return unmatched_software(book, limit=20)
+
+
+def _inferred(book: Book, org_id: str | None, capability: str | None) -> list[dict]:
+    """The inferred systems behind a cell (declared cells have none), evidence as 'sha256:line' strings."""
+    from openbook.analyse.systems_inference import inferred_systems
+
+    rows = [r for r in inferred_systems(book, org_id=org_id) if not capability or r["capability"] == capability]
+    return [{**r, "evidence": [f"{sha}:{line}" for sha, line in r["evidence"]]} for r in rows]
 

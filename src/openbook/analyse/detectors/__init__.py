@@ -51,6 +51,13 @@ def run(book: Book, only: list[str] | None = None, progress: Callable[[str], Non
     if unknown:
         raise UsageError(f"unknown detector {unknown[0]!r}; choose from {', '.join(names)}")
     counts = {}
+    if not only or "systems" in only:
+        # The systems detector and every page after it read the systems inferred from spend.
+        from openbook.analyse.systems_inference import refresh
+
+        if progress:
+            progress("systems inferred from spend")
+        refresh(book)
     for detector in registered:
         if only and detector.name not in only:
             continue

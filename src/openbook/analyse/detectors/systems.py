@@ -1,8 +1,10 @@
 """The same kind of system bought many times: the capability map, duplicated systems, price per user.
 
 Reads the `system` table (bodies' own publications in openbook's template, see
-`openbook template system`). Aggregation runs through Ibis; the few hundred resulting groups are
-priced in Python with Decimal.
+`openbook template system`) and, where a body declares no system for a capability, the systems
+inferred from its spend (analyse/systems_inference). Every row and cell says its `source`, so a
+page or API answer can say which cells are inferred. Aggregation runs through Ibis; the few
+hundred resulting groups are priced in Python with Decimal.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from statistics import median
 
 from openbook import standard
 from openbook.analyse.conformance import UNTESTED, marks
-from openbook.analyse.findings import Finding
+from openbook.analyse.findings import Finding, parse_evidence
+from openbook.analyse.systems_inference.register import DECLARED, SOURCE as INFERRED, inferred_systems
 from openbook.store.book import Book
 
 _PENNY = Decimal("0.01")
@@ -33,9 +36,14 @@ class SystemSettings:
     min_gap_gbp: Decimal = Decimal("1000")
 
 
-def _systems(book: Book) -> list[dict]:
+def declared_systems(book: Book) -> list[dict]:
     table = book.ibis().table("system")
-    return table.order_by(["org_id", "system_ref"]).to_pyarrow().to_pylist()
+    return [{**row, "source": DECLARED} for row in table.order_by(["org_id", "system_ref"]).to_pyarrow().to_pylist()]
+
+
+def _systems(book: Book) -> list[dict]:
+    """Declared systems, then the inferred ones for (body, capability) cells nobody declared."""
+    return declared_systems(book) + inferred_systems(book)
 
 
 def product_key(product: str | None, vendor: str | None) -> str:
@@ -48,13 +56,24 @@ def product_key(product: str | None, vendor: str | None) -> str:
 
 
 def capability_map(book: Book) -> list[dict]:
-    """Body × capability: the products, vendors, annual cost and users behind each cell."""
+    """Body × capability: the products, vendors, annual cost and users behind each cell.
+
+    `source` is 'declared' or 'inferred-from-spend' (a body's declared systems for a capability
+    replace inference for it, so a cell is never both); an inferred cell carries its evidence
+    lines, the year it prices, the body's residents and the annual cost per resident.
+    """
     cells: dict[tuple[str, str], dict] = {}
     for row in _systems(book):
         cell = cells.setdefault((row["org_id"], row["capability"]), {
             "org_id": row["org_id"], "capability": row["capability"], "systems": 0, "products": [],
-            "vendors": [], "annual_cost_gbp": Decimal(0), "users": 0, "costed": 0})
+            "vendors": [], "annual_cost_gbp": Decimal(0), "users": 0, "costed": 0, "source": row["source"],
+            "inferred": row["source"] == INFERRED, "confidence": None, "year": None, "evidence": [],
+            "residents": row.get("residents"), "per_resident_gbp": None})
         cell["systems"] += 1
+        if cell["inferred"]:
+            cell["evidence"] += [f"{sha}:{line}" for sha, line in row["evidence"]]
+            cell["year"] = max(cell["year"] or 0, row["year"])
+            cell["confidence"] = max(cell["confidence"] or 0.0, row["classification_confidence"])
         for key, value in (("products", row["product"] or row["name"]), ("vendors", row["vendor"])):
             if value and value not in cell[key]:
                 cell[key].append(value)
@@ -65,6 +84,9 @@ def capability_map(book: Book) -> list[dict]:
     conformance = marks(book)  # conforming / not conforming / untested, from loaded certificates
     for cell in cells.values():
         cell["conformance"] = conformance.get((cell["org_id"], cell["capability"]), UNTESTED)
+    for cell in cells.values():
+        if cell["inferred"] and cell["residents"] and cell["annual_cost_gbp"] > 0:
+            cell["per_resident_gbp"] = (cell["annual_cost_gbp"] / cell["residents"]).quantize(Decimal("0.0001"))
     return sorted(cells.values(), key=lambda c: (c["capability"], c["org_id"]))
 
 
@@ -85,6 +107,8 @@ def capability_summary(book: Book) -> list[dict]:
             "annual_cost_gbp": sum((r["annual_cost_gbp"] for r in rows if r["annual_cost_gbp"] is not None),
                                    Decimal(0)),
             "users": sum(r["users"] or 0 for r in rows),
+            "inferred_systems": sum(1 for r in rows if r["source"] == INFERRED),
+            "inferred_bodies": len({r["org_id"] for r in rows if r["source"] == INFERRED}),
         })
     return sorted(summary, key=lambda s: (-s["annual_cost_gbp"], s["capability"]))
 
@@ -116,7 +140,8 @@ def contracts_ending(book: Book, *, as_of: date | None = None,
 
 
 def findings(book: Book, settings: SystemSettings = SystemSettings(), *, as_of: date | None = None) -> list[Finding]:
-    return duplicated_capability_findings(book, settings, as_of=as_of) + price_findings(book, settings)
+    return (duplicated_capability_findings(book, settings, as_of=as_of) + inferred_duplicate_findings(book, settings)
+            + price_findings(book, settings))
 
 
 def duplicated_capability_findings(book: Book, settings: SystemSettings = SystemSettings(), *,
@@ -129,7 +154,7 @@ def duplicated_capability_findings(book: Book, settings: SystemSettings = System
     labels = standard.labels("capabilities")
     ending = {(r["org_id"], r["system_ref"]) for r in contracts_ending(book, as_of=as_of, settings=settings)}
     groups: dict[str, list[dict]] = defaultdict(list)
-    for row in _systems(book):
+    for row in declared_systems(book):
         groups[row["capability"]].append(row)
     found = []
     for capability, rows in sorted(groups.items()):
@@ -157,6 +182,59 @@ def duplicated_capability_findings(book: Book, settings: SystemSettings = System
                      f"per user = £{at_stake:,.2f}"),
             confidence=0.6 if len(priced) == len(rows) else 0.45,
             evidence=[(r["source_sha256"], r["source_line"]) for r in rows],
+        ))
+    return found
+
+
+def price_per_resident(book: Book) -> list[dict]:
+    """Inferred systems per capability: each body's annual cost per resident (registry population)."""
+    by_capability: dict[str, list[dict]] = defaultdict(list)
+    for cell in capability_map(book):
+        if cell["per_resident_gbp"] is not None:
+            by_capability[cell["capability"]].append(cell)
+    result = []
+    for capability, cells in sorted(by_capability.items()):
+        prices = sorted(c["per_resident_gbp"] for c in cells)
+        result.append({"capability": capability, "bodies": len(cells), "min_gbp": prices[0],
+                       "median_gbp": Decimal(str(median(prices))).quantize(Decimal("0.0001")),
+                       "max_gbp": prices[-1], "cells": cells})
+    return result
+
+
+def inferred_duplicate_findings(book: Book, settings: SystemSettings = SystemSettings()) -> list[Finding]:
+    """A capability many bodies pay for separately, on systems inferred from their spend.
+
+    Inferred systems have no user counts, so bodies are compared per resident: £ at stake is what
+    the bodies paying more than the median per resident pay above it. A part year of published
+    spend understates a body's cost, so the median, not the lowest price, is the yardstick.
+    """
+    labels = standard.labels("capabilities")
+    found = []
+    for group in price_per_resident(book):
+        cells = group["cells"]
+        if group["bodies"] < settings.min_bodies:
+            continue
+        target = group["median_gbp"]
+        above = [c for c in cells if c["per_resident_gbp"] > target]
+        at_stake = sum(((c["per_resident_gbp"] - target) * c["residents"] for c in above), Decimal(0)).quantize(_PENNY)
+        if at_stake < settings.min_gap_gbp:
+            continue
+        capability = group["capability"]
+        products = {p for c in cells for p in c["products"]}
+        cost = sum((c["annual_cost_gbp"] for c in cells), Decimal(0))
+        found.append(Finding(
+            kind="duplicated-system", detector="systems", org_ids=sorted(c["org_id"] for c in cells),
+            key=f"{capability}:inferred",
+            title=(f"{len(cells)} bodies pay separately for {labels.get(capability, capability).lower()} "
+                   f"({len(products)} products, inferred from their spend)"),
+            description=("Inferred from payments to the suppliers of known products, not from a published "
+                         "systems register: each evidence line is a payment. Bodies are compared per resident; "
+                         "a body may run more than the capability on the same contract."),
+            gbp_at_stake=at_stake,
+            formula=(f"Σ over {len(above)} bodies above the median (annual cost − residents × median "
+                     f"£{target:,.4f} per resident) = £{at_stake:,.2f}; the {len(cells)} bodies pay £{cost:,.2f} a year"),
+            confidence=round(0.5 * min(c["confidence"] for c in cells), 2),
+            evidence=parse_evidence(ref for c in cells for ref in c["evidence"]),
         ))
     return found
 

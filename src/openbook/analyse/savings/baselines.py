@@ -132,10 +132,30 @@ def _spend_tied_to_systems(book, admin: set[str]) -> dict[tuple[str, str], Decim
     joined = spend.left_join(caps, [spend.org_id == caps.c_org, spend.capability == caps.c_cap])
     joined = joined.left_join(refs, [joined.org_id == refs.r_org, joined.txn_ref == refs.r_ref])
     tied = joined.filter(joined.c_org.notnull() | joined.r_org.notnull())
+    columns = ["org_id", "function", "amount_gbp", "source_sha256", "source_line"]
+    tied = tied.select(*columns)
+    inferred = _inferred_evidence(book)
+    if inferred is not None:
+        # A system inferred from spend costs exactly its evidence lines.
+        tied = tied.union(spend.join(inferred, ["source_sha256", "source_line"]).select(*columns))
     # A line matched by both keys appears once per match on each side; keep each line once.
-    tied = tied.select("org_id", "function", "amount_gbp", "source_sha256", "source_line").distinct()
+    tied = tied.distinct()
     rows = tied.group_by(["org_id", "function"]).aggregate(amount=tied.amount_gbp.sum()).to_pyarrow().to_pylist()
     return {(r["org_id"], r["function"]): r["amount"] for r in rows}
+
+
+def _inferred_evidence(book):
+    """The payment lines the inferred systems in the capability map rest on, as a table (None: none)."""
+    import ibis
+    import pyarrow as pa
+
+    from openbook.analyse.systems_inference import inferred_systems
+
+    refs = [ref for row in inferred_systems(book) for ref in row["evidence"]]
+    if not refs:
+        return None
+    return ibis.memtable(pa.table({"source_sha256": [sha for sha, _ in refs],
+                                   "source_line": pa.array([line for _, line in refs], pa.int64())}))
 
 
 def _unsure_admin_spend(book, admin: set[str], min_confidence: float) -> Decimal:

@@ -39,6 +39,8 @@ class PlanRow:
     cost_after_gbp: Decimal  # its per-user charge on the block if it moves; its own cost if it stays
     saving_gbp: Decimal
     migration_gbp: Decimal
+    # 'declared', or 'inferred-from-spend' (no user count: a mover's per-user charge is then unknown, shown as 0)
+    source: str = "declared"
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class CapabilityPlan:
     saving_gbp: Decimal
     remaining_duplication_gbp: Decimal  # what the bodies who stay still pay for their own systems
     migration_gbp: Decimal
+    inferred: int = 0  # of the bodies, those whose system is inferred from spend, not declared
 
 
 def consolidation_plan(book, scenario: Scenario = Scenario(), blocks: dict[str, BlockCost] | None = None, *,
@@ -103,7 +106,7 @@ def consolidation_plan(book, scenario: Scenario = Scenario(), blocks: dict[str, 
             else:
                 phase, cost_after, migration = None, cell["annual_cost_gbp"], _ZERO
             rows.append(PlanRow(capability, cell["org_id"], phase, end, cell["users"], cell["annual_cost_gbp"],
-                                cost_after, cell["annual_cost_gbp"] - cost_after, migration))
+                                cost_after, cell["annual_cost_gbp"] - cost_after, migration, cell["source"]))
         mine = rows[-len(ordered):]
         fixed = block.fixed_gbp if movers else _ZERO
         cost_after = sum((r.cost_after_gbp for r in mine), _ZERO) + fixed
@@ -111,7 +114,7 @@ def consolidation_plan(book, scenario: Scenario = Scenario(), blocks: dict[str, 
         plans.append(CapabilityPlan(
             capability, labels.get(capability, capability), len(ordered), len(movers), len(staying), total,
             cost_after, total - cost_after, sum((r.cost_before_gbp for r in staying), _ZERO),
-            sum((r.migration_gbp for r in mine), _ZERO)))
+            sum((r.migration_gbp for r in mine), _ZERO), sum(1 for c in ordered if c["inferred"])))
     plans.sort(key=lambda p: (-p.saving_gbp, p.capability))
     return plans, rows
 

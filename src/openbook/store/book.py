@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,13 +24,14 @@ import pyarrow as pa
 
 from openbook import standard
 from openbook.errors import BookError, UsageError
-from openbook.store import added_bodies, schema
+from openbook.store import added_bodies, schema, snapshots
 
 DEFAULT_BOOK = Path("openbook.duckdb")
 # DuckDB settings a user can give every book this process opens (the CLI's --memory-limit and
 # --temp-directory set them too): at national scale the limit keeps the machine usable, and
 # DuckDB spills what does not fit into the temporary directory (by default `<book>.tmp`).
 SETTINGS = {"memory_limit": "OPENBOOK_MEMORY_LIMIT", "temp_directory": "OPENBOOK_TEMP_DIRECTORY"}
+LOCK_WAIT_SECONDS = 600  # how long a writer waits for another to finish
 UPDATE_BLOCK_ROWS = 2_000_000  # rows per transaction in an update of a whole table (see Book._row_blocks)
 
 
@@ -66,14 +68,16 @@ class SourceRecord:
 class Book:
     """A DuckDB book file created from the standard's schemas."""
 
-    def __init__(self, path: Path | str = DEFAULT_BOOK, *, read_only: bool = False, memory_limit: str | None = None):
+    def __init__(self, path: Path | str = DEFAULT_BOOK, *, read_only: bool = False, memory_limit: str | None = None,
+                 copy: snapshots.Snapshot | None = None):
+        """Writable: the book itself, waiting while another process writes it (OPENBOOK_LOCK_WAIT seconds).
+        Read-only: its current read copy (store/snapshots.py), or `copy` if given; the book itself
+        only when no copy is as new and no process writes it."""
         self.path = Path(path)
-        if read_only and not self.path.exists():
+        self.read_only, self.snapshot, self._view = read_only, copy, False
+        if read_only and not self.path.exists() and copy is None:
             raise BookError(f"no book at {self.path}; create one with `openbook init --book {self.path}`")
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as error:
-            raise BookError(f"cannot open the book {self.path}: {error}") from None
+        self.con = self._connect_reader() if read_only else self._connect_writer()
         for setting, variable in SETTINGS.items():
             value = memory_limit if setting == "memory_limit" and memory_limit else os.environ.get(variable)
             if value:
@@ -95,8 +99,43 @@ class Book:
         self._transaction_open = False
         self.engine = None  # an Ibis backend analyses read through instead (store/engine.py)
 
-    @contextmanager
+    def _connect_writer(self) -> duckdb.DuckDBPyConnection:
+        wait = float(os.environ.get("OPENBOOK_LOCK_WAIT", LOCK_WAIT_SECONDS))
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return duckdb.connect(str(self.path))
+            except duckdb.Error as error:
+                if not snapshots.is_locked(error) or time.monotonic() >= deadline:
+                    held = f" (another process has held it for {wait:g} s; OPENBOOK_LOCK_WAIT sets how long to wait)" \
+                        if snapshots.is_locked(error) else ""
+                    raise BookError(f"cannot open the book {self.path} to write it{held}: {error}") from None
+            time.sleep(0.2)
 
+    def _connect_reader(self) -> duckdb.DuckDBPyConnection:
+        for _ in range(5):  # a copy may be pruned between reading the pointer and opening it: read it again
+            copy = self.snapshot or snapshots.current(self.path)
+            try:
+                if copy is not None and (self.snapshot is not None or snapshots.is_fresh(self.path, copy)):
+                    self.snapshot = copy
+                    return duckdb.connect(str(copy.path), read_only=True)
+                try:
+                    return duckdb.connect(str(self.path), read_only=True)
+                except duckdb.Error as error:
+                    if not snapshots.is_locked(error):
+                        raise
+                    if copy is None:
+                        raise BookError(f"the book {self.path} is being written by another process and has no read "
+                                        "copy yet; try again when that write finishes") from None
+                    self.snapshot = copy  # the last version published: consistent, if not the newest
+                    return duckdb.connect(str(copy.path), read_only=True)
+            except duckdb.Error as error:
+                if self.snapshot is None or self.snapshot.path.exists():
+                    raise BookError(f"cannot open the book {self.path}: {error}") from None
+                self.snapshot = None
+        raise BookError(f"cannot open the book {self.path}: its read copies changed five times while opening it")
+
+    @contextmanager
     def memory_capped(self, limit: str) -> Iterator[None]:
         """DuckDB's memory limit lowered for a bulk load, then restored (it spills beyond it)."""
         previous = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
@@ -112,12 +151,20 @@ class Book:
         view.__dict__.update(self.__dict__)
         view.con = self.con.cursor()
         view._transaction_open = False
+        view._view = True
         return view
 
     def checkpoint(self) -> None:
         self.con.execute("CHECKPOINT")
 
     def close(self) -> None:
+        """Closing a writable book publishes what it committed as the new read copy (store/snapshots.py)."""
+        if not self.read_only and not self._view and self.path.exists():
+            try:
+                self.con.execute("CHECKPOINT")
+                snapshots.publish(self.path)
+            except (duckdb.Error, OSError):
+                pass  # the book is intact; readers see the previous copy until the next write publishes
         self.con.close()
 
     def __enter__(self) -> Book:

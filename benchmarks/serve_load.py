@@ -9,8 +9,8 @@ files are held back and published through POST /api/v1/publish with that body's 
 The server: `openbook serve` (writable: it takes the publications), one process. The load: a
 second process, --clients concurrent httpx2 async clients asking a mix of API and page routes
 (ordinary clients: answers kept per book version, so each new version is computed afresh) for
---seconds. Meanwhile `openbook ingest` and then `openbook analyse` run as other processes, and
-the publications are posted one after another. Figures: requests served, failed (any status
+--seconds and until the writers have all finished. Meanwhile `openbook ingest` and then
+`openbook analyse` run as other processes, and the publications are posted one after another. Figures: requests served, failed (any status
 but 200, or no answer), p95 and p99 latency, and rows lost: rows the writers reported accepted
 that the book does not hold, and the difference between the server's last answer and the book.
 """
@@ -48,20 +48,23 @@ during = [f for b in rest[len(rest) // 2:] for f in sorted(b.iterdir())]
 with Book(book) as opened:
     reports = list(ingest_paths(opened, before, jobs=0))
     token = create_token(opened, publisher.name, "serve_load benchmark")
-print(json.dumps({"seconds": time.perf_counter() - started, "accepted_before": sum(r.accepted for r in reports),
+accepted = sum(r.accepted for r in reports if r.dataset == "spend")
+print(json.dumps({"seconds": time.perf_counter() - started, "accepted_before": accepted,
                   "during": [str(f) for f in during], "publish": [str(f) for f in sorted(publisher.iterdir())],
                   "publisher": publisher.name, "token": token}))
 """
 
 LOAD = r"""
 import asyncio, json, sys, time
+import os
 import httpx2
 base, paths, clients, seconds = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+done = sys.argv[5]
 latencies, failures = [], []
 
 async def worker(client, k, deadline):
     i = k
-    while time.perf_counter() < deadline:
+    while time.perf_counter() < deadline or not os.path.exists(done):  # at least --seconds, and until the writers end
         path = paths[i % len(paths)]
         i += 1
         start = time.perf_counter()
@@ -158,7 +161,8 @@ def publisher(base: str, files: list[str], org: str, token: str, out: dict, dela
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000, help="payment lines in the sector")
-    parser.add_argument("--seconds", type=float, default=60, help="how long the clients ask")
+    parser.add_argument("--seconds", type=float, default=60,
+                        help="how long the clients ask at least (they go on until the writers finish)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent API clients")
     parser.add_argument("--publishes", type=int, default=10, help="files posted to /api/v1/publish (at most one "
                                                                    "body's months)")
@@ -178,9 +182,16 @@ def main() -> None:
         threads = [writer(["ingest", *built["during"], "--book", str(book)], out, "ingest", 2),
                    writer(["analyse", "--book", str(book)], out, "analyse", 4),
                    publisher(base, built["publish"][: args.publishes], built["publisher"], built["token"], out, 3)]
-        load = run(LOAD, base, json.dumps(PATHS), str(args.clients), str(args.seconds))
+        finished = folder / "writers-finished"
+        loading = threading.Thread(target=lambda: out.update(load=run(LOAD, base, json.dumps(PATHS), str(args.clients),
+                                                                       str(args.seconds), str(finished))))
+        started = time.perf_counter()
+        loading.start()
         for thread in threads:
             thread.join()
+        finished.touch()
+        loading.join()
+        load, elapsed = out["load"], time.perf_counter() - started
         import httpx2
 
         final = httpx2.get(base + "/api/v1/aggregates/spend?by=org_id&limit=1000", timeout=120).json()
@@ -188,13 +199,14 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=60)
     check = run(CHECK, str(book))
-    ingested = sum(r["accepted"] for r in out["ingest"]["answer"] or [] if r["status"] == "loaded")
+    ingested = sum(r["accepted"] for r in out["ingest"]["answer"] or []
+                   if r["status"] == "loaded" and r["dataset"] == "spend")
     published = sum(p["accepted"] for p in out.get("publishes", []))
     expected = built["accepted_before"] + ingested + published
     served_lines = sum(row["lines"] for row in final["rows"])
     latencies = load["latencies"]
     figures = {
-        "rows": args.rows, "clients": args.clients, "seconds": args.seconds,
+        "rows": args.rows, "clients": args.clients, "seconds": round(elapsed, 1),
         "requests_served": len(latencies) - len(load["failures"]), "requests_failed": len(load["failures"]),
         "p50_ms": round(percentile(latencies, 0.5), 1), "p95_ms": round(percentile(latencies, 0.95), 1),
         "p99_ms": round(percentile(latencies, 0.99), 1),

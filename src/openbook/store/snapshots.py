@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from openbook.errors import BookError
+
 KEEP = 3
 POINTER = "current"
 STALE_PART_SECONDS = 600  # a `.part` untouched this long was left by a killed copier
@@ -132,7 +134,7 @@ def refresh(book: Path) -> Snapshot | None:
     except duckdb.Error as error:
         if is_locked(error):
             return snapshot
-        raise
+        raise BookError(f"cannot open the book {book}: {error}") from None
     try:
         return publish(book)
     finally:

@@ -1,4 +1,4 @@
-"""The FastAPI application: one book read through its current read copy, a cursor per request, one JSON error envelope."""
+"""The FastAPI application: one book, read through its current read copy; a cursor per request; one error envelope."""
 
 from __future__ import annotations
 

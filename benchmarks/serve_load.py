@@ -10,9 +10,10 @@ The server: `openbook serve` (writable: it takes the publications), one process.
 second process, --clients concurrent httpx2 async clients asking a mix of API and page routes
 (ordinary clients: answers kept per book version, so each new version is computed afresh) for
 --seconds and until the writers have all finished. Meanwhile `openbook ingest` and then
-`openbook analyse` run as other processes, and the publications are posted one after another. Figures: requests served, failed (any status
-but 200, or no answer), p95 and p99 latency, and rows lost: rows the writers reported accepted
-that the book does not hold, and the difference between the server's last answer and the book.
+`openbook analyse` run as other processes, and the publications are posted one after another.
+Figures: requests served, failed (any status but 200, or no answer), p95 and p99 latency, and
+rows lost: rows the writers reported accepted that the book does not hold (and rows a file's
+source row counts that are not there), and the server's last answer against the book.
 """
 
 from __future__ import annotations

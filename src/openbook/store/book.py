@@ -75,6 +75,7 @@ class Book:
         only when no copy is as new and no process writes it."""
         self.path = Path(path)
         self.read_only, self.snapshot, self._view = read_only, copy, False
+        self.publishes = not read_only  # whether closing publishes a read copy (see close)
         if read_only and not self.path.exists() and copy is None:
             raise BookError(f"no book at {self.path}; create one with `openbook init --book {self.path}`")
         self.con = self._connect_reader() if read_only else self._connect_writer()
@@ -159,7 +160,7 @@ class Book:
 
     def close(self) -> None:
         """Closing a writable book publishes what it committed as the new read copy (store/snapshots.py)."""
-        if not self.read_only and not self._view and self.path.exists():
+        if self.publishes and not self._view and self.path.exists():
             try:
                 self.con.execute("CHECKPOINT")
                 snapshots.publish(self.path)

@@ -74,12 +74,13 @@ def publish(
 
 
 @contextmanager
-def _writing(request: Request, book: Book) -> Iterator[Book]:
+def _writing(request: Request, book: Book, *, publish: bool = True) -> Iterator[Book]:
     """The server takes the writer's role for one write, as any other process would (waiting while
     one writes), and gives it up at once: closing publishes the new read copy, which the next
     request reads. Requests already running finish on the version they started with."""
     with _WRITE:
         writer = Book(book.path)
+        writer.publishes = publish
         try:
             yield writer
         finally:
@@ -88,7 +89,9 @@ def _writing(request: Request, book: Book) -> Iterator[Book]:
 
 
 def _log_refused(request: Request, book: Book, org_id, token_id, name: str, message: str) -> None:
-    with _writing(request, book) as writer:
+    """A refusal changes no page, so it publishes no copy: a flood of bad tokens costs no copy of the
+    book each (the log is read from the book itself, or from the next copy a write publishes)."""
+    with _writing(request, book, publish=False) as writer:
         _log(writer, org_id, token_id, None, name, "refused", message)
 
 

@@ -217,6 +217,7 @@ def main() -> None:
                     "error": out["analyse"]["error"]},
         "publishes": {"posted": len(out.get("publishes", [])),
                       "ok": sum(p["status"] == 200 for p in out.get("publishes", [])),
+                      "rejected_422": sum(p["status"] == 422 for p in out.get("publishes", [])),  # the file's fault
                       "failed": [p["error"] for p in out.get("publishes", []) if p["error"]],
                       "p95_s": round(percentile([p["seconds"] for p in out.get("publishes", [])] or [0], 0.95), 1),
                       "accepted": published},

@@ -114,10 +114,15 @@ class Book:
             time.sleep(0.2)
 
     def _connect_reader(self) -> duckdb.DuckDBPyConnection:
-        for _ in range(5):  # a copy may be pruned between reading the pointer and opening it: read it again
-            copy = self.snapshot or snapshots.current(self.path)
+        if self.snapshot is not None:  # the copy the caller chose, and no other (never the book itself)
             try:
-                if copy is not None and (self.snapshot is not None or snapshots.is_fresh(self.path, copy)):
+                return duckdb.connect(str(self.snapshot.path), read_only=True)
+            except duckdb.Error as error:
+                raise BookError(f"cannot open the read copy {self.snapshot.path}: {error}") from None
+        for _ in range(5):  # a copy may be pruned between reading the pointer and opening it: read it again
+            copy = snapshots.current(self.path)
+            try:
+                if copy is not None and snapshots.is_fresh(self.path, copy):
                     self.snapshot = copy
                     return duckdb.connect(str(copy.path), read_only=True)
                 try:

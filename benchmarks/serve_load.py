@@ -5,7 +5,8 @@
 
 The book: the generator's sector at --rows payment lines (spend only). Half the bodies' files are
 loaded before the server starts; the other half are the ingest run during the load; one body's
-files are held back and published through POST /api/v1/publish with that body's token.
+files are held back and published through POST /api/v1/publish with that body's token (more
+bodies' when --publishes exceeds one body's months), one after another.
 The server: `openbook serve` (writable: it takes the publications), one process. The load: a
 second process, --clients concurrent httpx2 async clients asking a mix of API and page routes
 (ordinary clients: answers kept per book version, so each new version is computed afresh) for
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -39,20 +39,23 @@ from openbook.ingest.parallel import ingest_paths
 from openbook.store import Book
 from openbook.store.tokens import create_token
 from openbook.synth import generate
-data, book, rows = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+data, book, rows, publishes = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 started = time.perf_counter()
 generate(data, seed=42, rows=rows, datasets=("spend",))
 bodies = sorted(p for p in (data / "spend").iterdir() if p.is_dir())
-publisher, rest = bodies[0], bodies[1:]
+held = 1
+while held < len(bodies) - 2 and sum(len(list(b.iterdir())) for b in bodies[:held]) < publishes:
+    held += 1
+publishers, rest = bodies[:held], bodies[held:]
 before = [data / "organisations.csv"] + [f for b in rest[: len(rest) // 2] for f in sorted(b.iterdir())]
 during = [f for b in rest[len(rest) // 2:] for f in sorted(b.iterdir())]
 with Book(book) as opened:
     reports = list(ingest_paths(opened, before, jobs=0))
-    token = create_token(opened, publisher.name, "serve_load benchmark")
+    tokens = {b.name: create_token(opened, b.name, "serve_load benchmark") for b in publishers}
 accepted = sum(r.accepted for r in reports if r.dataset == "spend")
 print(json.dumps({"seconds": time.perf_counter() - started, "accepted_before": accepted,
-                  "during": [str(f) for f in during], "publish": [str(f) for f in sorted(publisher.iterdir())],
-                  "publisher": publisher.name, "token": token}))
+                  "during": [str(f) for f in during],
+                  "publish": [[str(f), b.name, tokens[b.name]] for b in publishers for f in sorted(b.iterdir())]}))
 """
 
 LOAD = r"""
@@ -137,14 +140,15 @@ def writer(command: list[str], out: dict, key: str, delay: float) -> threading.T
     return thread
 
 
-def publisher(base: str, files: list[str], org: str, token: str, out: dict, delay: float) -> threading.Thread:
+def publisher(base: str, files: list[list[str]], out: dict, delay: float) -> threading.Thread:
+    """Each file posted by its body with that body's token, one after another, after `delay` seconds."""
     def go() -> None:
         import httpx2
 
         time.sleep(delay)
         results = out.setdefault("publishes", [])
         with httpx2.Client(base_url=base, timeout=900) as client:
-            for name in files:
+            for name, org, token in files:
                 started = time.perf_counter()
                 with open(name, "rb") as fh:
                     response = client.post("/api/v1/publish", data={"org": org},
@@ -165,15 +169,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60,
                         help="how long the clients ask at least (they go on until the writers finish)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent API clients")
-    parser.add_argument("--publishes", type=int, default=10, help="files posted to /api/v1/publish (at most one "
-                                                                   "body's months)")
+    parser.add_argument("--publishes", type=int, default=10, help="files posted to /api/v1/publish")
     parser.add_argument("--dir", type=Path, default=HERE / ".cache" / "serve_load", help="a new folder per run")
     args = parser.parse_args()
     folder = args.dir / f"{args.rows}-{int(time.time())}"
     folder.mkdir(parents=True)
     book = folder / "book.duckdb"
     print(f"Generating {args.rows:,} rows and loading half the bodies into {book} …", flush=True)
-    built = run(BUILD, str(folder / "data"), str(book), str(args.rows))
+    built = run(BUILD, str(folder / "data"), str(book), str(args.rows), str(args.publishes))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_server(book, port)
@@ -182,7 +185,7 @@ def main() -> None:
         print(f"Serving; {args.clients} clients for {args.seconds:g} s while the writers run …", flush=True)
         threads = [writer(["ingest", *built["during"], "--book", str(book)], out, "ingest", 2),
                    writer(["analyse", "--book", str(book)], out, "analyse", 4),
-                   publisher(base, built["publish"][: args.publishes], built["publisher"], built["token"], out, 3)]
+                   publisher(base, built["publish"][: args.publishes], out, 3)]
         finished = folder / "writers-finished"
         loading = threading.Thread(target=lambda: out.update(load=run(LOAD, base, json.dumps(PATHS), str(args.clients),
                                                                        str(args.seconds), str(finished))))

@@ -87,20 +87,12 @@ def test_read_only_by_default_and_never_holding_the_book(book_path):
         assert again.finding.count().execute() == 0 and again.version > 0
 
 
-def test_the_notebook_reads_while_a_writer_holds_the_book(book_path):
+def test_the_notebook_reads_while_a_writer_holds_the_book(book_path, hold_book):
     with Book(book_path) as writer:  # a writer in this process closes and publishes a copy
         lines = writer.query("SELECT count(*) FROM spend")[0][0]
-    hold = ("import sys, time, duckdb\n"
-            "con = duckdb.connect(sys.argv[1]); print('holding', flush=True); time.sleep(60)")
-    holder = subprocess.Popen([sys.executable, "-c", hold, str(book_path)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "holding"
-        with openbook.open(book_path) as book:
-            assert book.spend.count().execute() == lines > 0
-    finally:
-        holder.kill()
-        holder.wait()
-        holder.stdout.close()
+    hold_book(book_path)
+    with openbook.open(book_path) as book:
+        assert book.spend.count().execute() == lines > 0
 
 
 def test_importing_openbook_stays_light():

@@ -18,21 +18,6 @@ from openbook.store.reader import Reader
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
-class Holder:
-    """Another process holding the book for writing, as a long ingest does, until stopped."""
-
-    def __init__(self, path: Path):
-        code = ("import sys, time, duckdb\n"
-                "con = duckdb.connect(sys.argv[1]); print('holding', flush=True); time.sleep(120)")
-        self.process = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True)
-        assert self.process.stdout.readline().strip() == "holding"
-
-    def stop(self) -> None:
-        self.process.kill()
-        self.process.wait()
-        self.process.stdout.close()
-
-
 @pytest.fixture
 def loaded(tmp_path, fixtures) -> Path:
     path = tmp_path / "book.duckdb"
@@ -58,45 +43,34 @@ def test_each_writer_publishes_a_new_version_and_the_oldest_are_pruned(loaded, f
     assert pointer["file"] == latest.path.name
 
 
-def test_reads_work_while_another_process_writes_and_see_the_last_published_version(loaded, fixtures, runner):
+def test_reads_work_while_another_process_writes_and_see_the_last_published_version(loaded, runner, hold_book):
     with Book(loaded, read_only=True) as before:
         lines = _lines(before)
-    holder = Holder(loaded)
-    try:
-        with Book(loaded, read_only=True) as reading:
-            assert reading.snapshot is not None and _lines(reading) == lines > 0
-        status = runner.invoke(app, ["status", "--book", str(loaded), "--json"])
-        assert status.exit_code == 0, status.output
-        assert json.loads(status.stdout)["lines"] == lines
-        findings = runner.invoke(app, ["findings", "--book", str(loaded)])
-        assert findings.exit_code == 0, findings.output
-    finally:
-        holder.stop()
+    hold_book(loaded)
+    with Book(loaded, read_only=True) as reading:
+        assert reading.snapshot is not None and _lines(reading) == lines > 0
+    status = runner.invoke(app, ["status", "--book", str(loaded), "--json"])
+    assert status.exit_code == 0, status.output
+    assert json.loads(status.stdout)["lines"] == lines
+    findings = runner.invoke(app, ["findings", "--book", str(loaded)])
+    assert findings.exit_code == 0, findings.output
 
 
-def test_a_reader_with_no_copy_yet_says_the_book_is_being_written(tmp_path):
+def test_a_reader_with_no_copy_yet_says_the_book_is_being_written(tmp_path, hold_book):
     path = tmp_path / "bare.duckdb"
     Book(path).close()
     for copy in snapshots.folder(path).iterdir():
         copy.unlink()
-    holder = Holder(path)
-    try:
-        with pytest.raises(BookError, match="being written by another process"):
-            Book(path, read_only=True)
-    finally:
-        holder.stop()
+    hold_book(path)
+    with pytest.raises(BookError, match="being written by another process"):
+        Book(path, read_only=True)
 
 
-def test_a_writer_waits_for_another_and_says_so_when_it_gives_up(loaded, monkeypatch):
+def test_a_writer_waits_for_another_and_says_so_when_it_gives_up(loaded, monkeypatch, hold_book):
     monkeypatch.setenv("OPENBOOK_LOCK_WAIT", "0.5")
-    holder = Holder(loaded)
-    try:
-        with pytest.raises(BookError, match="OPENBOOK_LOCK_WAIT"):
-            Book(loaded)
-    finally:
-        holder.stop()
-    monkeypatch.setenv("OPENBOOK_LOCK_WAIT", "60")
-    holder = Holder(loaded)
+    hold_book(loaded)
+    with pytest.raises(BookError, match="OPENBOOK_LOCK_WAIT"):
+        Book(loaded)
     write = ("import sys; from openbook.store import Book\n"
              "with Book(sys.argv[1]) as b: print(b.query('SELECT count(*) FROM spend')[0][0])")
     waiting = subprocess.Popen([sys.executable, "-c", write, str(loaded)], env={"PYTHONPATH": str(SRC),
@@ -105,7 +79,7 @@ def test_a_writer_waits_for_another_and_says_so_when_it_gives_up(loaded, monkeyp
         with pytest.raises(subprocess.TimeoutExpired):
             waiting.wait(timeout=1.5)  # still waiting while the book is held
     finally:
-        holder.stop()
+        hold_book.release()
     out, _ = waiting.communicate(timeout=60)
     assert waiting.returncode == 0 and int(out) > 0
 

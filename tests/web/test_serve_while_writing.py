@@ -34,6 +34,16 @@ def test_the_server_holds_no_lock_on_the_book(tmp_path, fixtures, monkeypatch):
         assert _lines(client) > before > 0
 
 
+def test_the_server_starts_at_once_while_another_process_writes(tmp_path, fixtures, hold_book, monkeypatch):
+    path = tmp_path / "book.duckdb"
+    with Book(path) as book:
+        ingest_file(book, fixtures / "amount-styles.csv")
+    hold_book(path)
+    monkeypatch.setenv("OPENBOOK_LOCK_WAIT", "30")  # were it to wait for the writer, the test would fail
+    with TestClient(create_app(path)) as client:
+        assert _lines(client) > 0
+
+
 def test_answers_never_fail_nor_mix_versions_while_another_process_ingests(tmp_path, fixtures):
     path = tmp_path / "book.duckdb"
     with Book(path) as book:

@@ -69,16 +69,16 @@ class Book:
     """A DuckDB book file created from the standard's schemas."""
 
     def __init__(self, path: Path | str = DEFAULT_BOOK, *, read_only: bool = False, memory_limit: str | None = None,
-                 copy: snapshots.Snapshot | None = None):
+                 copy: snapshots.Snapshot | None = None, wait: float | None = None):
         """Writable: the book itself, waiting while another process writes it (OPENBOOK_LOCK_WAIT seconds).
-        Read-only: its current read copy (store/snapshots.py), or `copy` if given; the book itself
-        only when no copy is as new and no process writes it."""
+        `wait` overrides that many seconds. Read-only: its current read copy (store/snapshots.py), or
+        `copy` if given; the book itself only when no copy is as new and no process writes it."""
         self.path = Path(path)
         self.read_only, self.snapshot, self._view = read_only, copy, False
         self.publishes = not read_only  # whether closing publishes a read copy (see close)
         if read_only and not self.path.exists() and copy is None:
             raise BookError(f"no book at {self.path}; create one with `openbook init --book {self.path}`")
-        self.con = self._connect_reader() if read_only else self._connect_writer()
+        self.con = self._connect_reader() if read_only else self._connect_writer(wait)
         for setting, variable in SETTINGS.items():
             value = memory_limit if setting == "memory_limit" and memory_limit else os.environ.get(variable)
             if value:
@@ -100,8 +100,8 @@ class Book:
         self._transaction_open = False
         self.engine = None  # an Ibis backend analyses read through instead (store/engine.py)
 
-    def _connect_writer(self) -> duckdb.DuckDBPyConnection:
-        wait = float(os.environ.get("OPENBOOK_LOCK_WAIT", LOCK_WAIT_SECONDS))
+    def _connect_writer(self, wait: float | None) -> duckdb.DuckDBPyConnection:
+        wait = float(os.environ.get("OPENBOOK_LOCK_WAIT", LOCK_WAIT_SECONDS)) if wait is None else wait
         deadline = time.monotonic() + wait
         while True:
             try:

@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from openbook.errors import OpenbookError
+from openbook.errors import BookError, OpenbookError
+from openbook.store import snapshots
 from openbook.store.book import Book
 from openbook.store.reader import CurrentBook, Reader
 from openbook.web.errors import ApiError
@@ -31,9 +32,7 @@ def create_app(book_path: Path | str, *, read_only: bool = False, scenarios: Pat
     from openbook.web.cache import AnswerCache, ResponseCache
 
     if not read_only:
-        # Take the writer's role once (waiting while another process writes): a new book is made,
-        # an older one brought up to date, and either published as the first read copy.
-        Book(book_path).close()
+        _bring_up_to_date(Path(book_path))
     reader = Reader(book_path)
 
     @asynccontextmanager
@@ -63,6 +62,17 @@ def create_app(book_path: Path | str, *, read_only: bool = False, scenarios: Pat
     _error_envelope(app)
 
     return app
+
+
+def _bring_up_to_date(path: Path) -> None:
+    """Take the writer's role once: a new book is made, an older one gains what the standard added,
+    and either is published as a read copy. While another process writes a book that already has
+    a copy, serve that copy at once instead (the writer publishes a newer one when it is done)."""
+    try:
+        Book(path, wait=0).close()
+    except BookError:
+        if snapshots.current(path) is None:
+            Book(path).close()  # nothing to serve yet: wait for the writer, as any writer would
 
 
 def _error_envelope(app: FastAPI) -> None:

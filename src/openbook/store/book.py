@@ -4,6 +4,10 @@ A source file is loaded in one transaction keyed by its SHA-256: the same bytes 
 nothing, a failed or killed load leaves the book as it was (DuckDB rolls back an uncommitted
 transaction on the next open), and a corrected re-publication of the same body and period
 supersedes the earlier version while both stay in `source`.
+
+Only writers open the book file itself, one process at a time (a second waits its turn). Closing
+a writable book publishes a read copy of it; a read-only Book opens the current copy, so reading
+never keeps a writer out (store/snapshots.py says why and how).
 """
 
 from __future__ import annotations

@@ -73,3 +73,21 @@ def test_answers_never_fail_nor_mix_versions_while_another_process_ingests(tmp_p
     assert done.returncode in (0, 1), done.stderr  # 1: a file had quarantined rows
     assert failures == []
     assert after > before and seen <= {before, after}  # one ingest, one commit: the old version or the new
+
+
+def test_a_publication_while_another_process_holds_the_book_too_long_is_busy_not_an_error(
+        tmp_path, fixtures, hold_book, monkeypatch):
+    from openbook.store.tokens import create_token
+
+    path = tmp_path / "book.duckdb"
+    with Book(path) as book:
+        token = create_token(book, "Trafford Council")
+    with TestClient(create_app(path)) as client:
+        hold_book(path)
+        monkeypatch.setenv("OPENBOOK_LOCK_WAIT", "0.5")
+        response = client.post("/api/v1/publish", data={"org": "Trafford Council"},
+                               files={"file": ("may.csv", b"Body,Date,Supplier,Amount\n", "text/csv")},
+                               headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 503 and response.json()["error"]["code"] == "busy"
+        hold_book.release()
+        assert _lines(client) == 0  # and the server answers on

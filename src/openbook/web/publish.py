@@ -17,6 +17,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Header, Request, UploadFile
 
+from openbook.errors import BookError
 from openbook.store.book import Book
 from openbook.store.tokens import log_publication, verify_token
 from openbook.web.deps import BookDep
@@ -40,7 +41,8 @@ def _bearer(authorization: str | None) -> str | None:
     403: {"model": Error, "description": "The token is for another body, the file names other bodies, or the "
                                          "server is read-only"},
     404: {"model": Error, "description": "No such body"}, 413: {"model": Error, "description": "Too large"},
-    422: {"model": Error, "description": "Not a valid request, or the file holds no loadable data"}})
+    422: {"model": Error, "description": "Not a valid request, or the file holds no loadable data"},
+    503: {"model": Error, "description": "Another process has written the book for longer than the server waits"}})
 def publish(
     request: Request,
     book: BookDep,
@@ -79,7 +81,10 @@ def _writing(request: Request, book: Book, *, publish: bool = True) -> Iterator[
     one writes), and gives it up at once: closing publishes the new read copy, which the next
     request reads. Requests already running finish on the version they started with."""
     with _WRITE:
-        writer = Book(book.path)
+        try:
+            writer = Book(book.path)
+        except BookError as error:  # another process has held the book longer than OPENBOOK_LOCK_WAIT
+            raise ApiError(503, "busy", f"the book is being written by another process; try again later ({error})")
         writer.publishes = publish
         try:
             yield writer

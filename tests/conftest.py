@@ -66,6 +66,32 @@ def book(tmp_path: Path):
 
 
 @pytest.fixture
+def hold_book():
+    """hold_book(path): another process holds the book for writing, as a long ingest does, until
+    hold_book.release() or the test's end."""
+    import subprocess
+
+    held = []
+    code = "import sys, time, duckdb\ncon = duckdb.connect(sys.argv[1]); print('holding', flush=True); time.sleep(300)"
+
+    def hold(path: Path) -> None:
+        process = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True)
+        held.append(process)
+        assert process.stdout.readline().strip() == "holding"
+
+    def release() -> None:
+        while held:
+            process = held.pop()
+            process.kill()
+            process.wait()
+            process.stdout.close()
+
+    hold.release = release
+    yield hold
+    release()
+
+
+@pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
 

@@ -162,3 +162,19 @@ def test_xlsx_with_a_title_row_and_typed_cells(book, tmp_path):
     assert stored == [(4, date(2024, 4, 2), Decimal("1234.56"), "1001"),
                       (5, date(2024, 4, 3), Decimal("2000.10"), "1002"),
                       (6, date(2024, 4, 4), Decimal("-15.00"), "T-3")]
+
+
+def test_a_rejected_file_retried_is_recorded_as_its_first_rejection_was(book, tmp_path):
+    """A retry runs inside a transaction opened around the earlier load's removal: the structural rows
+    the importer wrote before it gave up must not stay behind (nor pile up on each retry)."""
+    path = tmp_path / "nil.csv"
+    path.write_text("Department for Rural Resilience\nSpend over 25,000 - May 2024\n\n"
+                    "Entity,Date,Supplier,Transaction Number,Amount\n\nNIL RETURN\n", encoding="utf-8")
+    problems = "SELECT severity, code, source_line FROM quarantine WHERE source_sha256 = ? ORDER BY ALL"
+    first = ingest_file(book, path)
+    recorded = book.query(problems, [first.sha256])
+    assert (first.status, first.rejection.code) == ("rejected", "nil-return") and recorded
+    for _ in range(2):
+        again = ingest_file(book, path)
+        assert (again.status, again.rejection.code) == ("rejected", "nil-return")
+        assert book.query(problems, [first.sha256]) == recorded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from openbook.store import Book
 from openbook.store.tokens import create_token, publication_log
 
 SPEND = "Body,Date,Supplier,Amount\nTrafford Council,01/04/2024,Acme Ltd,100.00\n"
@@ -14,8 +15,9 @@ def test_an_upload_that_makes_the_reader_fail_is_answered_500_and_recorded(clien
         raise RuntimeError("reader fault")
 
     monkeypatch.setattr(pipeline, "iter_csv", failing)
+    with Book(client.app.state.book_path) as writer:
+        token = create_token(writer, "Trafford Council")
     book = client.app.state.book
-    token = create_token(book, "Trafford Council")
     response = client.post("/api/v1/publish", data={"org": "Trafford Council"},
                            files={"file": ("may.csv", SPEND.encode(), "text/csv")},
                            headers={"Authorization": f"Bearer {token}"})

@@ -16,11 +16,14 @@ def serve(
     book: BookOption = DEFAULT_BOOK,
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-    read_only: Annotated[bool, typer.Option("--read-only", help="Refuse publishing; open the book read-only.")] = False,
+    read_only: Annotated[bool, typer.Option("--read-only", help="Refuse publishing; never write the book.")] = False,
     scenarios: Annotated[Optional[Path], typer.Option("--scenarios", help="Folder of scenario files the savings API runs "
                                             "by name (default: the ones shipped with openbook).")] = None,
 ) -> None:
-    """Serve the book: pages with charts at /, the REST API at /api/v1 (docs at /api/docs)."""
+    """Serve the book: pages with charts at /, the REST API at /api/v1 (docs at /api/docs).
+
+    The server reads the copy each writer publishes (docs/serving.md), so ingests, analyses and
+    CLI reads go on while it serves."""
     import uvicorn
 
     from openbook.web import create_app

@@ -114,6 +114,11 @@ def _load(book: Book | None, path: Path, scan: FileScan, *, org: str | None, pro
         problem = Problem(rejection.code, rejection.line, path=label, text=str(rejection.args[0]))
         report.status, report.rejection = "rejected", problem
         if book is not None:
+            if book.in_transaction:
+                # Inside a transaction opened above (a rejection retried), the rows the importer
+                # wrote before it gave up are not rolled back for us: remove them here, so the file
+                # is recorded exactly as a first rejection records it.
+                book.forget_source(sha)
             record_rejection(book, report, record)
     except (UsageError, BookError):
         raise  # the run as a whole cannot go on: a wrong option, a book that cannot be written

@@ -4,12 +4,17 @@ A source file is loaded in one transaction keyed by its SHA-256: the same bytes 
 nothing, a failed or killed load leaves the book as it was (DuckDB rolls back an uncommitted
 transaction on the next open), and a corrected re-publication of the same body and period
 supersedes the earlier version while both stay in `source`.
+
+Only writers open the book file itself, one process at a time (a second waits its turn). Closing
+a writable book publishes a read copy of it; a read-only Book opens the current copy, so reading
+never keeps a writer out (store/snapshots.py says why and how).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,13 +28,14 @@ import pyarrow as pa
 
 from openbook import standard
 from openbook.errors import BookError, UsageError
-from openbook.store import added_bodies, schema
+from openbook.store import added_bodies, schema, snapshots
 
 DEFAULT_BOOK = Path("openbook.duckdb")
 # DuckDB settings a user can give every book this process opens (the CLI's --memory-limit and
 # --temp-directory set them too): at national scale the limit keeps the machine usable, and
 # DuckDB spills what does not fit into the temporary directory (by default `<book>.tmp`).
 SETTINGS = {"memory_limit": "OPENBOOK_MEMORY_LIMIT", "temp_directory": "OPENBOOK_TEMP_DIRECTORY"}
+LOCK_WAIT_SECONDS = 600  # how long a writer waits for another to finish
 UPDATE_BLOCK_ROWS = 2_000_000  # rows per transaction in an update of a whole table (see Book._row_blocks)
 
 
@@ -66,14 +72,17 @@ class SourceRecord:
 class Book:
     """A DuckDB book file created from the standard's schemas."""
 
-    def __init__(self, path: Path | str = DEFAULT_BOOK, *, read_only: bool = False, memory_limit: str | None = None):
+    def __init__(self, path: Path | str = DEFAULT_BOOK, *, read_only: bool = False, memory_limit: str | None = None,
+                 copy: snapshots.Snapshot | None = None, wait: float | None = None):
+        """Writable: the book itself, waiting while another process writes it (OPENBOOK_LOCK_WAIT seconds).
+        `wait` overrides that many seconds. Read-only: its current read copy (store/snapshots.py), or
+        `copy` if given; the book itself only when no copy is as new and no process writes it."""
         self.path = Path(path)
-        if read_only and not self.path.exists():
+        self.read_only, self.snapshot, self._view = read_only, copy, False
+        self.publishes = not read_only  # whether closing publishes a read copy (see close)
+        if read_only and not self.path.exists() and copy is None:
             raise BookError(f"no book at {self.path}; create one with `openbook init --book {self.path}`")
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as error:
-            raise BookError(f"cannot open the book {self.path}: {error}") from None
+        self.con = self._connect_reader() if read_only else self._connect_writer(wait)
         for setting, variable in SETTINGS.items():
             value = memory_limit if setting == "memory_limit" and memory_limit else os.environ.get(variable)
             if value:
@@ -95,8 +104,48 @@ class Book:
         self._transaction_open = False
         self.engine = None  # an Ibis backend analyses read through instead (store/engine.py)
 
-    @contextmanager
+    def _connect_writer(self, wait: float | None) -> duckdb.DuckDBPyConnection:
+        wait = float(os.environ.get("OPENBOOK_LOCK_WAIT", LOCK_WAIT_SECONDS)) if wait is None else wait
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return duckdb.connect(str(self.path))
+            except duckdb.Error as error:
+                if not snapshots.is_locked(error) or time.monotonic() >= deadline:
+                    held = f" (another process has held it for {wait:g} s; OPENBOOK_LOCK_WAIT sets how long to wait)" \
+                        if snapshots.is_locked(error) else ""
+                    raise BookError(f"cannot open the book {self.path} to write it{held}: {error}") from None
+            time.sleep(0.2)
 
+    def _connect_reader(self) -> duckdb.DuckDBPyConnection:
+        if self.snapshot is not None:  # the copy the caller chose, and no other (never the book itself)
+            try:
+                return duckdb.connect(str(self.snapshot.path), read_only=True)
+            except duckdb.Error as error:
+                raise BookError(f"cannot open the read copy {self.snapshot.path}: {error}") from None
+        for _ in range(5):  # a copy may be pruned between reading the pointer and opening it: read it again
+            copy = snapshots.current(self.path)
+            try:
+                if copy is not None and snapshots.is_fresh(self.path, copy):
+                    self.snapshot = copy
+                    return duckdb.connect(str(copy.path), read_only=True)
+                try:
+                    return duckdb.connect(str(self.path), read_only=True)
+                except duckdb.Error as error:
+                    if not snapshots.is_locked(error):
+                        raise
+                    if copy is None:
+                        raise BookError(f"the book {self.path} is being written by another process and has no read "
+                                        "copy yet; try again when that write finishes") from None
+                    self.snapshot = copy  # the last version published: consistent, if not the newest
+                    return duckdb.connect(str(copy.path), read_only=True)
+            except duckdb.Error as error:
+                if self.snapshot is None or self.snapshot.path.exists():
+                    raise BookError(f"cannot open the book {self.path}: {error}") from None
+                self.snapshot = None
+        raise BookError(f"cannot open the book {self.path}: its read copies changed five times while opening it")
+
+    @contextmanager
     def memory_capped(self, limit: str) -> Iterator[None]:
         """DuckDB's memory limit lowered for a bulk load, then restored (it spills beyond it)."""
         previous = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
@@ -112,12 +161,20 @@ class Book:
         view.__dict__.update(self.__dict__)
         view.con = self.con.cursor()
         view._transaction_open = False
+        view._view = True
         return view
 
     def checkpoint(self) -> None:
         self.con.execute("CHECKPOINT")
 
     def close(self) -> None:
+        """Closing a writable book publishes what it committed as the new read copy (store/snapshots.py)."""
+        if self.publishes and not self._view and self.path.exists():
+            try:
+                self.con.execute("CHECKPOINT")
+                snapshots.publish(self.path)
+            except (duckdb.Error, OSError):
+                pass  # the book is intact; readers see the previous copy until the next write publishes
         self.con.close()
 
     def __enter__(self) -> Book:

@@ -1,4 +1,4 @@
-"""The FastAPI application: one book, a cursor per request, one JSON error envelope."""
+"""The FastAPI application: one book, read through its current read copy; a cursor per request; one error envelope."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from openbook.errors import OpenbookError
+from openbook.errors import BookError, OpenbookError
+from openbook.store import snapshots
 from openbook.store.book import Book
+from openbook.store.reader import CurrentBook, Reader
 from openbook.web.errors import ApiError
 
 STATIC = Path(__file__).parent / "static"
@@ -27,24 +29,26 @@ def create_app(book_path: Path | str, *, read_only: bool = False, scenarios: Pat
     from openbook.web import api, pages, pages_docs, pages_findings, pages_savings, publish
     from openbook.web import pages_explore  # bodies, functions, suppliers, search, sources
     from openbook.web import pages_measures  # measures, scorecards, the index, alerts
-    from openbook.web.cache import AnswerCache, BookVersion, ResponseCache
+    from openbook.web.cache import AnswerCache, ResponseCache
 
-    book = Book(book_path, read_only=read_only)
+    if not read_only:
+        _bring_up_to_date(Path(book_path))
+    reader = Reader(book_path)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
-        book.close()
+        reader.close()
 
     app = FastAPI(lifespan=lifespan, title="openbook", version="1", description=(
         "Open-book accounting for public services: where public money goes, and where the same thing "
         "is paid for many times. Every list is downloadable (format=csv|json|parquet|xlsx); every figure "
         "traces to its source rows (source_sha256, source_line)."), docs_url="/api/docs",
         openapi_url="/api/v1/openapi.json", redoc_url=None)
-    app.state.book = book
+    app.state.reader, app.state.read_only, app.state.book_path = reader, read_only, Path(book_path)
+    app.state.book = CurrentBook(reader)  # the current version, for reads outside a request
     app.state.scenarios = Path(scenarios) if scenarios else pages_savings.SCENARIOS
     app.state.answers = AnswerCache()
-    app.state.book_version = BookVersion(book, read_only=read_only)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(publish.router)
@@ -58,6 +62,17 @@ def create_app(book_path: Path | str, *, read_only: bool = False, scenarios: Pat
     _error_envelope(app)
 
     return app
+
+
+def _bring_up_to_date(path: Path) -> None:
+    """Take the writer's role once: a new book is made, an older one gains what the standard added,
+    and either is published as a read copy. While another process writes a book that already has
+    a copy, serve that copy at once instead (the writer publishes a newer one when it is done)."""
+    try:
+        Book(path, wait=0).close()
+    except BookError:
+        if snapshots.current(path) is None:
+            Book(path).close()  # nothing to serve yet: wait for the writer, as any writer would
 
 
 def _error_envelope(app: FastAPI) -> None:

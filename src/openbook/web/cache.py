@@ -1,11 +1,9 @@
 """Answers kept per book version: whole API responses, and the analyses several responses share.
 
 A total over ten million lines takes DuckDB a few hundred milliseconds; the same total asked again
-costs nothing while the book has not changed. The version is a fingerprint of the small tables
-every write touches (a load adds a `source` row; analyse rewrites findings; resolving suppliers
-stamps `resolved_at`). While `openbook serve` runs it holds DuckDB's lock on the file, so no
-other process writes the book: read-only, the version is read once; writable, it is read again
-after the app's own POST /publish, and at most once a second for writes made in-process.
+costs nothing while the book has not changed. The server reads the book through its read copies
+(store/snapshots.py), numbered 1, 2, … as writers publish them: every request leases the current
+copy here, for its whole length, and answers are kept under that copy's version.
 
 Two layers: `ResponseCache` keeps whole answers to GET requests, the API's JSON and the pages'
 HTML, by path and query (downloads are not kept: they are files, and may be large); `remember`
@@ -19,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Annotated, Any, TypeVar
@@ -27,55 +24,9 @@ from typing import Annotated, Any, TypeVar
 import anyio
 from fastapi import Depends, Request
 
-from openbook.store.book import Book
+from openbook.store.reader import Reader
 
 T = TypeVar("T")
-_FINGERPRINT = """SELECT
-    (SELECT count(*) FROM source), (SELECT max(loaded_at) FROM source),
-    (SELECT count(*) FILTER (WHERE status = 'current') FROM source),
-    (SELECT count(*) FROM finding), (SELECT max(computed_at) FROM finding),
-    (SELECT count(*) FROM supplier), (SELECT max(resolved_at) FROM supplier),
-    (SELECT count(*) FROM organisation)"""
-
-
-def book_version(book: Book) -> tuple:
-    return book.con.execute(_FINGERPRINT).fetchone()
-
-
-def _version_on_cursor(book: Book) -> tuple:
-    view = book.cursor()
-    try:
-        return book_version(view)
-    finally:
-        view.con.close()
-
-
-class BookVersion:
-    """The book's version as the caches key it, without a query on every request."""
-
-    def __init__(self, book: Book, *, read_only: bool, every_seconds: float = 1.0):
-        self.book, self.read_only, self.every = book, read_only, every_seconds
-        self._value: tuple | None = None
-        self._read_at = 0.0
-        self._lock = threading.Lock()
-
-    def fresh(self) -> tuple | None:
-        """The version if it needs no reading now, else None (call `read`, off the event loop)."""
-        if self._value is not None and (self.read_only or time.monotonic() - self._read_at < self.every):
-            return self._value
-        return None
-
-    def read(self) -> tuple:
-        with self._lock:
-            value = self.fresh()
-            if value is None:
-                self._value, self._read_at = _version_on_cursor(self.book), time.monotonic()
-                value = self._value
-        return value
-
-    def changed(self) -> None:
-        """The app wrote to the book: read the version again before the next answer."""
-        self._value = None
 
 
 def _no_cache(headers: dict[bytes, bytes]) -> bool:
@@ -119,7 +70,10 @@ def remember(request: Request) -> Callable[..., Any]:
     if "no-cache" in request.headers.get("cache-control", "").lower():
         return lambda question, compute: compute()
     cache: AnswerCache = request.app.state.answers
-    version = getattr(request.state, "book_version", None) or request.app.state.book_version.read()
+    version = getattr(request.state, "book_version", None)
+    if version is None:
+        held = request.app.state.reader.book.snapshot
+        version = held.version if held else 0
     return lambda question, compute: cache.get((version, question), compute)
 
 
@@ -131,7 +85,8 @@ _KEPT_TYPES = (b"application/json", b"text/html")
 
 
 class ResponseCache:
-    """ASGI middleware keeping GET answers (JSON and pages, not downloads) per book version and query."""
+    """ASGI middleware leasing each request its book version, and keeping GET answers (JSON and pages, not
+    downloads) per version and query."""
 
     def __init__(self, app, *, size: int = 512, max_bytes: int = 4_000_000):
         self.app, self.size, self.max_bytes = app, size, max_bytes
@@ -139,14 +94,22 @@ class ResponseCache:
         self._computing: dict[Hashable, asyncio.Lock] = {}
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith("/static/"):
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
+        reader: Reader = scope["app"].state.reader
+        # Opening a newly published copy takes a moment: off the event loop; otherwise a counter.
+        lease = await anyio.to_thread.run_sync(reader.acquire) if reader.changed() else reader.acquire()
+        try:
+            state = scope.setdefault("state", {})
+            state["book_lease"], state["book_version"] = lease, lease.version
+            await self._serve(lease.version, scope, receive, send)
+        finally:
+            reader.release(lease)
+
+    async def _serve(self, version: int, scope, receive, send) -> None:
         headers = dict(scope["headers"])
-        versions: BookVersion = scope["app"].state.book_version
-        version = versions.fresh() or await anyio.to_thread.run_sync(versions.read)
-        scope.setdefault("state", {})["book_version"] = version
-        if _no_cache(headers):
+        if scope["method"] != "GET" or _no_cache(headers):
             await self.app(scope, receive, send)
             return
         key = (version, scope["path"], scope.get("query_string", b""))

@@ -1,4 +1,4 @@
-"""What routes depend on: the app's book, as a cursor of its own for each request."""
+"""What routes depend on: the book version the request leased (web/cache.py), as a cursor of its own."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from openbook.store.book import Book
 
 
 def book_for_request(request: Request) -> Iterator[Book]:
-    """A cursor on the app's book for this request only (DuckDB connections are not shared across threads)."""
-    book = request.app.state.book.cursor()
+    """A cursor on the version this request leased (DuckDB connections are not shared across threads)."""
+    lease = getattr(request.state, "book_lease", None)
+    book = (lease.book if lease else request.app.state.reader.book).cursor()
     try:
         yield book
     finally:

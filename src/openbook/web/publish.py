@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Header, Request, UploadFile
 
+from openbook.errors import BookError
 from openbook.store.book import Book
 from openbook.store.tokens import log_publication, verify_token
 from openbook.web.deps import BookDep
@@ -22,7 +25,7 @@ from openbook.web.errors import ApiError
 from openbook.web.models import Error
 
 router = APIRouter(prefix="/api/v1", tags=["publish"])
-_WRITE = threading.Lock()  # DuckDB allows one writer; requests take turns
+_WRITE = threading.Lock()  # DuckDB allows one writer; this server's requests take turns
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
 
@@ -38,7 +41,8 @@ def _bearer(authorization: str | None) -> str | None:
     403: {"model": Error, "description": "The token is for another body, the file names other bodies, or the "
                                          "server is read-only"},
     404: {"model": Error, "description": "No such body"}, 413: {"model": Error, "description": "Too large"},
-    422: {"model": Error, "description": "Not a valid request, or the file holds no loadable data"}})
+    422: {"model": Error, "description": "Not a valid request, or the file holds no loadable data"},
+    503: {"model": Error, "description": "Another process has written the book for longer than the server waits"}})
 def publish(
     request: Request,
     book: BookDep,
@@ -46,18 +50,18 @@ def publish(
     org: Annotated[str, Form(min_length=1, description="The publishing body's id or name")],
     authorization: Annotated[str | None, Header(description="Bearer obk_… token issued with `openbook token create`")] = None,
 ):
-    if book.con.execute("SELECT current_setting('access_mode')").fetchone()[0] == "read_only":
+    if request.app.state.read_only:
         raise ApiError(403, "read-only", "this server was started with --read-only; it takes no publications")
     name = Path(file.filename or "upload").name
-    token = verify_token(book, _bearer(authorization))
+    token = verify_token(book, _bearer(authorization))  # on the version served: a token is in it once created
     org_id = book.resolve_org(org)
     if token is None:
-        _log(book, org_id, None, None, name, "refused", "no valid token")
+        _log_refused(request, book, org_id, None, name, "no valid token")
         raise ApiError(401, "unauthorised", "publishing needs a valid API token: `Authorization: Bearer obk_…`")
     if org_id is None:
         raise ApiError(404, "not-found", f"no body {org!r} in the book")
     if token.org_id != org_id:
-        _log(book, org_id, token.token_id, None, name, "refused", f"token is for {token.org_id}")
+        _log_refused(request, book, org_id, token.token_id, name, f"token is for {token.org_id}")
         raise ApiError(403, "forbidden", f"this token publishes for {token.org_id}, not {org_id}")
     folder = book.path.parent / "published" / org_id
     folder.mkdir(parents=True, exist_ok=True)
@@ -67,15 +71,37 @@ def publish(
         Path(part.name).unlink()
         raise ApiError(413, "too-large", f"uploads are limited to {MAX_UPLOAD_BYTES // 2**20} MiB")
     target = folder / _safe(name)
+    with _writing(request, book) as writer:
+        return _publish(writer, target, part.name, org_id, token, name)
+
+
+@contextmanager
+def _writing(request: Request, book: Book, *, publish: bool = True) -> Iterator[Book]:
+    """The server takes the writer's role for one write, as any other process would (waiting while
+    one writes), and gives it up at once: closing publishes the new read copy, which the next
+    request reads. Requests already running finish on the version they started with."""
     with _WRITE:
         try:
-            return _publish(book, target, part.name, org_id, token, name)
+            writer = Book(book.path)
+        except BookError as error:  # another process has held the book longer than OPENBOOK_LOCK_WAIT
+            raise ApiError(503, "busy", f"the book is being written by another process; try again later ({error})")
+        writer.publishes = publish
+        try:
+            yield writer
         finally:
-            request.app.state.book_version.changed()  # answers kept for the book before are now stale
+            writer.close()
+            request.app.state.reader.check()
+
+
+def _log_refused(request: Request, book: Book, org_id, token_id, name: str, message: str) -> None:
+    """A refusal changes no page, so it publishes no copy: a flood of bad tokens costs no copy of the
+    book each (the log is read from the book itself, or from the next copy a write publishes)."""
+    with _writing(request, book, publish=False) as writer:
+        _log(writer, org_id, token_id, None, name, "refused", message)
 
 
 def _publish(book: Book, target: Path, part: str, org_id: str, token, name: str) -> dict:
-    """The upload through the ingest pipeline, under the write lock; the reply is its report."""
+    """The upload through the ingest pipeline, as the book's writer; the reply is its report."""
     from openbook.ingest.report import report_json
     from openbook.ingest.publish import publish_file
 

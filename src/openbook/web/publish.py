@@ -19,14 +19,16 @@ from pathlib import Path
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, File, Form, Header, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
 from openbook.store.book import Book
 from openbook.store.tokens import log_publication, verify_token
 from openbook.web.deps import BookDep
 from openbook.web.errors import ApiError
+from openbook.web.http_extras import stable_operation_ids
 from openbook.web.models import Error
 
 _WRITE = threading.Lock()  # DuckDB allows one writer; requests take turns
@@ -85,6 +87,8 @@ def _refuse_early(request: Request) -> None:
 
 
 router = APIRouter(prefix="/api/v1", tags=["publish"], route_class=TokenFirst)
+Bearer = HTTPBearer(auto_error=False, scheme_name="bearerToken", bearerFormat="obk_…", description=(
+    "A body's API token, issued with `openbook token create`: `Authorization: Bearer obk_…`"))
 
 
 def _bearer(authorization: str | None) -> str | None:
@@ -105,10 +109,10 @@ def publish(
     book: BookDep,
     file: Annotated[UploadFile, File(description="The published file: CSV, XLSX or JSON")],
     org: Annotated[str, Form(min_length=1, description="The publishing body's id or name")],
-    authorization: Annotated[str | None, Header(description="Bearer obk_… token issued with `openbook token create`")] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(Bearer)] = None,
 ):
     name = Path(file.filename or "upload").name
-    token = verify_token(book, _bearer(authorization))
+    token = verify_token(book, credentials.credentials if credentials else None)
     org_id = book.resolve_org(org)
     if token is None:  # revoked between the early check and now
         _log(book, org_id, None, None, name, "refused", "no valid token")
@@ -131,6 +135,9 @@ def publish(
             return _publish(book, target, part.name, org_id, token, name)
         finally:
             request.app.state.book_version.changed()  # answers kept for the book before are now stale
+
+
+stable_operation_ids(router)
 
 
 def _publish(book: Book, target: Path, part: str, org_id: str, token, name: str) -> dict:

@@ -84,8 +84,8 @@ def main() -> None:
         server.terminate()
         server.wait()
     rows = lines - 1  # the header
-    print(f"memory_limit {args.memory_limit or 'DuckDB default'}: rows {rows:,} (book {args.lines:,}), {sent / 1e6:,.0f} MB in {seconds:,.1f} s, "
-          f"Content-Length {length or 'none'}")
+    print(f"memory_limit {args.memory_limit or 'DuckDB default'}: rows {rows:,} (book {args.lines:,}), "
+          f"{sent / 1e6:,.0f} MB in {seconds:,.1f} s, Content-Length {length or 'none'}")
     print(f"server RSS before {before:,.0f} MB, peak during {peak.mb:,.0f} MB "
           f"(+{peak.mb - before:,.0f} MB for a {sent / 1e6:,.0f} MB answer)")
 

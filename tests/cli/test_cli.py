@@ -81,7 +81,8 @@ def test_status_and_problems_after_a_load(runner, tmp_path, fixtures):
 def test_export_writes_a_valid_frictionless_data_package(runner, tmp_path, fixtures):
     book = tmp_path / "b.duckdb"
     # A rejected file leaves a problem about the whole file, with no line: it validates too.
-    _ingest(runner, book, fixtures / "amount-styles.csv", fixtures / "everything-wrong.csv", fixtures / "excel-binary.csv")
+    _ingest(runner, book, fixtures / "amount-styles.csv", fixtures / "everything-wrong.csv",
+            fixtures / "excel-binary.csv")
     out = tmp_path / "package"
     result = runner.invoke(app, ["export", "--book", str(book), "--datapackage", str(out), "--parquet",
                                  str(tmp_path / "parquet")])

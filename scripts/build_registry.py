@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 STANDARD = ROOT / "src" / "openbook" / "standard"
 sys.path.insert(0, str(ROOT / "src"))
 
-from openbook.standard.registry import normalise_org_name  # noqa: E402
+from openbook.standard.registry import normalise_org_name, parse_aliases  # noqa: E402
 
 COLUMNS = ["org_id", "name", "kind", "parent_id", "population_served", "staff_fte", "aliases"]
 DETAIL_COLUMNS = ["org_id", "register", "register_key", "start_date", "end_date", "successor_ids", "gss_code",
@@ -104,7 +104,7 @@ def curated(registry: Registry) -> None:
             "org_id": row["org_id"], "name": row["name"], "kind": row["kind"], "parent_id": row["parent_id"] or None,
             "population_served": int(row["population_served"]) if row["population_served"] else None,
             "staff_fte": float(row["staff_fte"]) if row["staff_fte"] else None,
-            "aliases": [a for a in row["aliases"].split("|") if a],
+            "aliases": parse_aliases(row["aliases"]),
         }, {"register": "reviewed"})
 
 

@@ -14,7 +14,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "openbook"
 
 # Lower rooms never import higher ones. synth builds a fictional sector from the standard alone.
-ROOM_RANK = {"errors": 0, "standard": 0, "formatting": 1, "store": 1, "synth": 1, "plugins": 2,
+ROOM_RANK = {"errors": 0, "standard": 0, "formatting": 1, "sheets": 1, "store": 1, "synth": 1, "plugins": 2,
              "ingest": 2, "notebook": 2, "analyse": 3, "conform": 3, "mail": 4, "demo": 4, "web": 5, "cli": 6,
              "__main__": 7}
 ALLOWED_INTO = {"synth": {"standard", "errors", "synth"}}

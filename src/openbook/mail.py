@@ -9,7 +9,13 @@ environment only, so no password is ever stored in the book or typed on a comman
     OPENBOOK_SMTP_USER       log in as this user (no login when unset)
     OPENBOOK_SMTP_PASSWORD   with this password
     OPENBOOK_SMTP_FROM       the From address (default openbook@localhost)
+    OPENBOOK_SMTP_SSL        1 for TLS from the first byte (implicit TLS, "SMTPS"), 0 not (default 1 on port 465)
     OPENBOOK_SMTP_STARTTLS   1 to upgrade with STARTTLS, 0 not to (default 1 on port 587, else 0)
+    OPENBOOK_SMTP_CA_FILE    trust this CA bundle (PEM) too, for a server with a private certificate
+
+Either kind of TLS verifies the server's certificate and name against the system's trusted
+authorities (`ssl.create_default_context`): a password is never sent to a server that cannot
+prove it is the one named.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import os
 import re
 import smtplib
+import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -37,6 +44,8 @@ class SmtpSettings:
     password: str | None = None
     sender: str = DEFAULT_SENDER
     starttls: bool = True
+    implicit_tls: bool = False
+    ca_file: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> SmtpSettings | None:
@@ -49,11 +58,22 @@ class SmtpSettings:
         if not raw_port.isdigit():
             raise UsageError(f"OPENBOOK_SMTP_PORT is {raw_port!r}, not a port number")
         port = int(raw_port)
-        tls = env.get("OPENBOOK_SMTP_STARTTLS", "1" if port == 587 else "0").strip()
-        if tls not in {"0", "1"}:
-            raise UsageError(f"OPENBOOK_SMTP_STARTTLS is {tls!r}; use 1 or 0")
+        implicit = _flag(env, "OPENBOOK_SMTP_SSL", port == 465)
+        tls = _flag(env, "OPENBOOK_SMTP_STARTTLS", port == 587 and not implicit)
+        if implicit and tls:
+            raise UsageError("OPENBOOK_SMTP_SSL and OPENBOOK_SMTP_STARTTLS are both 1; a server speaks one of them")
+        ca_file = env.get("OPENBOOK_SMTP_CA_FILE", "").strip() or None
+        if ca_file and not Path(ca_file).is_file():
+            raise UsageError(f"OPENBOOK_SMTP_CA_FILE {ca_file!r} is not a file")
         return cls(host, port, env.get("OPENBOOK_SMTP_USER") or None, env.get("OPENBOOK_SMTP_PASSWORD") or None,
-                   env.get("OPENBOOK_SMTP_FROM") or DEFAULT_SENDER, tls == "1")
+                   env.get("OPENBOOK_SMTP_FROM") or DEFAULT_SENDER, tls, implicit, ca_file)
+
+
+def _flag(env, key: str, default: bool) -> bool:
+    value = env.get(key, "1" if default else "0").strip()
+    if value not in {"0", "1"}:
+        raise UsageError(f"{key} is {value!r}; use 1 or 0")
+    return value == "1"
 
 
 def compose(to: str, alerts: list[dict], *, sender: str = DEFAULT_SENDER, book_name: str = "openbook") -> EmailMessage:
@@ -92,16 +112,21 @@ def write_outbox(folder: Path, message: EmailMessage) -> Path:
 def send(settings: SmtpSettings, messages: list[EmailMessage], timeout: float = 30.0) -> None:
     """Send messages over one SMTP connection; connection and login errors become one sentence."""
     try:
-        with smtplib.SMTP(settings.host, settings.port, timeout=timeout) as smtp:
+        context = ssl.create_default_context(cafile=settings.ca_file)  # verifies the certificate and the name
+        if settings.implicit_tls:
+            connection = smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout, context=context)
+        else:
+            connection = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+        with connection as smtp:
             if settings.starttls:
-                smtp.starttls()
+                smtp.starttls(context=context)
             if settings.user:
                 smtp.login(settings.user, settings.password or "")
             for message in messages:
                 smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
         raise MailError(f"could not send through {settings.host}:{settings.port}: {error} "
-                         "(check OPENBOOK_SMTP_HOST, _PORT, _USER and _PASSWORD)") from None
+                         "(check OPENBOOK_SMTP_HOST, _PORT, _USER, _PASSWORD, _SSL, _STARTTLS and _CA_FILE)") from None
 
 
 def deliver(book: Book, *, outbox: Path | None = None, smtp: SmtpSettings | None = None) -> list[dict]:

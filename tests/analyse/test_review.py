@@ -97,3 +97,14 @@ def test_bad_verdicts_are_refused_in_words(book):
     with pytest.raises(UsageError, match="no finding 'nope'"):
         review(book, "nope", "confirmed", "ann")
     assert book.query("SELECT count(*) FROM finding_review") == [(0,)]
+
+
+def test_export_neutralises_a_note_a_spreadsheet_would_run(book, tmp_path):
+    save_findings(book, "payments", [_finding("payments", 1)])
+    finding_id = _finding("payments", 1).finding_id
+    review(book, finding_id, "false", "@mallory", note='=HYPERLINK("http://x","y")', at=datetime(2026, 11, 1, 9))
+    target = tmp_path / "reviews.csv"
+    assert export_reviews(book, target) == 1
+    with open(target, encoding="utf-8", newline="") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert (row["note"], row["reviewed_by"]) == ('\'=HYPERLINK("http://x","y")', "'@mallory")

@@ -41,15 +41,38 @@ def test_different_firms_keep_different_keys(a, b):
 
 
 def test_registration_numbers_are_reduced_to_one_form_or_refused():
-    assert company_number("1234567") == "01234567" and company_number("sc 12345") == "SC012345"
-    assert company_number("OC562895") == "OC562895" and company_number("GB-COH-01234567") == "01234567"
+    assert company_number("2931470") == "02931470" and company_number("sc 40721") == "SC040721"
+    assert company_number("OC562895") == "OC562895" and company_number("GB-COH-02931470") == "02931470"
     assert company_number("N/A") is None and company_number("0") is None and company_number("XX123") is None
-    assert vat_number("GB 123 4567 89") == "123456789" == vat_number("123456789000")
+    assert vat_number("GB 980 7806 84") == "980780684" == vat_number("980780684000")
     assert vat_number("not registered") is None
-    assert charity_number("1079327") == "1079327" and charity_number("SC012345") == "SC012345"
+    assert charity_number("1079327") == "1079327" and charity_number("SC043271") == "SC043271"
     assert org_id_numbers("GB-CHC-1079327") == (None, "1079327")
-    assert org_id_numbers("GB-COH-1234567") == ("01234567", None)
+    assert org_id_numbers("GB-COH-2931470") == ("02931470", None)
     assert org_id_numbers("360G-abc") == (None, None)
+
+
+@pytest.mark.parametrize("text", ["123456789", "GB 123 4567 89", "GB980780685", "999999999", "000000000",
+                                  "GB123456789001", "980780684 1"])
+def test_a_vat_number_without_its_checksum_is_not_trusted(text):
+    assert vat_number(text) is None
+
+
+@pytest.mark.parametrize(("parse", "text"), [(company_number, "12345678"), (company_number, "1111111"),
+                                             (company_number, "SC123456"), (company_number, "87654321"),
+                                             (charity_number, "1234567"), (charity_number, "9999999"),
+                                             (charity_number, "SC012345")])
+def test_a_placeholder_register_number_is_not_trusted(parse, text):
+    assert parse(text) is None
+
+
+def test_a_placeholder_vat_number_does_not_join_unrelated_firms():
+    records = [S.NameRecord(name=n, lines=1, vat=vat_number(v)) for n, v in [
+        ("Ashdown Consulting Ltd", "123456789"), ("Pemberton Plumbing", "GB 123 456 789"),
+        ("Quayle Catering", "GB 980 7806 84"), ("Quayle Catering Services Ltd", "980780684")]]
+    labels = S.resolve_records(records).labels
+    assert labels[0] != labels[1]  # the same placeholder: still two firms
+    assert labels[2] == labels[3]  # a real number, checksum and all, joins its spellings
 
 
 @pytest.mark.parametrize("name", ["REDACTED", "Redacted - personal data", "Personal Data", "N/A", "Various", "",
@@ -74,14 +97,14 @@ def _records(*names, **numbers):
 
 def test_identifiers_join_different_names_and_different_numbers_never_join():
     records = _records("Acme Widgets Ltd", "ACME (HOLDINGS) LTD", "Acme Widgets Limited", "Acme Widgetz Ltd",
-                       cn={"Acme Widgets Ltd": "1234567", "ACME (HOLDINGS) LTD": "01234567",
-                           "Acme Widgets Limited": "7654321"})
+                       cn={"Acme Widgets Ltd": "2931470", "ACME (HOLDINGS) LTD": "02931470",
+                           "Acme Widgets Limited": "7046815"})
     result = S.resolve_records(records)
     by_name = {r.name: label for r, label in zip(records, result.labels)}
     assert by_name["Acme Widgets Ltd"] == by_name["ACME (HOLDINGS) LTD"]  # the same company number
     assert by_name["Acme Widgets Ltd"] != by_name["Acme Widgets Limited"]  # another number: another firm
     ids = {s["supplier_id"] for s in result.suppliers}
-    assert {"GB-COH-01234567", "GB-COH-07654321"} <= ids
+    assert {"GB-COH-02931470", "GB-COH-07046815"} <= ids
 
 
 def test_withheld_and_public_bodies_are_not_merged_into_giant_clusters(book):

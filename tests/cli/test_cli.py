@@ -80,7 +80,9 @@ def test_status_and_problems_after_a_load(runner, tmp_path, fixtures):
 
 def test_export_writes_a_valid_frictionless_data_package(runner, tmp_path, fixtures):
     book = tmp_path / "b.duckdb"
-    _ingest(runner, book, fixtures / "amount-styles.csv", fixtures / "everything-wrong.csv")
+    # A rejected file leaves a problem about the whole file, with no line: it validates too.
+    _ingest(runner, book, fixtures / "amount-styles.csv", fixtures / "everything-wrong.csv",
+            fixtures / "excel-binary.csv")
     out = tmp_path / "package"
     result = runner.invoke(app, ["export", "--book", str(book), "--datapackage", str(out), "--parquet",
                                  str(tmp_path / "parquet")])
@@ -89,6 +91,8 @@ def test_export_writes_a_valid_frictionless_data_package(runner, tmp_path, fixtu
     package = Package(str(out / "datapackage.json"))
     report = package.validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+    quarantine = package.get_resource("quarantine").read_rows()
+    assert any(r["code"] == "excel-binary-as-csv" and r["source_line"] is None for r in quarantine)
     spend = package.get_resource("spend").read_rows()
     assert len(spend) == 10 and {str(r["amount_gbp"]) for r in spend} >= {"1234.56", "-250.00"}
 

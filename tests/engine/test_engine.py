@@ -45,6 +45,7 @@ def test_engine_options_are_checked_before_anything_runs(runner, tmp_path, args,
 
 
 def test_a_lake_that_is_not_there_is_a_usage_error(runner, tmp_path):
+    pytest.importorskip("pyspark")  # without it the command says how to install it (the test below)
     runner.invoke(app, ["init", "--book", str(tmp_path / "b.duckdb")])
     result = runner.invoke(app, ["analyse", "--book", str(tmp_path / "b.duckdb"), "--engine", "spark",
                                  "--lake", str(tmp_path / "nowhere")])

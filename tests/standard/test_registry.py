@@ -67,7 +67,7 @@ def test_the_bodies_of_the_reviewed_list_keep_their_ids_names_and_aliases():
     for row in reviewed:
         org = BY_ID[row["org_id"]]
         assert (org["name"], org["kind"], org["parent_id"] or "") == (row["name"], row["kind"], row["parent_id"])
-        assert set(filter(None, row["aliases"].split("|"))) <= set(org["aliases"])
+        assert set(standard.parse_aliases(row["aliases"])) <= set(org["aliases"])
 
 
 def test_successors_and_combined_authorities_point_at_bodies_in_the_registry():

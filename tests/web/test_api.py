@@ -31,8 +31,14 @@ def test_filters_narrow_the_rows(client):
     assert len(rows) < everything
 
 
+# The web book's fixtures: amount-styles.csv 6 lines (-2,469.18), everything-wrong.csv 4 (1,114.56),
+# preamble-rows.csv 2 (1,300.50).
+FIXTURE_LINES, FIXTURE_TOTAL = 12, Decimal("-54.12")
+
+
 def test_downloads_hold_the_same_rows_in_every_format(client):
     page = client.get("/api/v1/spend", params={"limit": 1000}).json()["rows"]
+    assert len(page) == FIXTURE_LINES
     as_csv = client.get("/api/v1/spend", params={"format": "csv"})
     assert as_csv.headers["content-type"].startswith("text/csv")
     assert len(list(csv.DictReader(io.StringIO(as_csv.text)))) == len(page)
@@ -60,7 +66,8 @@ def test_every_failure_uses_the_error_envelope(client):
 def test_aggregates_add_up_to_the_headline(client):
     by_body = client.get("/api/v1/aggregates/spend", params={"by": "org_id"}).json()["rows"]
     every = client.get("/api/v1/spend", params={"limit": 1000}).json()["rows"]
-    assert sum(Decimal(r["total_gbp"]) for r in by_body) == sum(Decimal(r["amount_gbp"]) for r in every)
+    assert sum(Decimal(r["total_gbp"]) for r in by_body) == sum(Decimal(r["amount_gbp"]) for r in every) == FIXTURE_TOTAL
+    assert sum(r["lines"] for r in by_body) == len(every) == FIXTURE_LINES
 
 
 def test_the_openapi_document_lists_the_api(client):

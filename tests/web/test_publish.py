@@ -121,3 +121,49 @@ def test_pages_are_kept_for_the_book_and_downloads_never(client):
     assert _post(client, _token(client, "Trafford Council")).status_code == 200
     after = client.get("/bodies/GB-LAE-TRF")
     assert after.headers.get("x-openbook-cache") is None and after.content != first.content
+
+
+def _multipart(size: int, consumed: list[int]):
+    """A multipart upload of `size` bytes of CSV, as a stream that records how much was read."""
+    boundary = "obkboundary"
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="org"\r\n\r\nTrafford Council\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n").encode()
+    line = b"Trafford Council,01/04/2024,Acme Ltd,100.00\n"
+
+    def chunks():
+        for piece in (head, b"Body,Date,Supplier,Amount\n", line * max(1, size // len(line)),
+                      f"\r\n--{boundary}--\r\n".encode()):
+            consumed.append(len(piece))
+            yield piece
+
+    return chunks(), {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def test_the_token_is_checked_before_the_upload_is_read(client):
+    before = _written(client)
+    consumed: list[int] = []
+    body, headers = _multipart(4_000_000, consumed)
+    response = client.post("/api/v1/publish", content=body, headers={**headers, "Authorization": "Bearer obk_x_y"})
+    assert (response.status_code, response.json()["error"]["code"]) == (401, "unauthorised")
+    assert consumed == []  # not a byte of the upload was read
+    assert _written(client) == before
+    assert [row["status"] for row in publication_log(client.app.state.book)] == ["refused"]
+
+
+def test_an_upload_over_the_limit_is_refused_with_413_declared_or_streamed(client, monkeypatch):
+    from openbook.web import publish
+
+    token = create_token(client.app.state.book, "Trafford Council")
+    monkeypatch.setattr(publish, "MAX_UPLOAD_BYTES", 1_000_000)
+    before = _written(client)
+    declared = client.post("/api/v1/publish", data={"org": "Trafford Council"}, headers={
+        "Authorization": f"Bearer {token}"}, files={"file": ("big.csv", SPEND.encode() * 40_000, "text/csv")})
+    assert (declared.status_code, declared.json()["error"]["code"]) == (413, "too-large")
+    consumed: list[int] = []
+    body, headers = _multipart(3_000_000, consumed)  # sent chunked: no Content-Length to refuse up front
+    streamed = client.post("/api/v1/publish", content=body, headers={**headers, "Authorization": f"Bearer {token}"})
+    assert (streamed.status_code, streamed.json()["error"]["code"]) == (413, "too-large")
+    assert _written(client) == before
+    small = _post(client, token)
+    assert small.status_code == 200 and small.json()["status"] == "loaded"

@@ -11,13 +11,13 @@ waste, so it counts in neither part and is reported beside.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from datetime import datetime, timezone
 from pathlib import Path
 
 import ibis
 
+from openbook import sheets
 from openbook.errors import UsageError
 from openbook.ingest.records import to_arrow
 from openbook.store.book import Book
@@ -62,14 +62,9 @@ def history(book: Book, finding_id: str | None = None) -> list[dict]:
 
 def export_reviews(book: Book, path: Path) -> int:
     """Write every verdict to a CSV file (UTF-8, one row per verdict); returns how many."""
-    rows = history(book)
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, EXPORT_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "org_ids": ";".join(row["org_ids"] or []),
-                             "reviewed_at": row["reviewed_at"].isoformat(timespec="seconds")})
-    return len(rows)
+    rows = [{**row, "org_ids": ";".join(row["org_ids"] or []),
+             "reviewed_at": row["reviewed_at"].isoformat(timespec="seconds")} for row in history(book)]
+    return sheets.write_csv(path, EXPORT_COLUMNS, ([row.get(c) for c in EXPORT_COLUMNS] for row in rows))
 
 
 def precision(book: Book) -> list[dict]:

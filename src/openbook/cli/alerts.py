@@ -76,6 +76,7 @@ def subscribe(
     org: OrgOption = None,
     measure: MeasureOption = None,
     book: BookOption = DEFAULT_BOOK,
+    as_json: JsonOption = False,
 ) -> None:
     """Follow one body (--org) or one measure (--measure): its new alerts are emailed to EMAIL."""
     from openbook.analyse.alerts import subscribe as add
@@ -83,6 +84,9 @@ def subscribe(
 
     with guard(), Book(book) as opened:
         row = add(opened, email, org_id=org_option(opened, org), measure_id=measure)
+        if as_json:
+            render.print_json(row)
+            return
         render.console.print(f"{row['email']} follows {row['org_id'] or 'measure ' + row['measure_id']}.",
                              highlight=False)
 
@@ -93,6 +97,7 @@ def unsubscribe(
     org: OrgOption = None,
     measure: MeasureOption = None,
     book: BookOption = DEFAULT_BOOK,
+    as_json: JsonOption = False,
 ) -> None:
     """Stop alerts to EMAIL: all of them, or only those of one body or measure."""
     from openbook.analyse.alerts import unsubscribe as remove
@@ -102,6 +107,9 @@ def unsubscribe(
         count = remove(opened, email, org_id=org_option(opened, org), measure_id=measure)
         if not count:
             raise UsageError(f"{email} follows nothing that matches")
+        if as_json:
+            render.print_json({"email": email, "removed": count})
+            return
         render.console.print(f"Removed {count} subscription{'s' if count != 1 else ''} of {email}.", highlight=False)
 
 

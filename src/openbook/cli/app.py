@@ -21,7 +21,7 @@ app = typer.Typer(
     help="Open-book accounting for public services: one traceable book of what public bodies publish.",
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish and PowerShell
     no_args_is_help=True,
 )
 
@@ -38,8 +38,22 @@ EXIT_CODES_HELP = ("Exit status: 0 every file loaded, unchanged or checked; 1 so
 _state = {"debug": False}
 
 
+def _version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("openbook")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "unknown"
+        render.console.print(f"openbook {number}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
 def _global(
+    _version_option: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                            help="Print openbook's version and exit.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for unexpected errors.")] = False,
     memory_limit: Annotated[Optional[str], typer.Option(
         "--memory-limit", envvar="OPENBOOK_MEMORY_LIMIT",

@@ -17,12 +17,15 @@ from openbook.ingest.paths import expand_paths
 
 
 @app.command()
-def init(book: BookOption = DEFAULT_BOOK) -> None:
+def init(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> None:
     """Create an empty book with the standard's tables and the organisation registry."""
     from openbook.store import Book
 
     with guard(), Book(book) as opened:
         count = opened.query("SELECT count(*) FROM organisation")[0][0]
+        if as_json:
+            render.print_json({"book": str(book), "bodies": count})
+            return
         render.console.print(f"Book ready at [bold]{book}[/] with {count:,} registered bodies.")
 
 
@@ -152,6 +155,7 @@ def export(
     csv: Annotated[Optional[Path], typer.Option("--csv", help="Write every table as CSV here.")] = None,
     datapackage: Annotated[Optional[Path], typer.Option("--datapackage", help="Write a Frictionless Data "
                                                          "Package (CSV + datapackage.json) here.")] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Export the whole book for other tools: Parquet, CSV, or a Frictionless Data Package."""
     from openbook.store import Book
@@ -162,10 +166,15 @@ def export(
         chosen = {k: v for k, v in targets.items() if v is not None}
         if not chosen:
             raise UsageError("choose at least one of --parquet DIR, --csv DIR, --datapackage DIR")
+        exported = []
         with Book(book, read_only=True) as opened:
             for fmt, folder in chosen.items():
                 written = export_book(opened, folder, fmt)
-                render.console.print(f"{fmt}: wrote {len(written)} files to [bold]{folder}[/]")
+                exported.append({"format": fmt, "folder": str(folder), "files": [str(p) for p in written]})
+                if not as_json:
+                    render.console.print(f"{fmt}: wrote {len(written)} files to [bold]{folder}[/]")
+        if as_json:
+            render.print_json(exported)
 
 
 

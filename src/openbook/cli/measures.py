@@ -106,6 +106,7 @@ def group_create(
     name: Annotated[str, typer.Argument(help="The group's name.")],
     orgs: Annotated[list[str], typer.Argument(help="Its bodies (org ids or names).")],
     book: BookOption = DEFAULT_BOOK,
+    as_json: JsonOption = False,
 ) -> None:
     """Save a comparator group (replacing one of the same name)."""
     from openbook.analyse.measures.comparators import create_group
@@ -113,6 +114,9 @@ def group_create(
 
     with guard(), Book(book) as opened:
         members = create_group(opened, name, orgs)
+        if as_json:
+            render.print_json({"name": name, "members": members})
+            return
         render.console.print(f"Saved group [bold]{name}[/] with {len(members)} bodies; use it with "
                              f"`openbook measures --peers {name!r}`.")
 
@@ -135,7 +139,8 @@ def group_list(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> 
 
 
 @group_app.command("delete")
-def group_delete(name: Annotated[str, typer.Argument(help="The group's name.")], book: BookOption = DEFAULT_BOOK) -> None:
+def group_delete(name: Annotated[str, typer.Argument(help="The group's name.")], book: BookOption = DEFAULT_BOOK,
+                 as_json: JsonOption = False) -> None:
     """Delete a saved comparator group."""
     from openbook.analyse.measures.comparators import delete_group
     from openbook.store import Book
@@ -143,6 +148,9 @@ def group_delete(name: Annotated[str, typer.Argument(help="The group's name.")],
     with guard(), Book(book) as opened:
         if not delete_group(opened, name):
             raise UsageError(f"no comparator group {name!r}; `openbook peers group list` shows them")
+        if as_json:
+            render.print_json({"name": name, "deleted": True})
+            return
         render.console.print(f"Deleted group [bold]{name}[/].")
 
 

@@ -19,6 +19,7 @@ def create(
     org: Annotated[str, typer.Option("--org", help="The body the token publishes for (id or name).")],
     label: Annotated[Optional[str], typer.Option("--label", help="Who or what holds the token.")] = None,
     book: BookOption = DEFAULT_BOOK,
+    as_json: JsonOption = False,
 ) -> None:
     """Create a token for one body; it is printed once and only its hash is kept."""
     from openbook.store import Book
@@ -26,6 +27,10 @@ def create(
 
     with guard(), Book(book) as opened:
         secret = create_token(opened, org, label)
+        if as_json:
+            render.print_json({"org_id": opened.resolve_org(org), "token_id": secret.split("_")[1], "label": label,
+                               "token": secret})
+            return
         render.console.print(f"Token for {opened.resolve_org(org)} (shown once; keep it secret):")
         render.console.print(secret, highlight=False, soft_wrap=True)
 
@@ -46,7 +51,7 @@ def list_(book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> None:
 
 @token_app.command("revoke")
 def revoke(token_id: Annotated[str, typer.Argument(help="The token's id (the part after obk_).")],
-           book: BookOption = DEFAULT_BOOK) -> None:
+           book: BookOption = DEFAULT_BOOK, as_json: JsonOption = False) -> None:
     """Revoke a token at once; publishing with it is refused from then on."""
     from openbook.store import Book
     from openbook.store.tokens import revoke_token
@@ -54,4 +59,7 @@ def revoke(token_id: Annotated[str, typer.Argument(help="The token's id (the par
     with guard(), Book(book) as opened:
         if not revoke_token(opened, token_id):
             raise UsageError(f"no active token {token_id!r}")
+        if as_json:
+            render.print_json({"token_id": token_id, "revoked": True})
+            return
         render.console.print(f"Revoked {token_id}.")

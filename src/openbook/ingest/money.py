@@ -33,12 +33,15 @@ def exact_amount(value: object) -> tuple[Decimal, bool] | None:
         return None
     if isinstance(value, bool):
         raise AmountError("amount-not-a-number", "true/false, not a number")
+    parse_rounded = False
     if isinstance(value, (int, Decimal)):
         exact = Decimal(value)
     elif isinstance(value, float):
         exact = Decimal(repr(value))
     elif isinstance(value, str):
-        pence, _ = parse_amount(value.strip())
+        # A decorated amount ('£1.005', '(1.005)', '1.005 CR') is read to the penny by parse_amount,
+        # which says whether it rounded; only a plain decimal is re-read exactly here.
+        pence, parse_rounded = parse_amount(value.strip())
         exact = _exact_text(value.strip(), pence)
     else:
         raise AmountError("amount-not-a-number", "not a number")
@@ -48,7 +51,7 @@ def exact_amount(value: object) -> tuple[Decimal, bool] | None:
         quantised = exact.quantize(_PENNY, rounding=ROUND_HALF_EVEN)
     except InvalidOperation:
         raise AmountError("amount-not-a-number", "too large") from None
-    return quantised, quantised != exact
+    return quantised, quantised != exact or parse_rounded
 
 
 def _exact_text(text: str, pence: int) -> Decimal:

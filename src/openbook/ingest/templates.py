@@ -8,12 +8,11 @@ the README beside it is each field's description, type, example and allowed code
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from openbook import standard
+from openbook import sheets, standard
 
 # Tables with a template and an importer for it.
 TEMPLATE_TABLES = ("system", "process", "cost_line", "budget")
@@ -115,8 +114,7 @@ def write_template(table: str, out: Path, fmt: str = "csv", *, force: bool = Fal
     if fmt == "xlsx":
         _write_xlsx(table, out)
     else:
-        with open(out, "w", encoding="utf-8", newline="") as fh:
-            csv.writer(fh).writerow(template_header(table))
+        sheets.write_csv(out, template_header(table), [])
         readme_path(out).write_text(readme_markdown(table), encoding="utf-8")
     return targets
 

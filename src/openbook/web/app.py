@@ -29,6 +29,7 @@ def create_app(book_path: Path | str, *, read_only: bool = False, scenarios: Pat
     from openbook.web import api, pages, pages_docs, pages_findings, pages_savings, publish
     from openbook.web import pages_explore  # bodies, functions, suppliers, search, sources
     from openbook.web import pages_measures  # measures, scorecards, the index, alerts
+    from openbook.web import http_extras
     from openbook.web.cache import AnswerCache, ResponseCache
 
     if not read_only:
@@ -59,6 +60,7 @@ def create_app(book_path: Path | str, *, read_only: bool = False, scenarios: Pat
     app.include_router(pages_explore.router)
     app.include_router(pages_measures.router)
     app.add_middleware(ResponseCache)
+    http_extras.install(app)  # /api/v1/health, ETags and gzip, outside the answer cache
     _error_envelope(app)
 
     return app

@@ -84,6 +84,12 @@ Remember = Annotated[Callable[[Hashable, Callable[[], T]], T], Depends(remember)
 _KEPT_TYPES = (b"application/json", b"text/html")
 
 
+def _worth_keeping(start: dict) -> bool:
+    kinds = {k.lower(): v for k, v in start.get("headers", [])}
+    return (start["status"] == 200 and kinds.get(b"content-type", b"").startswith(_KEPT_TYPES)
+            and b"content-disposition" not in kinds)
+
+
 class ResponseCache:
     """ASGI middleware leasing each request its book version, and keeping GET answers (JSON and pages, not
     downloads) per version and query."""
@@ -135,24 +141,29 @@ class ResponseCache:
         return True
 
     async def _answer(self, key: Hashable, scope, receive, send) -> None:
-        captured: dict = {"chunks": []}
+        captured: dict = {"chunks": [], "size": 0}
 
         async def keep(message) -> None:
+            # A download streams through untouched: only an answer worth keeping is held, and only
+            # up to max_bytes, so a download of any size never sits in memory here.
             if message["type"] == "http.response.start":
                 captured["start"] = message
-            elif message["type"] == "http.response.body":
+                if not _worth_keeping(message):
+                    captured["chunks"] = None
+            elif message["type"] == "http.response.body" and captured["chunks"] is not None:
+                captured["size"] += len(message.get("body", b""))
                 captured["chunks"].append(message.get("body", b""))
+                if captured["size"] > self.max_bytes:
+                    captured["chunks"] = None
             await send(message)
 
         await self.app(scope, receive, keep)
         start = captured.get("start")
-        if start is None or start["status"] != 200:
+        if start is None or captured["chunks"] is None:
             return
         stored = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-        kinds = {k.lower(): v for k, v in stored}
         body = b"".join(captured["chunks"])
-        if (kinds.get(b"content-type", b"").startswith(_KEPT_TYPES) and b"content-disposition" not in kinds
-                and len(body) <= self.max_bytes):
+        if len(body) <= self.max_bytes:
             self._answers[key] = (200, [*stored, (b"content-length", str(len(body)).encode())], body)
             while len(self._answers) > self.size:
                 self._answers.popitem(last=False)

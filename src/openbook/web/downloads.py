@@ -1,48 +1,34 @@
 """Lists as downloads: CSV, JSON, Parquet and Excel, with spreadsheet formulas neutralised.
 
-A publisher can name a supplier `=HYPERLINK(...)`; a spreadsheet opening our CSV would run it.
-In CSV, text that starts with = + - @ (or a tab or carriage return) gets a leading apostrophe,
-the OWASP advice. In Excel every text cell is written as text (never a formula) with Excel's own
-quote prefix, so it shows exactly as published and stays text when edited. Numbers are never
-touched: a credit of -250.00 stays a number. JSON and Parquet keep every value exactly.
+Every CSV and Excel file goes through `openbook.sheets`, the one writer (formulas made inert,
+numbers untouched). JSON and Parquet keep every value exactly.
+
+A whole list (`stream_download`) comes from DuckDB in Arrow record batches: CSV and JSON are
+sent batch by batch with no Content-Length and no row cap, so a ten-million-line download costs
+the server the memory of one batch. Parquet and Excel are files with a footer or a zip index
+written last, so they are built whole, and cut at `MAX_FILE_ROWS` (Excel holds 1,048,576 rows).
 """
 
 from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
+
+from openbook.sheets import arrow_csv, arrow_xlsx, csv_chunks, json_default
+
+__all__ = ["FORMATS", "MAX_FILE_ROWS", "download", "json_default", "stream_download"]
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json",
            "parquet": "application/vnd.apache.parquet",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_TRIGGER_PATTERN = r"^([=+\-@\t\r])"
-_BATCH = 50_000
-
-
-def neutralise(value: object) -> object:
-    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe; numbers untouched."""
-    if isinstance(value, str) and value.startswith(_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def json_default(value: object) -> object:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.hex()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
+STREAMED = {"csv", "json"}
+MAX_FILE_ROWS = 1_000_000
+BATCH_ROWS = 50_000
 
 
 def download(table: pa.Table, fmt: str, name: str, *, partial: bool = False) -> Response:
@@ -50,41 +36,49 @@ def download(table: pa.Table, fmt: str, name: str, *, partial: bool = False) -> 
 
     `partial`: the list was cut at the download limit; the X-Openbook-Partial header says so.
     """
-    body = {"csv": _csv, "json": _json, "parquet": _parquet, "xlsx": _xlsx}[fmt](table)
-    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"', "X-Openbook-Rows": str(table.num_rows)}
+    body = {"csv": arrow_csv, "json": _json, "parquet": _parquet, "xlsx": arrow_xlsx}[fmt](table)
+    headers = {**_attachment(name, fmt), "X-Openbook-Rows": str(table.num_rows)}
     if partial:
         headers["X-Openbook-Partial"] = f"only the first {table.num_rows:,} rows; narrow the filters for the rest"
     return Response(body, media_type=FORMATS[fmt], headers=headers)
 
 
-def _text(value: object) -> object:
-    """Nested values (lists, JSON objects) as JSON text, for formats that hold only scalars."""
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, default=json_default, ensure_ascii=False)
-    return value
+def stream_download(expr, fmt: str, name: str) -> Response:
+    """An Ibis expression's rows as a download: CSV and JSON streamed in record batches, whole;
+    Parquet and Excel built in memory up to MAX_FILE_ROWS."""
+    if fmt not in STREAMED:
+        table = expr.limit(MAX_FILE_ROWS + 1).to_pyarrow()
+        return download(table.slice(0, MAX_FILE_ROWS), fmt, name, partial=table.num_rows > MAX_FILE_ROWS)
+    backend = expr._find_backend()  # the request's DuckDB cursor, which stays open until the answer is sent
+    reader = backend.con.sql(str(backend.compile(expr))).to_arrow_reader(BATCH_ROWS)
+    chunks = csv_chunks(reader.schema, reader) if fmt == "csv" else _json_chunks(reader)
+    return StreamingResponse(_closing(chunks, reader), media_type=FORMATS[fmt], headers=_attachment(name, fmt))
 
 
-def _flat(table: pa.Table) -> pa.Table:
-    """Nested columns as JSON text; text columns neutralised (vectorised, so a million rows stay quick)."""
-    columns = []
-    for field, column in zip(table.schema, table.columns):
-        kind = field.type
-        if pa.types.is_nested(kind):
-            column = pa.array([_text(v) for v in column.to_pylist()], pa.string())
-        elif pa.types.is_dictionary(kind):
-            column = column.cast(kind.value_type)
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            column = pc.replace_substring_regex(column, pattern=_TRIGGER_PATTERN, replacement="'\\1")
-        columns.append(column)
-    return pa.table(columns, names=table.column_names)
+def _attachment(name: str, fmt: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
 
 
-def _csv(table: pa.Table) -> bytes:
-    out = io.BytesIO()
-    if table.num_columns == 0:
-        return b"\n"
-    pacsv.write_csv(_flat(table), out, pacsv.WriteOptions(quoting_style="needed"))
-    return out.getvalue()
+def _closing(chunks: Iterator[bytes], reader) -> Iterator[bytes]:
+    """The chunks, and the DuckDB result closed however the client leaves (done or disconnected)."""
+    try:
+        yield from chunks
+    finally:
+        reader.close()
+
+
+def _json_chunks(batches: Iterable[pa.RecordBatch]) -> Iterator[bytes]:
+    """One JSON array, written a batch at a time."""
+    yield b"["
+    first = True
+    for batch in batches:
+        rows = batch.to_pylist()
+        if not rows:
+            continue
+        text = ",".join(json.dumps(row, default=json_default, ensure_ascii=False) for row in rows)
+        yield (text if first else "," + text).encode("utf-8")
+        first = False
+    yield b"]"
 
 
 def _json(table: pa.Table) -> bytes:
@@ -95,33 +89,3 @@ def _parquet(table: pa.Table) -> bytes:
     sink = io.BytesIO()
     pq.write_table(table, sink)
     return sink.getvalue()
-
-
-def _xlsx(table: pa.Table) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("data")
-    sheet.append(table.column_names)
-
-    def cell(value: object) -> object:
-        value = _text(value)
-        if isinstance(value, Decimal):
-            return float(value)
-        if not isinstance(value, str):
-            return value
-        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)  # control characters cannot be stored in a sheet
-        if not value.startswith(_TRIGGERS):
-            return value
-        text = WriteOnlyCell(sheet)
-        text._value, text.data_type, text.quotePrefix = value, "s", True  # text, never a formula
-        return text
-
-    for batch in table.to_batches(_BATCH):
-        for row in batch.to_pylist():
-            sheet.append([cell(v) for v in row.values()])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()

@@ -23,17 +23,17 @@ from fastapi import Path, Query
 from fastapi.responses import Response
 
 from openbook.store.book import Book
-from openbook.web.downloads import download, json_default
+from openbook.web.downloads import download, json_default, stream_download
 from openbook.web.errors import ApiError
 
 Format = Annotated[Literal["page", "csv", "json", "parquet", "xlsx"] | None, Query(
     description="Leave out for a JSON page with a cursor to the next; csv, json, parquet or xlsx for the "
-                "whole filtered list as a download (up to 1,000,000 rows).")]
+                "whole filtered list as a download (csv and json streamed whole; parquet and xlsx up to "
+                "1,000,000 rows).")]
 Cursor = Annotated[str | None, Query(description="The next_cursor of the page before; leave out for the first page")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Rows on a page")]
 Order = Annotated[Literal["asc", "desc"], Query(description="Sort order")]
 OrgQuery = Annotated[str | None, Query(description="A body's id or name, e.g. GB-LAE-TRF or Trafford Council")]
-MAX_DOWNLOAD_ROWS = 1_000_000
 MONEY_PATTERN = r"^-?[0-9]{1,13}(\.[0-9]{1,2})?$"
 # Any text but NUL, which no published cell holds and which Ibis cannot put in a SQL literal.
 TEXT_PATTERN = r"^[^\x00]*$"
@@ -124,8 +124,7 @@ def listing(expr: ir.Table, *, sort: str, unique: tuple[str, ...] = ("source_sha
     keys = [sort, *unique]
     order = [ibis.desc(k) if descending else ibis.asc(k) for k in keys]
     if fmt and fmt != "page":
-        table = expr.order_by(order).limit(MAX_DOWNLOAD_ROWS + 1).to_pyarrow()
-        return download(table.slice(0, MAX_DOWNLOAD_ROWS), fmt, name, partial=table.num_rows > MAX_DOWNLOAD_ROWS)
+        return stream_download(expr.order_by(order), fmt, name)
     if cursor:
         expr = expr.filter(_after(expr, keys, _decode(cursor, expr, keys), descending))
     table = expr.order_by(order).limit(limit + 1).to_pyarrow()

@@ -2,15 +2,18 @@
 by its id, and the decile cut points drawn on the ranking charts.
 
 Pages answer a wrong id or argument with an HTTPException, which the app renders as an error page.
+Every page router checks its request's text first (`page_router`), so no page hands the book a
+NUL, a control character or a broken UTF-8 sequence, which no id holds and SQL cannot quote.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Annotated, Literal
 
 import pyarrow as pa
-from fastapi import Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.exceptions import HTTPException
 
 from openbook.analyse.measures.ranks import centile
@@ -20,6 +23,31 @@ from openbook.web.downloads import download
 Format = Annotated[Literal["csv", "json", "parquet", "xlsx"] | None, Query()]
 Page = Annotated[int, Query(ge=1, le=1_000_000)]
 PER_PAGE = 100
+
+
+def _malformed(text: str, *, segment: bool) -> bool:
+    """NUL, a lone surrogate, or (in a path segment) any control character or the replacement
+    character that stands for bytes which were not UTF-8."""
+    for char in text:
+        category = unicodedata.category(char)
+        if char == "\x00" or category == "Cs" or (segment and (category == "Cc" or char == "\ufffd")):
+            return True
+    return False
+
+
+def well_formed_request(request: Request) -> None:
+    """A malformed path segment names no page (404); a malformed query value is refused (400)."""
+    for value in request.path_params.values():
+        if isinstance(value, str) and _malformed(value, segment=True):
+            raise HTTPException(404, "No such page: the address holds characters no id has.")
+    for name, value in request.query_params.multi_items():
+        if _malformed(name, segment=False) or _malformed(value, segment=False):
+            raise HTTPException(400, f"the query parameter {name!r} holds a NUL or broken text")
+
+
+def page_router() -> APIRouter:
+    """The router every page module serves from: out of the API document, request text checked."""
+    return APIRouter(include_in_schema=False, dependencies=[Depends(well_formed_request)])
 
 
 def table_download(fmt: str | None, tables: dict[str, list[dict]], table: str | None, name: str):

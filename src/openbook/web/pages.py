@@ -8,16 +8,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from openbook import formatting
 from openbook.web import charts
 from openbook.web.deps import BookDep
-from openbook.web.page_parts import parse_month
+from openbook.web.page_parts import page_router, parse_month
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markdown_it import MarkdownIt
 from starlette.exceptions import HTTPException
 
 from openbook.web.pages import render
+from openbook.web.page_parts import page_router
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 CONTENT = Path(__file__).parent / "content"
 # slug → the Markdown file it renders ("" is /methodology itself); taxonomy comes from the code lists.
 DOCUMENTS = {"": "methodology.md", "savings": "savings.md", "measures": "measures.md", "alerts": "alerts.md",

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 import ibis
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException
 
@@ -31,10 +31,11 @@ from openbook.ingest.report import Counts
 from openbook.store.book import Book
 from openbook.web import charts
 from openbook.web.deps import BookDep
-from openbook.web.page_parts import Format, Page, body_or_404, deciles, page_window, parse_month, table_download
+from openbook.web.page_parts import (Format, Page, body_or_404, deciles, page_router, page_window, parse_month,
+                                     table_download)
 from openbook.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 BASIS_LABEL = {"per_head": "£ per head of population served", "per_employee": "£ per employee (FTE)",
                "share": "share of the body's spend"}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException
 
@@ -20,10 +20,10 @@ from openbook.store.book import Book
 from openbook.web import charts
 from openbook.web.deps import BookDep
 from openbook.web.downloads import download
-from openbook.web.page_parts import Format, body_names
+from openbook.web.page_parts import Format, body_names, page_router
 from openbook.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 SHOWN_GROUPS = 100  # duplicate groups drawn on one page; the CSV has every one
 
 

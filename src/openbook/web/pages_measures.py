@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException
 
@@ -22,10 +22,10 @@ from openbook.errors import UsageError
 from openbook.web import charts
 from openbook.web import measures_views as views
 from openbook.web.deps import BookDep
-from openbook.web.page_parts import Format, body_or_404, deciles, table_download
+from openbook.web.page_parts import Format, body_or_404, deciles, page_router, table_download
 from openbook.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 Peers = Annotated[Literal["kind", "sector", "neighbours"], Query()]
 Weight = Annotated[float | None, Query(ge=0, le=1000)]
 PEERS_LABEL = {"kind": "bodies of the same kind", "sector": "bodies of the same sector",

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pyarrow as pa
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from openbook import standard
@@ -22,10 +22,10 @@ from openbook.store.book import Book
 from openbook.web import charts
 from openbook.web.deps import BookDep
 from openbook.web.downloads import download
-from openbook.web.page_parts import body_names
+from openbook.web.page_parts import body_names, page_router
 from openbook.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 # Copies of scenarios/*.toml shipped in the package (tests/web/test_content.py keeps them equal).
 SCENARIOS = Path(__file__).parent / "content" / "scenarios"
 TOP = 10

@@ -3,6 +3,11 @@
 Reads are public; this is the one write. The upload is kept beside the book (so its source path
 stays valid for audit), goes through the same ingest pipeline, and the reply is the same
 reconciliation and problem report the CLI prints. Every attempt is in the publication log.
+
+The route checks the token (from the Authorization header) and the declared size before a byte
+of the body is read (`TokenFirst`): a stranger cannot make the server spool a large upload to
+disk, and a body larger than MAX_UPLOAD_BYTES is refused with 413 as it arrives, whether or not
+it declared its length.
 """
 
 from __future__ import annotations
@@ -15,18 +20,79 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Header, Request, UploadFile
+import anyio
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException
 
 from openbook.errors import BookError
 from openbook.store.book import Book
 from openbook.store.tokens import log_publication, verify_token
 from openbook.web.deps import BookDep
 from openbook.web.errors import ApiError
+from openbook.web.http_extras import stable_operation_ids
 from openbook.web.models import Error
 
-router = APIRouter(prefix="/api/v1", tags=["publish"])
 _WRITE = threading.Lock()  # DuckDB allows one writer; this server's requests take turns
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+_MULTIPART_SLACK = 64 * 1024  # the form's boundaries, headers and `org` field around the file
+
+
+def _too_large() -> ApiError:
+    return ApiError(413, "too-large", f"uploads are limited to {MAX_UPLOAD_BYTES // 2**20} MiB")
+
+
+class TokenFirst(APIRoute):
+    """A route that refuses before reading the body: read-only server (403), no valid token (401),
+    a declared or streamed size over the limit (413)."""
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request):
+            await anyio.to_thread.run_sync(_refuse_early, request)
+            limit = MAX_UPLOAD_BYTES + _MULTIPART_SLACK
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise _too_large()
+            received, original = 0, request.receive
+
+            async def counting():
+                nonlocal received
+                message = await original()
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _too_large()
+                return message
+
+            request._receive = counting
+            try:
+                return await handler(request)
+            except HTTPException as error:
+                if received > limit:  # the form parser turned our refusal into "error parsing the body"
+                    raise _too_large() from error
+                raise
+
+        return guarded
+
+
+def _refuse_early(request: Request) -> None:
+    if request.app.state.read_only:
+        raise ApiError(403, "read-only", "this server was started with --read-only; it takes no publications")
+    book = request.app.state.reader.book.cursor()
+    try:  # on the version served: a token is in it once created
+        valid = verify_token(book, _bearer(request.headers.get("authorization"))) is not None
+    finally:
+        book.con.close()
+    if not valid:
+        _log_refused(request, book, None, None, None, "no valid token")
+        raise ApiError(401, "unauthorised", "publishing needs a valid API token: `Authorization: Bearer obk_…`")
+
+
+router = APIRouter(prefix="/api/v1", tags=["publish"], route_class=TokenFirst)
+Bearer = HTTPBearer(auto_error=False, scheme_name="bearerToken", bearerFormat="obk_…", description=(
+    "A body's API token, issued with `openbook token create`: `Authorization: Bearer obk_…`"))
 
 
 def _bearer(authorization: str | None) -> str | None:
@@ -48,14 +114,12 @@ def publish(
     book: BookDep,
     file: Annotated[UploadFile, File(description="The published file: CSV, XLSX or JSON")],
     org: Annotated[str, Form(min_length=1, description="The publishing body's id or name")],
-    authorization: Annotated[str | None, Header(description="Bearer obk_… token issued with `openbook token create`")] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(Bearer)] = None,
 ):
-    if request.app.state.read_only:
-        raise ApiError(403, "read-only", "this server was started with --read-only; it takes no publications")
     name = Path(file.filename or "upload").name
-    token = verify_token(book, _bearer(authorization))  # on the version served: a token is in it once created
+    token = verify_token(book, credentials.credentials if credentials else None)
     org_id = book.resolve_org(org)
-    if token is None:
+    if token is None:  # revoked between the early check and now
         _log_refused(request, book, org_id, None, name, "no valid token")
         raise ApiError(401, "unauthorised", "publishing needs a valid API token: `Authorization: Bearer obk_…`")
     if org_id is None:
@@ -69,7 +133,7 @@ def publish(
         copied = _copy(file, part)
     if copied > MAX_UPLOAD_BYTES:
         Path(part.name).unlink()
-        raise ApiError(413, "too-large", f"uploads are limited to {MAX_UPLOAD_BYTES // 2**20} MiB")
+        raise _too_large()
     target = folder / _safe(name)
     with _writing(request, book) as writer:
         return _publish(writer, target, part.name, org_id, token, name)
@@ -98,6 +162,9 @@ def _log_refused(request: Request, book: Book, org_id, token_id, name: str, mess
     book each (the log is read from the book itself, or from the next copy a write publishes)."""
     with _writing(request, book, publish=False) as writer:
         _log(writer, org_id, token_id, None, name, "refused", message)
+
+
+stable_operation_ids(router)
 
 
 def _publish(book: Book, target: Path, part: str, org_id: str, token, name: str) -> dict:

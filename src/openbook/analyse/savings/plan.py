@@ -11,14 +11,13 @@ share of every body's cost) by at most one body's cost per capability.
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from openbook import standard
+from openbook import sheets, standard
 from openbook.analyse.savings.scenarios import BlockCost, CostLine, Scenario, catalogue_costs
 from openbook.analyse.detectors.systems import SystemSettings, capability_map, capability_summary, contracts_ending
 
@@ -121,34 +120,13 @@ def consolidation_plan(book, scenario: Scenario = Scenario(), blocks: dict[str, 
 
 def write_csv(rows: list[PlanRow], path: Path) -> Path:
     """The body-level plan as one CSV (money as exact decimals, blank for none)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([f.name for f in fields(PlanRow)])
-        for row in rows:
-            writer.writerow(["" if v is None else v for v in asdict(row).values()])
-    return path
+    sheets.write_csv(path, [f.name for f in fields(PlanRow)], (asdict(row).values() for row in rows))
+    return Path(path)
 
 
 def write_xlsx(plans: list[CapabilityPlan], rows: list[PlanRow], path: Path) -> Path:
-    """The plan as a workbook: a sheet of capabilities and a sheet with every body's move."""
-    from openpyxl import Workbook
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = Workbook()
-    sheets = ((book.active, "capabilities", CapabilityPlan, plans), (book.create_sheet(), "bodies", PlanRow, rows))
-    for sheet, title, kind, items in sheets:
-        sheet.title = title
-        sheet.append([f.name for f in fields(kind)])
-        for item in items:
-            # Money stays exact: openpyxl writes a Decimal as the number it is, with a money format.
-            sheet.append([v for v in asdict(item).values()])
-        for column, f in enumerate(fields(kind), start=1):
-            if f.name.endswith("_gbp"):
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-                    cell.number_format = "#,##0.00"
-    book.save(path)
-    return path
-
+    """The plan as a workbook: a sheet of capabilities and a sheet with every body's move (money `#,##0.00`)."""
+    sheets.write_xlsx(path, [(title, [f.name for f in fields(kind)], (asdict(item).values() for item in items))
+                             for title, kind, items in (("capabilities", CapabilityPlan, plans),
+                                                        ("bodies", PlanRow, rows))])
+    return Path(path)

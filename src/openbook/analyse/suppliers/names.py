@@ -4,7 +4,10 @@ Published files spell one firm many ways: case, 'Ltd'/'Limited'/'LTD.', a leadin
 '&'/'and', stray spaces and punctuation, 'Smith, J' for 'J Smith'. None of these tells two
 firms apart, so `name_parts` removes them and keeps the legal form aside. Registration
 numbers are written as loosely ('1234567', 'SC 012345', 'GB 123 4567 89'); each is reduced
-to one canonical form or rejected, never guessed.
+to one canonical form or rejected, never guessed. A number joins suppliers outright, so it must
+be one: a VAT number passes HMRC's check digits (python-stdnum), and a company or charity
+number, which carry none, must not be a placeholder ('12345678', '9999999') that a finance
+system writes for firms that have none.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
+from stdnum.gb import vat as gb_vat
 
 # Trailing words that say what kind of legal entity a name is, longest first, and the one
 # form each is reduced to. 'uk' and 'group' before them are kept: 'Kier Group' and 'Kier UK'
@@ -115,7 +119,7 @@ def company_number(text: str | None) -> str | None:
     if prefix and prefix not in _COMPANY_PREFIXES:
         return None
     number = prefix + digits.zfill(8 - len(prefix))
-    if len(number) != 8 or int(digits) == 0:
+    if len(number) != 8 or is_placeholder(digits):
         return None
     return number
 
@@ -125,7 +129,7 @@ def vat_number(text: str | None) -> str | None:
     if not text:
         return None
     value = re.sub(r"[\s.\-]", "", str(text)).upper().removeprefix("GB")
-    if re.fullmatch(r"\d{9}(\d{3})?", value) and int(value[:9]):
+    if re.fullmatch(r"\d{9}(\d{3})?", value) and gb_vat.is_valid(value) and not is_placeholder(value[:9]):
         return value[:9]  # a 12-digit number is a branch of the 9-digit registration
     return None
 
@@ -136,10 +140,22 @@ def charity_number(text: str | None) -> str | None:
         return None
     value = re.sub(r"[\s.]", "", str(text)).upper()
     if re.fullmatch(r"\d{6,8}(-\d{1,2})?", value):
-        return value.split("-")[0]
-    if re.fullmatch(r"SC0\d{5}", value):
-        return value
-    return None
+        number = value.split("-")[0]
+    elif re.fullmatch(r"SC0\d{5}", value):
+        number = value
+    else:
+        return None
+    return None if is_placeholder(number.removeprefix("SC")) else number
+
+
+def is_placeholder(digits: str) -> bool:
+    """Zero, one digit repeated, or a run of consecutive digits up or down ('0123456', '87654321'):
+    what a form is filled with when the real number is not known."""
+    significant = digits.lstrip("0")
+    if not significant or len(set(significant)) == 1:
+        return True
+    steps = {(int(b) - int(a)) for a, b in zip(digits, digits[1:])}
+    return len(digits) >= 4 and steps in ({1}, {-1})
 
 
 def org_id_numbers(org_id: str | None) -> tuple[str | None, str | None]:

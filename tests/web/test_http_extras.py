@@ -1,18 +1,17 @@
 """What API clients expect: /api/v1/health, ETags with 304, gzip, a declared bearer-token scheme
-and stable operation ids, over the real app (http_extras.install) and a small book."""
+and stable operation ids, over the real app (create_app installs http_extras) and a small book."""
 
 from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
 
-from openbook.web import create_app, http_extras
+from openbook.web import create_app
 
 
 @pytest.fixture
 def extras_client(web_book):
     app = create_app(web_book)
-    http_extras.install(app)
     with TestClient(app) as test_client:
         yield test_client
 

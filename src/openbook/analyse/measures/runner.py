@@ -18,6 +18,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from openbook import standard
+from openbook.analyse.classify.floor import sure
 from openbook.analyse.denominators import body_context
 from openbook.analyse.measures import Measure, Quantity, load_measures
 from openbook.analyse.measures import centile_savings, ranks
@@ -107,6 +108,8 @@ def quantity_table(book: Book, quantity: Quantity) -> ir.Table:
         spend = spend_by_year(book)
         for column, allowed in quantity.where:
             spend = spend.filter(spend[column].isin(list(allowed)))
+            if column in ("function", "capability"):
+                spend = sure(spend)  # the floor every reader of classified lines uses
         if quantity.top_suppliers:
             spend = spend.mutate(supplier=spend.supplier_id.coalesce(spend.supplier_name))
             by = spend.group_by(["org_id", "fy", "supplier"]).aggregate(amount=spend.amount_gbp.sum())

@@ -15,7 +15,7 @@ import ibis.expr.types as ir
 
 from openbook import standard
 from openbook.analyse.classify.floor import CONFIDENCE_FLOOR, sure
-from openbook.analyse.denominators import body_context
+from openbook.analyse.denominators import body_context, staff_near
 from openbook.analyse.findings import Finding
 from openbook.formatting import per_basis
 from openbook.store.book import Book
@@ -46,7 +46,8 @@ def function_costs(book: Book, settings: FunctionSettings = FunctionSettings()) 
     con = book.ibis()
     spend = con.table("spend_current")
     functions = list(settings.functions or admin_functions())
-    body_totals = spend.group_by("org_id").aggregate(body_total_gbp=spend.amount_gbp.sum())
+    body_totals = spend.group_by("org_id").aggregate(body_total_gbp=spend.amount_gbp.sum(),
+                                                     first_paid=spend.paid_on.min(), last_paid=spend.paid_on.max())
     admin = sure(spend.filter(spend.function.isin(functions)), settings.min_confidence)
     costs = admin.group_by(["org_id", "function"]).aggregate(cost_gbp=admin.amount_gbp.sum(), lines=admin.count())
     rows = costs.join(body_totals, "org_id").join(body_context(book), "org_id")
@@ -56,7 +57,9 @@ def function_costs(book: Book, settings: FunctionSettings = FunctionSettings()) 
     cost = rows.cost_gbp.cast("float64")
     return rows.mutate(
         per_head=ibis.ifelse(rows.population_served > 0, cost / rows.population_served.cast("float64"), ibis.null()),
-        per_employee=ibis.ifelse(rows.staff_fte > 0, cost / rows.staff_fte, ibis.null()),
+        # Staff counted more than 12 months from the body's spend give no per-employee figure.
+        per_employee=ibis.ifelse((rows.staff_fte > 0) & staff_near(rows.staff_as_of, rows.first_paid, rows.last_paid),
+                                 cost / rows.staff_fte, ibis.null()),
         share=ibis.ifelse(rows.body_total_gbp > 0, cost / rows.body_total_gbp.cast("float64"), ibis.null()),
     )
 

@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from openbook.analyse.detectors.instalments import instalments
 from openbook.analyse.detectors.payment_pairs import (
-    CANDIDATE_BATCH, CONFIDENCE, DuplicateSettings, Pair, Row, candidate_pairs, judge, name_key, payments,
+    CANDIDATE_BATCH, CONFIDENCE, NEEDS_REVIEW, DuplicateSettings, Pair, Row, candidate_pairs, judge, name_key, payments,
     reference_key, row_of,
 )
 from openbook.analyse.findings import Finding
@@ -161,7 +161,8 @@ def _finding(group: Group, files: dict[str, str]) -> Finding:
     return Finding(kind=KIND, detector=DETECTOR, org_ids=[first.org_id], title=title, gbp_at_stake=at_stake,
                    formula=formula, confidence=CONFIDENCE[weakest.rule],
                    evidence=[r.id for r in copies] + [c.id for c in credits],
-                   description="\n".join(explanation), key=weakest.rule)
+                   description="\n".join(explanation), key=weakest.rule,
+                   needs_review=weakest.rule in NEEDS_REVIEW)
 
 
 def _without_instalments(book: Book, pairs: list[Pair], settings: DuplicateSettings, org: str | None,

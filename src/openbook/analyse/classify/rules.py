@@ -8,9 +8,9 @@ by `prefix`, by `word` (the pattern's words as a whole-word phrase) or by `regex
 may match one row; the winner for function, and separately for capability, is chosen by `rank`:
 
 1. a user's mapping beats every built-in rule;
-2. on spend, what was bought (expense type, description; a publisher's own category column is read
-   as its expense type) beats who was paid and which team paid, whatever their confidence: a
-   supplier's name says what it usually sells, the publisher's category what it sold this time;
+2. on spend, the publisher's own words (expense type, description, the team; a category column is
+   read as the expense type) beat a supplier-name rule, whatever its confidence: a supplier's name
+   says what it usually sells, the publisher's words what it sold this time;
 3. then the higher confidence wins;
 4. on equal confidence the field earlier in the table's `FIELDS` order wins (for spend the
    expense type says what was bought; the expense area only where the team spent it; the body
@@ -53,8 +53,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "process": ("process_code", "name"),
 }
 KINDS = ("exact", "prefix", "word", "regex")
-# On spend, the fields that say what was bought rank above the payee and the team (rank, point 2).
-_WHAT_WAS_BOUGHT = {"spend": ("expense_type", "description")}
+# On spend, a rule on the payee's name ranks below every rule on the publisher's own words (rank, point 2).
+_PAYEE_FIELDS = {"spend": ("supplier_name",)}
 # Ledger codes publishers put in front of a name ('265000-IT & Telecommunications', 'ZZ900-MoJ HQ')
 # say nothing about what was bought; only these fields lose them.
 _CODED_FIELDS = {"expense_type", "expense_area", "unit"}
@@ -133,9 +133,10 @@ class Rule:
 
 
 def rank(rule: Rule, table: str) -> tuple:
-    """Larger wins: user first, then what was bought, confidence, field precedence, specificity, file order."""
+    """Larger wins: user first, then the publisher's words over the payee's name, confidence, field
+    precedence, specificity, file order."""
     fields = FIELDS[table]
-    return (rule.origin != "rules", rule.field in _WHAT_WAS_BOUGHT.get(table, ()), rule.confidence,
+    return (rule.origin != "rules", rule.field not in _PAYEE_FIELDS.get(table, ()), rule.confidence,
             -fields.index(rule.field), -KINDS.index(rule.match), len(rule.pattern), -rule.order)
 
 

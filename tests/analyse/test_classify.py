@@ -109,7 +109,8 @@ MONEY_PASSING_THROUGH = [
     (23, "GB-LAE-LDS", "Employers Pension Contributions", "Payroll Services", "West Yorkshire Pension Fund", None,
      "80000.00", "transfers"),
     (24, "GB-LAE-LDS", "Loan drawdown", "Corporate Finance", "Network Rail Infrastructure Ltd", None, "1.5E8",
-     "highways-transport"),
+     "transfers"),  # what was bought (a loan) silences the supplier's usual trade (railways)
+    (28, "GB-LAE-LDS", "CurrGrtOth to NDPBs", "Group Finance", "HSBC BANK PLC", None, "37125000.00", "transfers"),
     (25, "GB-LAE-LDS", "Purchase Card Settlement", "Procurement", "Barclaycard Commercial", None, "30000.00",
      "transfers"),
     (26, "GB-LAE-LDS", "Suspense Account", "Exchequer", "Various", None, "4000.00", "transfers"),
@@ -129,15 +130,18 @@ def test_grants_loans_financing_and_balance_sheet_lines_are_never_administration
 
 
 def test_what_was_bought_outranks_who_was_paid(book):
-    """The expense type (or a publisher's category column read as one) beats a supplier-name rule,
-    even one ranked more confident; energy says too little about what it ran to reach the floor."""
+    """The expense type (or a publisher's category column read as one) silences a supplier-name rule,
+    even a more confident one; energy says too little about what it ran to reach the floor."""
     rows = [(30, "GB-LAE-LDS", "Staff Training", "Corporate Budgets", "MICROSOFT LIMITED", None, "500.00", None),
+            (32, "GB-LAE-LDS", "Standard Desktop Service", "Finance Group", "FUJITSU SERVICES LTD", None, "1973.22", None),
             (31, "GB-LAE-LDS", "Utilities", None, "EDF ENERGY", None, "29341.55", None)]
     _insert_spend(book, rows)
     classify_book(book)
     codes = _codes(book)
     assert codes[30][0] == "hr" and codes[30][2].startswith("rules:training")
     assert codes[31][0] == "property" and codes[31][3] < CONFIDENCE_FLOOR
+    # Without a rule on what was bought, a known vendor beats the team that paid (0.7 over 0.6).
+    assert codes[32][0] == "digital"
 
 
 def test_codes_the_publisher_gave_are_kept_and_marked(book):

@@ -8,17 +8,17 @@ by `prefix`, by `word` (the pattern's words as a whole-word phrase) or by `regex
 may match one row; the winner for function, and separately for capability, is chosen by `rank`:
 
 1. a user's mapping beats every built-in rule;
-2. on spend, the publisher's own words (expense type, description, the team; a category column is
-   read as the expense type) beat a supplier-name rule, whatever its confidence: a supplier's name
-   says what it usually sells, the publisher's words what it sold this time;
-3. then the higher confidence wins;
-4. on equal confidence the field earlier in the table's `FIELDS` order wins (for spend the
+2. then the higher confidence wins;
+3. on equal confidence the field earlier in the table's `FIELDS` order wins (for spend the
    expense type says what was bought; the expense area only where the team spent it; the body
    last, as the purpose of a single-purpose body);
-5. then the more specific kind (exact, prefix, word, regex), then the longer pattern, then the
+4. then the more specific kind (exact, prefix, word, regex), then the longer pattern, then the
    rule that comes first in its file.
 
-Across a row's fields one more rule applies (`combine`): money that passes through the body
+Across a row's fields two more rules apply (`combine`). On spend, what was bought (the expense
+type or description; a publisher's category column is read as its expense type) beats a rule on
+the supplier's name whatever their confidence: a name says what a supplier usually sells, the
+publisher's words what it sold this time. And money that passes through the body
 (a function of kind 'transfer': grants, loans, financing, balance-sheet and control accounts,
 insurance, the employer's share of pay) is never administration. If any field says transfer, an
 admin function from another field is dropped; a frontline purpose (the body's, the team's) stands,
@@ -53,8 +53,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "process": ("process_code", "name"),
 }
 KINDS = ("exact", "prefix", "word", "regex")
-# On spend, a rule on the payee's name ranks below every rule on the publisher's own words (rank, point 2).
-_PAYEE_FIELDS = {"spend": ("supplier_name",)}
+# On spend, a rule on what was bought beats one on the payee's name (`combine`).
+_WHAT_WAS_BOUGHT = {"spend": ("expense_type", "description")}
+_PAYEE = {"spend": "supplier_name"}
 # Ledger codes publishers put in front of a name ('265000-IT & Telecommunications', 'ZZ900-MoJ HQ')
 # say nothing about what was bought; only these fields lose them.
 _CODED_FIELDS = {"expense_type", "expense_area", "unit"}
@@ -133,10 +134,9 @@ class Rule:
 
 
 def rank(rule: Rule, table: str) -> tuple:
-    """Larger wins: user first, then the publisher's words over the payee's name, confidence, field
-    precedence, specificity, file order."""
+    """Larger wins: user first, then confidence, field precedence, specificity, file order."""
     fields = FIELDS[table]
-    return (rule.origin != "rules", rule.field not in _PAYEE_FIELDS.get(table, ()), rule.confidence,
+    return (rule.origin != "rules", rule.confidence,
             -fields.index(rule.field), -KINDS.index(rule.match), len(rule.pattern), -rule.order)
 
 
@@ -149,12 +149,15 @@ def function_kinds() -> dict[str, str]:
 def combine(table: str, candidates: Iterable[Rule]) -> Rule | None:
     """The function rule that wins a row, from each field's winner (see the module's last rule).
 
-    A transfer in any field vetoes administration: the best frontline rule wins if there is one,
-    else the best transfer rule. Without a transfer the best ranked rule wins.
+    A rule on what was bought silences one on the payee's name. A transfer in any field vetoes
+    administration: the best frontline rule wins if there is one, else the best transfer rule.
+    Without a transfer the best ranked rule wins.
     """
     found = [rule for rule in candidates if rule is not None and rule.function]
     if not found:
         return None
+    if any(rule.field in _WHAT_WAS_BOUGHT.get(table, ()) for rule in found):
+        found = [rule for rule in found if rule.field != _PAYEE.get(table) or rule.origin != "rules"]
     kinds = function_kinds()
     if any(kinds.get(rule.function) == "transfer" for rule in found if rule.origin == "rules"):
         users = [rule for rule in found if rule.origin != "rules"]

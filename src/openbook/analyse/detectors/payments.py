@@ -15,6 +15,7 @@ docs/methodology.md ("Duplicate payments").
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -162,7 +163,16 @@ def _finding(group: Group, files: dict[str, str]) -> Finding:
                    formula=formula, confidence=CONFIDENCE[weakest.rule],
                    evidence=[r.id for r in copies] + [c.id for c in credits],
                    description="\n".join(explanation), key=weakest.rule,
-                   needs_review=weakest.rule in NEEDS_REVIEW)
+                   needs_review=weakest.rule in NEEDS_REVIEW or all(_grant(c) for c in copies))
+
+
+# A grant is paid in tranches against its award reference (grant in aid drawn down weekly, a
+# programme grant quarterly): copies that are all grant lines may be instalments, so need review.
+_GRANT = re.compile(r"\bgrants?\b|\bgrant in aid\b|\bgrant-in aid\b|\bgia\b", re.I)
+
+
+def _grant(row: Row) -> bool:
+    return bool(row.expense_type and _GRANT.search(row.expense_type))
 
 
 def _without_instalments(book: Book, pairs: list[Pair], settings: DuplicateSettings, org: str | None,

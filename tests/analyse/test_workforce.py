@@ -102,3 +102,13 @@ def test_undisclosed_pay_is_missing_not_nought(writer, book):
     assert posts["2"].pay_mid == Decimal("105000") and posts["3"].pay_mid is None
     (finding,) = [f for f in unit_findings(book) if f.org_ids == ["XX-C"]]
     assert "median senior pay £105,000.00" in finding.formula
+
+
+def test_vacancies_are_no_role_held(writer, book):
+    for i in range(1, 4):
+        org = f"XX-V{i}"
+        writer.organisation(org, "ministerial-department")
+        writer.add("post", [senior("0", None, "Board", 150000, title="Permanent Secretary", org=org),
+                            senior("1", "0", "Policy", 120000, title="Not in post", grade="SCS1", function="governance",
+                                   org=org)], file=f"{org}.csv")
+    assert repeated_role_findings(book) == []

@@ -420,15 +420,17 @@ def test_findings_a_rule_cannot_tell_from_look_alikes_need_review(book, tmp_path
         ("02/01", "EAGIAJAN15", "Rivers Agency", "Grant-in Aid Payments", "50000000.00"),  # tranches
         ("09/01", "EAGIAJAN15", "Rivers Agency", "Grant-in Aid Payments", "50000000.00"),
         ("14/01", "6.1511E+11", "Some Department", "Solicitors", "166250.00"),  # rounded: no reference
-        ("16/01", "6.1511E+11", "Some Department", "Solicitors", "166250.00")))
+        ("16/01", "6.1511E+11", "Some Department", "Solicitors", "166250.00"),
+        ("20/01", "832166", "Warrington Borough Council", "Building Management", "204385.14"),  # a bill's
+        ("20/02", "832166", "Warrington Borough Council", "Building Management", "204385.14")))  # instalments
     path = tmp_path / "dft-2015-01.csv"
     path.write_text(HEADER + rows, encoding="utf-8")
     ingest_file(book, path, org="Department for Transport")
     scan = find_duplicate_payments(book)
     review = {tuple(_lines(f)): (f.key, f.needs_review) for f in scan.findings}
     assert review == {(2, 3): ("exact", False), (4, 5): ("no-reference", True), (6, 7): ("exact", True),
-                      (8, 9): ("no-reference", True)}
+                      (8, 9): ("no-reference", True), (10, 11): ("exact", True)}
     save_findings(book, "payments", scan.findings)
     listed = book.findings(kind="duplicate-payment")
-    assert [f["needs_review"] for f in listed] == [False, True, True, True]  # largest £ first within each
+    assert [f["needs_review"] for f in listed] == [False, True, True, True, True]  # largest £ first within each
     assert listed[1]["gbp_at_stake"] > listed[0]["gbp_at_stake"]  # the £50m tranches rank below the £3,100

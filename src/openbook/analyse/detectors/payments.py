@@ -163,16 +163,34 @@ def _finding(group: Group, files: dict[str, str]) -> Finding:
                    formula=formula, confidence=CONFIDENCE[weakest.rule],
                    evidence=[r.id for r in copies] + [c.id for c in credits],
                    description="\n".join(explanation), key=weakest.rule,
-                   needs_review=weakest.rule in NEEDS_REVIEW or all(_grant(c) for c in copies))
+                   needs_review=weakest.rule in NEEDS_REVIEW or _instalments_by_design(copies))
 
 
 # A grant is paid in tranches against its award reference (grant in aid drawn down weekly, a
 # programme grant quarterly): copies that are all grant lines may be instalments, so need review.
+# Both tells were read from the tuning half's false findings (docs/methodology.md).
 _GRANT = re.compile(r"\bgrants?\b|\bgrant in aid\b|\bgrant-in aid\b|\bgia\b", re.I)
 
 
 def _grant(row: Row) -> bool:
     return bool(row.expense_type and _GRANT.search(row.expense_type))
+
+
+# Business rates and other council bills are billed once a year and paid in monthly instalments of
+# one amount under the bill's number: copies a month or more apart to a council, or on rates lines.
+_RATES = re.compile(r"\b(business |non domestic |nndr )?rates\b", re.I)
+_COUNCIL = re.compile(r"\b(council|borough|corporation of london)\b", re.I)
+
+
+def _instalments_by_design(copies: list[Row]) -> bool:
+    """Copies that may be instalments of one award or bill: every copy a grant line, or every copy
+    a rates line or paid to a council, in different months."""
+    if all(_grant(c) for c in copies):
+        return True
+    months = {(c.paid_on.year, c.paid_on.month) for c in copies if c.paid_on}
+    billed = all((c.expense_type and _RATES.search(c.expense_type)) or (c.name and _COUNCIL.search(c.name))
+                 for c in copies)
+    return billed and len(months) == len(copies)
 
 
 def _without_instalments(book: Book, pairs: list[Pair], settings: DuplicateSettings, org: str | None,

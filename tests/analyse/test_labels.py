@@ -35,6 +35,9 @@ def _read(name: str) -> list[dict[str, str]]:
 
 FINDINGS = _read("labels-findings.csv")
 LINES = _read("labels-lines.csv")
+# A fresh sample of the check half, labelled once the rules were settled on the tuning half: the
+# figures to report, never to tune on.
+CHECK_LINES = _read("labels-lines-check.csv")
 ADMIN = {row["code"] for row in standard.code_list("functions") if row["kind"] == "admin"}
 KIND_OF = {row["code"]: row["kind"] for row in standard.code_list("functions")}
 
@@ -47,7 +50,8 @@ def precision(rows: list[dict[str, str]]) -> float | None:
 
 
 def test_every_label_is_keyed_by_file_and_line_and_has_a_verdict_and_a_reason():
-    for rows, verdicts in ((FINDINGS, VERDICTS), (LINES, {"right", "wrong", "unclear"})):
+    for rows, verdicts in ((FINDINGS, VERDICTS), (LINES, {"right", "wrong", "unclear"}),
+                           (CHECK_LINES, {"right", "wrong", "unclear"})):
         assert rows
         assert all(len(r["source_sha256"]) == 64 and int(r["source_line"]) > 0 for r in rows)
         assert {r["verdict"] for r in rows} <= verdicts
@@ -74,7 +78,7 @@ def test_precision_per_detector_where_it_is_measured_today():
     assert needing_review and precision(needing_review) < 0.9
     # The goals met today (docs/methodology.md): the detectors below are far from 0.9 and say so.
     duplicates = figures[("duplicate-payment", False)]
-    assert duplicates[1] >= 30 and duplicates[0] >= 0.5
+    assert duplicates[1] >= 25 and duplicates[0] >= 0.6
     assert all(value is None or value < 0.9 for (kind, _), (value, _) in figures.items()
                if kind in {"function-cost-above-peers", "measure-above-target-centile"})
 
@@ -115,7 +119,7 @@ def relabelled_book(shared_data, shared_manifest, tmp_path_factory):
     from openbook.store import Book
 
     by_sha = {row["sha256"]: row for row in shared_manifest}
-    wanted = sorted({r["source_sha256"] for r in LINES})
+    wanted = sorted({r["source_sha256"] for r in LINES + CHECK_LINES})
     missing = [sha for sha in wanted if sha not in by_sha]
     assert not missing, f"labelled files not in files.csv: {missing[:3]}"
     book = Book(tmp_path_factory.mktemp("labels") / "labels.duckdb")
@@ -136,3 +140,13 @@ def test_admin_classification_on_the_rebuilt_labelled_lines(relabelled_book):
     by_count, by_gbp, count = _accuracy(LINES, lambda r: found[(r["source_sha256"], int(r["source_line"]))])
     print(f"admin classification, rebuilt: {count} lines, {by_count:.1%} by count, {by_gbp:.1%} by £")
     assert count > 150 and by_count >= 0.85 and by_gbp >= 0.9
+
+
+def test_admin_classification_on_a_fresh_sample_of_the_check_half(relabelled_book):
+    """Measured, not tuned: 78.8% right by count and 80.5% by £ (docs/methodology.md); the goal of
+    90% is not met there, so this asserts only that the rules have not slipped below the measure."""
+    found = {(sha, line): (function, confidence) for sha, line, function, confidence in relabelled_book.query(
+        "SELECT source_sha256, source_line, function, classification_confidence FROM spend")}
+    by_count, by_gbp, count = _accuracy(CHECK_LINES, lambda r: found[(r["source_sha256"], int(r["source_line"]))])
+    print(f"admin classification, check half: {count} lines, {by_count:.1%} by count, {by_gbp:.1%} by £")
+    assert count > 100 and by_count >= 0.75 and by_gbp >= 0.75

@@ -56,6 +56,7 @@ KINDS = ("exact", "prefix", "word", "regex")
 # On spend, a rule on what was bought beats one on the payee's name (`combine`).
 _WHAT_WAS_BOUGHT = {"spend": ("expense_type", "description")}
 _PAYEE = {"spend": "supplier_name"}
+_TEAM = {"spend": "expense_area"}
 # Ledger codes publishers put in front of a name ('265000-IT & Telecommunications', 'ZZ900-MoJ HQ')
 # say nothing about what was bought; only these fields lose them.
 _CODED_FIELDS = {"expense_type", "expense_area", "unit"}
@@ -149,16 +150,22 @@ def function_kinds() -> dict[str, str]:
 def combine(table: str, candidates: Iterable[Rule]) -> Rule | None:
     """The function rule that wins a row, from each field's winner (see the module's last rule).
 
-    A rule on what was bought silences one on the payee's name. A transfer in any field vetoes
+    A rule on what was bought silences one on the payee's name, and, when it names an admin
+    function, a team rule naming another admin function. A transfer in any field vetoes
     administration: the best frontline rule wins if there is one, else the best transfer rule.
     Without a transfer the best ranked rule wins.
     """
     found = [rule for rule in candidates if rule is not None and rule.function]
     if not found:
         return None
-    if any(rule.field in _WHAT_WAS_BOUGHT.get(table, ()) for rule in found):
-        found = [rule for rule in found if rule.field != _PAYEE.get(table) or rule.origin != "rules"]
     kinds = function_kinds()
+    bought = [rule for rule in found if rule.field in _WHAT_WAS_BOUGHT.get(table, ())]
+    if bought:
+        found = [rule for rule in found if rule.field != _PAYEE.get(table) or rule.origin != "rules"]
+    if any(kinds.get(rule.function) == "admin" for rule in bought):
+        # Both say administration: what was bought names the function, the team only paid for it.
+        found = [rule for rule in found if not (rule.field == _TEAM.get(table) and rule.origin == "rules"
+                                                and kinds.get(rule.function) == "admin")]
     if any(kinds.get(rule.function) == "transfer" for rule in found if rule.origin == "rules"):
         users = [rule for rule in found if rule.origin != "rules"]
         frontline = [rule for rule in found if kinds.get(rule.function) == "frontline"]

@@ -134,6 +134,9 @@ def test_what_was_bought_outranks_who_was_paid(book):
     even a more confident one; energy says too little about what it ran to reach the floor."""
     rows = [(30, "GB-LAE-LDS", "Staff Training", "Corporate Budgets", "MICROSOFT LIMITED", None, "500.00", None),
             (32, "GB-LAE-LDS", "Standard Desktop Service", "Finance Group", "FUJITSU SERVICES LTD", None, "1973.22", None),
+            (33, "GB-LAE-LDS", "Gas", "Group Finance", "CORONA ENERGY", None, "1690.37", None),
+            (34, "GB-LAE-LDS", "Equipment Furniture And Materials", "Adult Social Care", "Sidhil Ltd", None, "616.55",
+             None),
             (31, "GB-LAE-LDS", "Utilities", None, "EDF ENERGY", None, "29341.55", None)]
     _insert_spend(book, rows)
     classify_book(book)
@@ -142,6 +145,9 @@ def test_what_was_bought_outranks_who_was_paid(book):
     assert codes[31][0] == "property" and codes[31][3] < CONFIDENCE_FLOOR
     # Without a rule on what was bought, a known vendor beats the team that paid (0.7 over 0.6).
     assert codes[32][0] == "digital"
+    # An expense type naming an admin function beats a team naming another; a frontline team still
+    # outranks a generic word.
+    assert codes[33][0] == "property" and codes[34][0] == "adult-social-care"
 
 
 def test_codes_the_publisher_gave_are_kept_and_marked(book):

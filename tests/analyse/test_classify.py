@@ -10,6 +10,7 @@ import pytest
 
 from openbook import standard
 from openbook.analyse.classify import classify_book
+from openbook.analyse.classify.floor import CONFIDENCE_FLOOR
 from openbook.analyse.classify.rules import FIELDS, RuleSet, builtin_rules, normalise, rules_from_mapping
 from openbook.errors import UsageError
 from openbook.store import Book
@@ -97,6 +98,56 @@ def test_crafted_spend_rows_get_the_codes_their_words_say(book):
     assert codes[5][2] == "rules:body-dfe" and codes[5][3] == 0.3
     assert codes[6][2:] == [None, None] and codes[7][2:] == [None, None]  # unclassified, still there
     assert book.query("SELECT count(*) FROM spend")[0][0] == len(SPEND)
+
+
+MONEY_PASSING_THROUGH = [
+    # (line, org_id, expense_type, expense_area, supplier, description, amount, what we expect)
+    (20, "GB-LAE-LDS", "Subscriptions", "Group Finance", "UNITED NATIONS", None, "900000.00", "transfers"),
+    (21, "GB-LAE-LDS", "Grants to External Organisations", "Finance and Resources", "A Charity", None, "5000.00",
+     "transfers"),
+    (22, "GB-LAE-LDS", "Insurance", "Human Resources", "Zurich Municipal", None, "12000.00", "transfers"),
+    (23, "GB-LAE-LDS", "Employers Pension Contributions", "Payroll Services", "West Yorkshire Pension Fund", None,
+     "80000.00", "transfers"),
+    (24, "GB-LAE-LDS", "Loan drawdown", "Corporate Finance", "Network Rail Infrastructure Ltd", None, "1.5E8",
+     "transfers"),  # what was bought (a loan) silences the supplier's usual trade (railways)
+    (28, "GB-LAE-LDS", "CurrGrtOth to NDPBs", "Group Finance", "HSBC BANK PLC", None, "37125000.00", "transfers"),
+    (25, "GB-LAE-LDS", "Purchase Card Settlement", "Procurement", "Barclaycard Commercial", None, "30000.00",
+     "transfers"),
+    (26, "GB-LAE-LDS", "Suspense Account", "Exchequer", "Various", None, "4000.00", "transfers"),
+    (27, "GB-LAE-LDS", "Disabled Facilities Grants", "Finance", "A Builder Ltd", None, "7000.00", "housing"),
+]
+
+
+def test_grants_loans_financing_and_balance_sheet_lines_are_never_administration(book):
+    """A transfer in any field drops an admin function from the others; a frontline purpose stands."""
+    _insert_spend(book, MONEY_PASSING_THROUGH)
+    classify_book(book)
+    codes = _codes(book)
+    kinds = {row["code"]: row["kind"] for row in standard.code_list("functions")}
+    for line, *_, expected in MONEY_PASSING_THROUGH:
+        assert codes[line][0] == expected, (line, codes[line])
+        assert kinds[codes[line][0]] != "admin"
+
+
+def test_what_was_bought_outranks_who_was_paid(book):
+    """The expense type (or a publisher's category column read as one) silences a supplier-name rule,
+    even a more confident one; energy says too little about what it ran to reach the floor."""
+    rows = [(30, "GB-LAE-LDS", "Staff Training", "Corporate Budgets", "MICROSOFT LIMITED", None, "500.00", None),
+            (32, "GB-LAE-LDS", "Standard Desktop Service", "Finance Group", "FUJITSU SERVICES LTD", None, "1973.22", None),
+            (33, "GB-LAE-LDS", "Gas", "Group Finance", "CORONA ENERGY", None, "1690.37", None),
+            (34, "GB-LAE-LDS", "Equipment Furniture And Materials", "Adult Social Care", "Sidhil Ltd", None, "616.55",
+             None),
+            (31, "GB-LAE-LDS", "Utilities", None, "EDF ENERGY", None, "29341.55", None)]
+    _insert_spend(book, rows)
+    classify_book(book)
+    codes = _codes(book)
+    assert codes[30][0] == "hr" and codes[30][2].startswith("rules:training")
+    assert codes[31][0] == "property" and codes[31][3] < CONFIDENCE_FLOOR
+    # Without a rule on what was bought, a known vendor beats the team that paid (0.7 over 0.6).
+    assert codes[32][0] == "digital"
+    # An expense type naming an admin function beats a team naming another; a frontline team still
+    # outranks a generic word.
+    assert codes[33][0] == "property" and codes[34][0] == "adult-social-care"
 
 
 def test_codes_the_publisher_gave_are_kept_and_marked(book):

@@ -75,3 +75,31 @@ def test_staff_come_from_the_latest_organogram_when_the_registry_has_none(writer
     assert (rows["XX-A"]["staff_fte"], rows["XX-A"]["staff_source"]) == (41.5, "organogram")
     assert rows["XX-A"]["staff_as_of"] == date(2024, 3, 31)
     assert (rows["XX-B"]["staff_fte"], rows["XX-B"]["staff_source"]) == (99, "registry")
+
+
+def test_staff_counted_more_than_a_year_from_the_spend_give_no_per_employee_figure(writer, book):
+    """A 2011 organogram does not divide 2014 spend: the body falls back to a share of its spend."""
+    from datetime import date
+
+    for i in range(1, 6):
+        org = f"XX-E{i}"
+        writer.organisation(org, "executive-agency")
+        snapshot = date(2011, 9, 30) if i == 1 else date(2014, 3, 31)
+        writer.add("post", [{"org_id": org, "title": "Officer", "is_senior": False, "as_of": snapshot,
+                             "fte": 100.0 * i}], file=f"{org}-posts.csv")
+        writer.spend(org, Decimal(1000 * 100 * i), function="hr", paid_on=date(2014, 6, 1), file=f"{org}.csv")
+        writer.spend(org, Decimal(1000 * 100 * i), function="housing", paid_on=date(2014, 6, 1), file=f"{org}-h.csv")
+    rows = {r["org_id"]: r for r in benchmark(book)}
+    assert rows["XX-E1"]["per_employee"] is None and rows["XX-E1"]["share"] == pytest.approx(0.5)
+    assert all(rows[f"XX-E{i}"]["per_employee"] == pytest.approx(1000.0) for i in range(2, 6))
+
+
+def test_only_lines_classified_at_least_as_surely_as_the_floor_are_costed(writer, book):
+    from openbook.analyse.classify.floor import CONFIDENCE_FLOOR
+
+    writer.organisation("XX-F", "executive-agency", staff=10)
+    writer.spend("XX-F", "1000", function="finance", classification_confidence=CONFIDENCE_FLOOR)
+    writer.spend("XX-F", "500", function="finance", classification_confidence=CONFIDENCE_FLOOR - 0.1)
+    writer.spend("XX-F", "250", function="finance")  # the publisher's own code: no doubt of ours
+    (row,) = [r for r in benchmark(book) if r["org_id"] == "XX-F"]
+    assert row["cost_gbp"] == Decimal("1250.00")

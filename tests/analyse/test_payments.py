@@ -333,6 +333,7 @@ def test_the_same_look_alikes_without_their_tells_are_duplicates(book, tmp_path)
     ("Name withheld - data protection", True), ("Individual", True), ("NAME REMOVED", True),
     ("Personal Information", True), ("Personal Care Specialists Ltd", False),
     ("Wheels Private Hire", False), ("Disclosure & Barring Service", False), ("Redwood Individual Care", False),
+    ("xxxxxx", True), ("*****", True), ("Xerox UK Ltd", False),
 ])
 def test_withheld_payees_are_recognised_by_rule(name, withheld):
     import ibis
@@ -406,3 +407,30 @@ def test_a_price_paid_many_times_without_references_is_not_a_duplicate(book, tmp
     scan = find_duplicate_payments(book)
     assert [(_lines(f), f.key) for f in scan.findings] == [([10, 11], "no-reference")]  # £77 twice: kept
     assert scan.set_aside == {"a price paid many times, no reference to tell copies apart": 3}
+
+
+def test_findings_a_rule_cannot_tell_from_look_alikes_need_review(book, tmp_path):
+    """No reference, grant tranches under one award reference, or a reference a spreadsheet rounded
+    ('6.1511E+11'): what published data cannot settle is stored as needing review and listed last."""
+    rows = "".join(f"DfT,{d}/2015,{ref},{supplier},{etype},{amount}\n" for d, ref, supplier, etype, amount in (
+        ("05/01", "5500917", "Castle & Co Ltd", "Legal", "3100.00"),        # exact: a reviewed-grade finding
+        ("12/01", "5500917", "Castle & Co Ltd", "Legal", "3100.00"),
+        ("09/01", "#", "Oak Care Ltd", "Care", "77.00"),                     # no reference: needs review
+        ("12/01", "#", "Oak Care Ltd", "Care", "77.00"),
+        ("02/01", "EAGIAJAN15", "Rivers Agency", "Grant-in Aid Payments", "50000000.00"),  # tranches
+        ("09/01", "EAGIAJAN15", "Rivers Agency", "Grant-in Aid Payments", "50000000.00"),
+        ("14/01", "6.1511E+11", "Some Department", "Solicitors", "166250.00"),  # rounded: no reference
+        ("16/01", "6.1511E+11", "Some Department", "Solicitors", "166250.00"),
+        ("20/01", "832166", "Warrington Borough Council", "Building Management", "204385.14"),  # a bill's
+        ("20/02", "832166", "Warrington Borough Council", "Building Management", "204385.14")))  # instalments
+    path = tmp_path / "dft-2015-01.csv"
+    path.write_text(HEADER + rows, encoding="utf-8")
+    ingest_file(book, path, org="Department for Transport")
+    scan = find_duplicate_payments(book)
+    review = {tuple(_lines(f)): (f.key, f.needs_review) for f in scan.findings}
+    assert review == {(2, 3): ("exact", False), (4, 5): ("no-reference", True), (6, 7): ("exact", True),
+                      (8, 9): ("no-reference", True), (10, 11): ("exact", True)}
+    save_findings(book, "payments", scan.findings)
+    listed = book.findings(kind="duplicate-payment")
+    assert [f["needs_review"] for f in listed] == [False, True, True, True, True]  # largest £ first within each
+    assert listed[1]["gbp_at_stake"] > listed[0]["gbp_at_stake"]  # the £50m tranches rank below the £3,100

@@ -74,11 +74,41 @@ def test_the_same_senior_role_in_many_bodies_is_found(writer, book):
     for i, pay in enumerate([90000, 100000, 110000], start=1):
         org = f"XX-B{i}"
         writer.organisation(org, "district-council")
-        writer.add("post", [senior("1", None, "Resources", pay, title=f"Director of Finance{' (interim)' * (i == 2)}",
+        writer.add("post", [senior("0", None, "Chief Executive's Office", 150000, title="Chief Executive",
+                                   grade="Chief Executive", function="finance", org=org),
+                            senior("1", "0", "Resources", pay, title=f"Director of Finance{' (interim)' * (i == 2)}",
                                    grade="Director", function="finance", org=org)], file=f"{org}.csv")
     writer.add("post", [senior("1", None, "Resources", 95000, title="Director of Finance", grade="Director",
                                function="finance", org="XX-B1")], file="XX-B1-old.csv")
     found = repeated_role_findings(book)
+    # Every body needs its own chief executive: three of them are not a duplicated role.
     assert len(found) == 1
     assert found[0].org_ids == ["XX-B1", "XX-B2", "XX-B3"]
+    assert "Director of Finance" in found[0].title
     assert role_pattern("Director of Finance (interim)") == role_pattern("DIRECTOR OF FINANCE") == "director finance"
+
+
+def test_undisclosed_pay_is_missing_not_nought(writer, book):
+    """A band of 0 to 0 (how many publishers write 'not disclosed') never enters a median as £0."""
+    writer.organisation("XX-C", "ministerial-department")
+    writer.add("post", [
+        senior("1", None, "Board", 150000, title="Permanent Secretary", grade="SCS4", org="XX-C"),
+        senior("2", "1", "Finance", 100000, org="XX-C"),
+        {**senior("3", "1", "Finance", 0, org="XX-C"), "pay_ceiling_gbp": Decimal(0)},
+        {**senior("4", "1", "Finance", 0, org="XX-C"), "pay_ceiling_gbp": Decimal(0)},
+        junior("2", "Finance", 3.0, 30000, org="XX-C"),
+    ], file="XX-C.csv")
+    posts = {p.post_ref: p for p in load_posts(book) if p.org_id == "XX-C"}
+    assert posts["2"].pay_mid == Decimal("105000") and posts["3"].pay_mid is None
+    (finding,) = [f for f in unit_findings(book) if f.org_ids == ["XX-C"]]
+    assert "median senior pay £105,000.00" in finding.formula
+
+
+def test_vacancies_are_no_role_held(writer, book):
+    for i in range(1, 4):
+        org = f"XX-V{i}"
+        writer.organisation(org, "ministerial-department")
+        writer.add("post", [senior("0", None, "Board", 150000, title="Permanent Secretary", org=org),
+                            senior("1", "0", "Policy", 120000, title="Not in post", grade="SCS1", function="governance",
+                                   org=org)], file=f"{org}.csv")
+    assert repeated_role_findings(book) == []

@@ -209,10 +209,12 @@ def test_cofog_has_its_ten_divisions():
     assert [row["code"] for row in standard.code_list("cofog")] == [f"{n:02d}" for n in range(1, 11)]
 
 
-def test_functions_are_admin_or_frontline_and_point_at_real_cofog_divisions():
+def test_functions_are_admin_frontline_or_transfer_and_point_at_real_cofog_divisions():
     rows = standard.code_list("functions")
     assert list(rows[0]) == ["code", "label", "kind", "govs", "apqc", "sercop", "cofog", "description"]
-    assert {row["kind"] for row in rows} == {"admin", "frontline"}
+    assert {row["kind"] for row in rows} == {"admin", "frontline", "transfer"}
+    # Money that passes through (grants, loans, financing, balance sheet) has its own kind, never admin.
+    assert [row["code"] for row in rows if row["kind"] == "transfer"] == ["transfers"]
     divisions = {row["code"] for row in standard.code_list("cofog")}
     bad = [row["code"] for row in rows if row["cofog"] and row["cofog"][:2] not in divisions]
     assert bad == []

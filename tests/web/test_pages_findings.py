@@ -109,3 +109,25 @@ def test_the_baseline_figure_downloads_as_the_lines_it_sums(demo_client, demo_bo
     assert sum(Decimal(r["annual_cost_gbp"]) for r in lines) == sum(
         (line.annual_cost_gbp.quantize(Decimal("0.01")) for line in expected.lines), Decimal(0))
     assert {r["kind"] for r in lines} <= set(model.KINDS)
+
+
+def test_findings_that_need_review_are_labelled_and_listed_after_the_confident_ones(tmp_path):
+    """A no-reference pair of £9,000 ranks below an exact copy of £100 on the home page and the
+    duplicates page, and says it needs review there and on its own page."""
+    published = tmp_path / "spend.csv"
+    published.write_text("Body Name,Date,Supplier,Amount,Transaction Number\n"
+                         "Trafford Council,02/04/2024,Acme Ltd,100.00,INV-1001\n"
+                         "Trafford Council,09/04/2024,Acme Ltd,100.00,INV-1001\n"
+                         "Trafford Council,03/04/2024,Oak Care Ltd,9000.00,\n"
+                         "Trafford Council,05/04/2024,Oak Care Ltd,9000.00,\n"
+                         "Trafford Council,06/04/2024,Elm Ltd,5.00,INV-7\n", encoding="utf-8")
+    with Book(tmp_path / "b.duckdb") as book:
+        ingest_file(book, published)
+        save_findings(book, DETECTOR, find_duplicate_payments(book).findings)
+        review = [f["finding_id"] for f in book.findings() if f["needs_review"]]
+    assert len(review) == 1
+    with TestClient(create_app(tmp_path / "b.duckdb")) as client:
+        for path in ("/", "/duplicates"):
+            text = client.get(path).text
+            assert text.index("Acme Ltd") < text.index("Oak Care Ltd") and "needs review" in text
+        assert "Needs review." in client.get(f"/findings/{review[0]}").text

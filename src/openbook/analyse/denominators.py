@@ -3,6 +3,11 @@
 The registry's figures come first (a user can correct them with an organisation file); where
 it has no staff figure, the body's own latest organogram gives one (senior posts plus junior
 FTE), so that central bodies can be compared per employee from what they publish.
+
+A staff count divides only spend it is near: an organogram snapshot more than `STAFF_WITHIN_DAYS`
+from the spend (a 2011 organogram against 2014-15 spend) gives no per-employee figure at all,
+rather than one for a body of another size. The registry's figure has no date and is taken as
+the body's size now.
 """
 
 from __future__ import annotations
@@ -11,6 +16,16 @@ import ibis
 import ibis.expr.types as ir
 
 from openbook.store.book import Book
+
+STAFF_WITHIN_DAYS = 365  # an organogram counts staff for spend at most this far from its snapshot
+
+
+def staff_near(staff_as_of: ir.Value, first: ir.Value, last: ir.Value) -> ir.BooleanValue:
+    """Whether a staff count dated `staff_as_of` (null: the registry's, undated) may divide spend
+    paid between `first` and `last`: the snapshot lies within 12 months of that period."""
+    window = ibis.interval(days=STAFF_WITHIN_DAYS)
+    return staff_as_of.isnull() | ((staff_as_of.cast("date") >= first.cast("date") - window)
+                                   & (staff_as_of.cast("date") <= last.cast("date") + window))
 
 
 def body_context(book: Book) -> ir.Table:

@@ -3,6 +3,10 @@
 Every detector returns Findings and stores them with `save_findings`, which replaces that
 detector's earlier findings (so analyses are re-computable) while keeping any review status a
 person gave a finding whose evidence has not changed (its id is derived from the evidence).
+
+A finding from a rule that cannot reach 0.9 precision from published data alone (measured on the
+labelled corpus, docs/methodology.md) is stored with `needs_review`: it is listed below reviewed
+and confident findings, labelled "needs review", and no savings figure counts it.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class Finding:
     evidence: Sequence[Evidence]
     description: str = ""
     status: str = "open"
+    needs_review: bool = False  # the rule behind it cannot reach 0.9 precision from published data
     key: str = ""  # what makes two findings the same beyond their evidence (e.g. a measure name)
     computed_at: datetime | None = field(default=None, compare=False)
 
@@ -49,7 +54,7 @@ class Finding:
             "gbp_at_stake": money(self.gbp_at_stake), "formula": self.formula,
             "confidence": round(float(self.confidence), 4),
             "evidence": [f"{sha}:{line}" for sha, line in self.evidence],
-            "status": self.status, "computed_at": computed_at,
+            "status": self.status, "needs_review": self.needs_review, "computed_at": computed_at,
         }
 
 

@@ -310,7 +310,7 @@ def findings_table(rows: list[dict], *, detail: bool = False) -> None:
         console.print("No findings. Run `openbook analyse` after ingesting spend, organograms, systems or "
                       "cost registers; a detector with nothing to read finds nothing.")
         return
-    table = Table(title="Findings, largest £ at stake first", show_lines=detail)
+    table = Table(title="Findings, largest £ at stake first (those that need review last)", show_lines=detail)
     table.add_column("£ at stake", justify="right")
     table.add_column("kind")
     table.add_column("bodies")
@@ -320,7 +320,8 @@ def findings_table(rows: list[dict], *, detail: bool = False) -> None:
     for row in rows:
         text = row["title"] + (f"\n[dim]{row['formula']}[/]" if detail else "")
         bodies = ", ".join(row["org_ids"][:3]) + (f" +{len(row['org_ids']) - 3}" if len(row["org_ids"]) > 3 else "")
-        table.add_row(gbp(row["gbp_at_stake"]), row["kind"], bodies, text, f"{row['confidence']:.2f}",
+        kind = row["kind"] + ("\n[yellow]needs review[/]" if row.get("needs_review") and row["status"] == "open" else "")
+        table.add_row(gbp(row["gbp_at_stake"]), kind, bodies, text, f"{row['confidence']:.2f}",
                       f"{len(row['evidence']):,}")
     console.print(table)
 

@@ -1,7 +1,8 @@
 """Recognising a spend file's layout before its lines are read.
 
 Where the header is, which order the dates are written in, whether an unnamed column holds the
-amounts, and — when there is no header — what the file is instead (nil return, metadata, empty).
+amounts, whether the column headed as the amount holds amounts at all, and — when there is no
+header — what the file is instead (nil return, metadata, empty).
 Kept apart from spend_rows.py, which reads the lines once these are settled.
 """
 
@@ -130,6 +131,68 @@ def infer_amount_column(mapping: HeaderMap, rows: list[tuple[int, list[Cell]]]) 
         return None
     mapping.fields["amount_gbp"] = candidates[0]
     return candidates[0]
+
+
+# A reference, not an amount: a zero-padded whole number (0080047757 read as £80,047,757).
+_ZERO_PADDED = re.compile(r"^0\d{5,}$")
+# Unmistakably money: pence, or thousands separators (a bare whole number could be a reference).
+_MONEY = re.compile(r"^[(-]?\s*£?\s*-?(\d{1,3}(,\d{3})+(\.\d{1,2})?|\d+\.\d{2})\s*\)?-?$")
+SUSPECT_SHARE = 0.5  # of the amount column's filled cells zero-padded: the column is references
+MONEY_SHARE = 0.9  # of a column's filled cells that must be money for it to be the real amount column
+_TEXT_FIELDS = ("description", "expense_type", "expense_area", "supplier_name", "txn_ref")
+
+
+def check_amount_column(mapping: HeaderMap, rows: list[tuple[int, list[Cell]]], path: str,
+                        header_line: int) -> tuple[str, str] | None:
+    """Refuse a mapping whose amount column holds references, or re-align it to the real amounts.
+
+    The mapping is suspect when most filled cells under the amount header are zero-padded whole
+    numbers, or when a text column (a description, say) is all money while the amount column is
+    not. If exactly one other column is money in nine cells in ten, it becomes the amount and the
+    old amount column the reference, and (old column's name, what was done) is returned for the
+    caller's warning; otherwise the file is rejected with a coded
+    reason, as £3.55bn of references read as pounds is worse than no file.
+    """
+    amount_at = mapping.fields["amount_gbp"]
+    column = _filled(rows, amount_at)
+    zero_padded = sum(1 for text in column if _ZERO_PADDED.match(text))
+    money_here = sum(1 for text in column if _MONEY.match(text))
+    candidates = [i for i in range(len(mapping.columns))
+                  if i not in (amount_at, mapping.fields.get("paid_on")) and _is_money(_filled(rows, i), len(rows))]
+    text_money = [i for i in candidates if i in {mapping.fields.get(f) for f in _TEXT_FIELDS}]
+    suspect = (column and zero_padded >= SUSPECT_SHARE * len(column)) or \
+        (text_money and money_here < SUSPECT_SHARE * max(len(column), 1))
+    if not suspect:
+        return None
+    named = mapping.columns[amount_at] or f"column {amount_at + 1}"
+    if len(candidates) != 1:
+        found = ", ".join(repr(mapping.columns[i]) for i in candidates) or "none"
+        raise FileRejected("amount-column-suspect",
+                           f"the column headed {named!r} holds references or text, not amounts "
+                           f"({zero_padded} of {len(column)} sampled cells are zero-padded numbers), and no single other "
+                           f"column holds the amounts (columns that do: {found})", path=path, line=header_line)
+    real = candidates[0]
+    moved = next((f for f, i in mapping.fields.items() if i == real), None)
+    if moved:
+        del mapping.fields[moved]
+        mapping.matches.pop(moved, None)
+    mapping.fields["amount_gbp"] = real
+    mapping.matches.pop("amount_gbp", None)  # both columns now show as inferred, not as a header match
+    if "txn_ref" not in mapping.fields or not _filled(rows, mapping.fields["txn_ref"]):
+        mapping.fields["txn_ref"] = amount_at  # the references have a home where none other holds them
+        mapping.matches.pop("txn_ref", None)
+    return named, (f"the amounts are under {mapping.columns[real] or f'column {real + 1}'!r} (every sampled cell is money), "
+            f"so that column is read as the amount" + (f" instead of as the {moved.replace('_', ' ')}" if moved else "")
+            + (f" and {named!r} as the reference" if mapping.fields.get("txn_ref") == amount_at else ""))
+
+
+def _filled(rows: list[tuple[int, list[Cell]]], index: int) -> list[str]:
+    return [text for _, cells in rows if index < len(cells) and (text := cell_text(cells[index]).strip())]
+
+
+def _is_money(cells: list[str], rows: int) -> bool:
+    """A column of amounts: filled in at least half the rows, and money in nine cells in ten."""
+    return len(cells) >= max(1, rows // 2) and sum(1 for t in cells if _MONEY.match(t)) >= MONEY_SHARE * len(cells)
 
 
 def rejection(head: list[tuple[int, list[Cell]]], path: str) -> FileRejected:

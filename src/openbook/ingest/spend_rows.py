@@ -24,7 +24,9 @@ from openbook.ingest.amounts import AmountError, amount_from_number, format_penc
 from openbook.ingest.columnar import FastPath
 from openbook.ingest.dates import DateError, ParsedDate, date_from_excel_serial, parse_date
 from openbook.ingest.headers import HeaderMap, map_header
-from openbook.ingest.layout import NIL, date_order, find_header, given_columns, infer_amount_column, rejection
+from openbook.ingest.layout import (
+    NIL, check_amount_column, date_order, find_header, given_columns, infer_amount_column, rejection,
+)
 from openbook.ingest.problems import Problem
 from openbook.ingest.reader import Cell, cell_text
 from openbook.ingest.report import Counts
@@ -125,6 +127,7 @@ def read_spend(
     missing = mapping.missing_required()
     if missing:
         raise FileRejected("missing-required-column", mapping.missing_message(missing), path=path, line=header_line)
+    realigned = check_amount_column(mapping, lookahead, path, header_line) if not columns else None
     if "entity_name" not in mapping.fields and default_org is None:
         raise FileRejected("publisher-unknown", "the file has no body name column and no --org was given; "
                            "pass --org with the publishing body's org id or name", path=path)
@@ -140,6 +143,11 @@ def read_spend(
                                       inferred + 1, "amount", f"column {inferred + 1} has no name and every "
                                       "filled cell in it is an amount, so it is read as the amount", path))
         tally.problem_counts["column-inferred"] = 1
+    if realigned:
+        amount_at = mapping.fields["amount_gbp"]
+        batch.problems.append(Problem("amount-column-realigned", header_line, mapping.columns[amount_at] or None,
+                                      amount_at + 1, realigned[0], realigned[1], path))
+        tally.problem_counts["amount-column-realigned"] = 1
     date_at = mapping.fields["paid_on"]
     arrow_batches: Iterator = iter(())
     if bulk is not None:

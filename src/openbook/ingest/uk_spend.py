@@ -29,10 +29,10 @@ class SpendImporter(Importer):
     dataset = "spend"
     problems = (
         "file-empty", "excel-binary-as-csv", "unsupported-format", "nil-return", "metadata-not-data",
-        "no-header-found", "missing-required-column", "no-data-rows", "publisher-unknown",
+        "no-header-found", "missing-required-column", "no-data-rows", "publisher-unknown", "amount-column-suspect",
         "amount-missing", "amount-not-a-number", "date-missing", "date-invalid", "date-out-of-range",
         "supplier-missing", "unknown-organisation", "extra-cell", "date-ambiguous", "date-month-first",
-        "date-month-only", "amount-rounded", "entity-unresolved", "column-inferred",
+        "date-month-only", "amount-rounded", "entity-unresolved", "column-inferred", "amount-column-realigned",
         "preamble-row", "header-row", "blank-row", "totals-row", "note-row",
     )
 

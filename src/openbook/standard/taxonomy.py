@@ -31,7 +31,8 @@ def taxonomy_markdown() -> str:
         "",
     ]
     functions = standard.code_list("functions")
-    for kind, title in (("admin", "Admin and managerial functions"), ("frontline", "Frontline service areas")):
+    for kind, title in (("admin", "Admin and managerial functions"), ("frontline", "Frontline service areas"),
+                        ("transfer", "Transfers, financing and balance sheet (never administration)")):
         lines += [f"## {title}", "", "| Code | Function | GovS | APQC PCF | SeRCOP | COFOG | What it covers |",
                   "|---|---|---|---|---|---|---|"]
         for row in functions:

@@ -439,7 +439,8 @@ class Book:
         return rows, total
 
     def findings(self, *, kind: str | None = None, org: str | None = None, limit: int | None = None) -> list[dict]:
-        """Stored findings, largest £ first, optionally of one kind or concerning one body."""
+        """Stored findings, largest £ first, those that still need review after the rest; optionally of
+        one kind or concerning one body."""
         where, params = ["TRUE"], []
         if kind:
             where.append("kind = ?")
@@ -448,7 +449,8 @@ class Book:
             where.append("list_contains(org_ids, ?)")
             params.append(org)
         return self._dicts(f"SELECT * FROM finding WHERE {' AND '.join(where)} "
-                           "ORDER BY gbp_at_stake DESC, finding_id" + (f" LIMIT {int(limit)}" if limit else ""), params)
+                           "ORDER BY (coalesce(needs_review, false) AND status = 'open'), gbp_at_stake DESC, "
+                           "finding_id" + (f" LIMIT {int(limit)}" if limit else ""), params)
 
     # -- classification (the pass itself is analyse/classify/apply.py; these are its reads and writes) --------
 

@@ -86,7 +86,7 @@ def scorecard_page(request: Request, org_id: str, book: BookDep, peers: Peers = 
         reviews.setdefault(review["finding_id"], []).append(review)
     findings = [{"finding_id": f["finding_id"], "title": f["title"], "detector": f["detector"],
                  "gbp_at_stake": f["gbp_at_stake"], "status": f["status"],
-                 "reviews": len(reviews.get(f["finding_id"], [])),
+                 "needs_review": bool(f.get("needs_review")), "reviews": len(reviews.get(f["finding_id"], [])),
                  "latest_review": (reviews.get(f["finding_id"]) or [{}])[-1].get("outcome")} for f in found]
     quality_rows = [{k: v for k, v in q.items() if k not in ("datasets", "missing_months", "missing_datasets")}
                     | {"missing_months": ", ".join(m.strftime("%Y-%m") for m in q["missing_months"]),

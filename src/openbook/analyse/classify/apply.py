@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from openbook.analyse.classify.rules import FIELDS, Rule, RuleSet, builtin_rules, rank, rules_from_mapping
+from openbook.analyse.classify.rules import FIELDS, Rule, RuleSet, builtin_rules, combine, rank, rules_from_mapping
 from openbook.errors import UsageError
 from openbook.store.book import Book
 
@@ -126,15 +126,16 @@ def _classify_table(book: Book, rules: RuleSet, table: str) -> TableClassificati
     columns: dict[str, list] = {name: [] for name in [*(f"pair{i}" for i in range(len(fields))), "function",
                                                       "capability", "classified_by", "classification_confidence"]}
     for combo in combos.to_pylist() if combos is not None else []:
-        function_rule = capability_rule = None
+        capability_rule = None
+        function_rules = []
         for i in range(len(fields)):
             if not combo[f"pair{i}"]:
                 continue
             f_rule, c_rule = pairs[i][combo[f"pair{i}"] - 1]
-            if f_rule and (function_rule is None or _beats(f_rule, function_rule, table)):
-                function_rule = f_rule
+            function_rules.append(f_rule)
             if c_rule and (capability_rule is None or _beats(c_rule, capability_rule, table)):
                 capability_rule = c_rule
+        function_rule = combine(table, function_rules)
         if function_rule is None and capability_rule is None:
             continue
         for i in range(len(fields)):

@@ -14,6 +14,18 @@ may match one row; the winner for function, and separately for capability, is ch
    last, as the purpose of a single-purpose body);
 4. then the more specific kind (exact, prefix, word, regex), then the longer pattern, then the
    rule that comes first in its file.
+
+Across a row's fields two more rules apply (`combine`). On spend, what was bought (the expense
+type or description; a publisher's category column is read as its expense type) beats a rule on
+the supplier's name whatever their confidence: a name says what a supplier usually sells, the
+publisher's words what it sold this time. And money that passes through the body
+(a function of kind 'transfer': grants, loans, financing, balance-sheet and control accounts,
+insurance, the employer's share of pay) is never administration. If any field says transfer, an
+admin function from another field is dropped; a frontline purpose (the body's, the team's) stands,
+as the grant money is classified by its purpose, and otherwise the line is a transfer.
+
+Every detector and model that reads classified lines uses one floor, `floor.CONFIDENCE_FLOOR`: lines
+classified less surely than it are left out of function costs, measures and savings.
 """
 
 from __future__ import annotations
@@ -41,6 +53,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "process": ("process_code", "name"),
 }
 KINDS = ("exact", "prefix", "word", "regex")
+# On spend, a rule on what was bought beats one on the payee's name (`combine`).
+_WHAT_WAS_BOUGHT = {"spend": ("expense_type", "description")}
+_PAYEE = {"spend": "supplier_name"}
+_TEAM = {"spend": "expense_area"}
 # Ledger codes publishers put in front of a name ('265000-IT & Telecommunications', 'ZZ900-MoJ HQ')
 # say nothing about what was bought; only these fields lose them.
 _CODED_FIELDS = {"expense_type", "expense_area", "unit"}
@@ -121,8 +137,41 @@ class Rule:
 def rank(rule: Rule, table: str) -> tuple:
     """Larger wins: user first, then confidence, field precedence, specificity, file order."""
     fields = FIELDS[table]
-    return (rule.origin != "rules", rule.confidence, -fields.index(rule.field),
-            -KINDS.index(rule.match), len(rule.pattern), -rule.order)
+    return (rule.origin != "rules", rule.confidence,
+            -fields.index(rule.field), -KINDS.index(rule.match), len(rule.pattern), -rule.order)
+
+
+@cache
+def function_kinds() -> dict[str, str]:
+    """Each function code's kind: 'admin', 'frontline' or 'transfer'."""
+    return {row["code"]: row["kind"] for row in standard.code_list("functions")}
+
+
+def combine(table: str, candidates: Iterable[Rule]) -> Rule | None:
+    """The function rule that wins a row, from each field's winner (see the module's last rule).
+
+    A rule on what was bought silences one on the payee's name, and, when it names an admin
+    function, a team rule naming another admin function. A transfer in any field vetoes
+    administration: the best frontline rule wins if there is one, else the best transfer rule.
+    Without a transfer the best ranked rule wins.
+    """
+    found = [rule for rule in candidates if rule is not None and rule.function]
+    if not found:
+        return None
+    kinds = function_kinds()
+    bought = [rule for rule in found if rule.field in _WHAT_WAS_BOUGHT.get(table, ())]
+    if bought:
+        found = [rule for rule in found if rule.field != _PAYEE.get(table) or rule.origin != "rules"]
+    if any(kinds.get(rule.function) == "admin" for rule in bought):
+        # Both say administration: what was bought names the function, the team only paid for it.
+        found = [rule for rule in found if not (rule.field == _TEAM.get(table) and rule.origin == "rules"
+                                                and kinds.get(rule.function) == "admin")]
+    if any(kinds.get(rule.function) == "transfer" for rule in found if rule.origin == "rules"):
+        users = [rule for rule in found if rule.origin != "rules"]
+        frontline = [rule for rule in found if kinds.get(rule.function) == "frontline"]
+        transfers = [rule for rule in found if kinds.get(rule.function) == "transfer"]
+        found = users or frontline or transfers
+    return max(found, key=lambda rule: rank(rule, table))
 
 
 class FieldRules:
@@ -145,33 +194,44 @@ class FieldRules:
         self.any = re.compile("|".join(f"(?:{r.regex().pattern})" for r in self.ordered)) if others else None
 
     def best(self, value: str) -> tuple[Rule | None, Rule | None]:
-        """The winning rule for function and for capability on one normalised value."""
-        best_function = best_capability = None
+        """The winning rule for function and for capability on one normalised value.
+
+        Function rules are read until one settles it (a user's, or a frontline purpose); while only
+        admin or transfer rules matched, the rest are read too, as `combine` lets a transfer veto
+        administration and a frontline purpose classify a transfer.
+        """
+        functions: list[Rule] = []
+        best_capability = None
         for rule in self.exact.get(value, ()):
-            if rule.function and (best_function is None or rank(rule, self.table) > rank(best_function, self.table)):
-                best_function = rule
+            if rule.function:
+                functions.append(rule)
             if rule.capability and (best_capability is None
                                     or rank(rule, self.table) > rank(best_capability, self.table)):
                 best_capability = rule
         if self.any is None or not value or not self.any.search(value):
-            return best_function, best_capability
-        found_function = found_capability = False
+            return combine(self.table, functions), best_capability
+        settled = any(_settles(rule) for rule in functions)
+        found_capability = False
         for rule in self.ordered:
-            if found_function and found_capability:
+            if settled and found_capability:
                 break
-            wants_function = rule.function and not found_function
+            wants_function = rule.function and not settled
             wants_capability = rule.capability and not found_capability
             if not (wants_function or wants_capability) or not rule.matches(value):
                 continue
             if wants_function:
-                found_function = True
-                if best_function is None or rank(rule, self.table) > rank(best_function, self.table):
-                    best_function = rule
+                functions.append(rule)
+                settled = _settles(rule)
             if wants_capability:
                 found_capability = True
                 if best_capability is None or rank(rule, self.table) > rank(best_capability, self.table):
                     best_capability = rule
-        return best_function, best_capability
+        return combine(self.table, functions), best_capability
+
+
+def _settles(rule: Rule) -> bool:
+    """Whether no later (lower-ranked) function rule could change a field's winner."""
+    return rule.origin != "rules" or function_kinds().get(rule.function) == "frontline"
 
 
 class RuleSet:
@@ -198,15 +258,15 @@ class RuleSet:
 
     def classify(self, table: str, values: dict[str, str | None]) -> tuple[Rule | None, Rule | None]:
         """The winning (function rule, capability rule) for one row's field values."""
-        best_function = best_capability = None
+        function_rules = []
+        best_capability = None
         for name in self.fields(table):
             function_rule, capability_rule = self.best(table, name, values.get(name))
-            if function_rule and (best_function is None or rank(function_rule, table) > rank(best_function, table)):
-                best_function = function_rule
+            function_rules.append(function_rule)
             if capability_rule and (best_capability is None
                                     or rank(capability_rule, table) > rank(best_capability, table)):
                 best_capability = capability_rule
-        return best_function, best_capability
+        return combine(table, function_rules), best_capability
 
 
 # -- loading -----------------------------------------------------------------------------------

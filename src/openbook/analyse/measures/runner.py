@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import ibis
@@ -18,7 +18,8 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from openbook import standard
-from openbook.analyse.denominators import body_context
+from openbook.analyse.classify.floor import sure
+from openbook.analyse.denominators import STAFF_WITHIN_DAYS, body_context
 from openbook.analyse.measures import Measure, Quantity, load_measures
 from openbook.analyse.measures import centile_savings, ranks
 from openbook.analyse.measures.bases import Basis, financial_year
@@ -107,6 +108,8 @@ def quantity_table(book: Book, quantity: Quantity) -> ir.Table:
         spend = spend_by_year(book)
         for column, allowed in quantity.where:
             spend = spend.filter(spend[column].isin(list(allowed)))
+            if column in ("function", "capability"):
+                spend = sure(spend)  # the floor every reader of classified lines uses
         if quantity.top_suppliers:
             spend = spend.mutate(supplier=spend.supplier_id.coalesce(spend.supplier_name))
             by = spend.group_by(["org_id", "fy", "supplier"]).aggregate(amount=spend.amount_gbp.sum())
@@ -146,12 +149,15 @@ def measure_values(book: Book, measure: Measure, basis: Basis, *, coverage=None,
         denominator_quantity = Quantity("staff" if size == "per-fte" else "population")
     numerators = _fetch(book, measure.numerator)
     denominators = _fetch(book, denominator_quantity)
+    staff_dates = _staff_dates(book) if "staff" in (denominator_quantity.source, measure.numerator.source) else {}
     uses_spend = measure.numerator.is_money or denominator_quantity.is_money
     rows = []
     for (org_id, fy), numerator in sorted(numerators.items()):
         denominator = denominators.get((org_id, fy) if denominator_quantity.periodic else (org_id, None))
         if denominator is None or denominator <= 0 or numerator <= 0 or org_id not in bodies:
             continue
+        if not _staff_near_year(staff_dates.get(org_id), fy):
+            continue  # staff counted more than 12 months from the year: no per-employee figure
         months = coverage.get((org_id, fy), {}).get("months")
         note = ""
         if uses_spend:
@@ -177,6 +183,22 @@ def measure_values(book: Book, measure: Measure, basis: Basis, *, coverage=None,
 def _fetch(book: Book, quantity: Quantity) -> dict[tuple[str, int | None], float]:
     table = quantity_table(book, quantity).to_pyarrow().to_pylist()
     return {(r["org_id"], r.get("fy")): float(r["amount"]) for r in table if r["amount"] is not None}
+
+
+def _staff_dates(book: Book) -> dict[str, object]:
+    """Each body's organogram snapshot date where its staff count comes from one (registry: none)."""
+    context = body_context(book)
+    rows = context.filter(context.staff_as_of.notnull()).select("org_id", "staff_as_of").to_pyarrow().to_pylist()
+    return {r["org_id"]: r["staff_as_of"] for r in rows}
+
+
+def _staff_near_year(as_of, fy: int | None) -> bool:
+    """A staff count dated `as_of` divides financial year `fy` only within 12 months of it."""
+    if as_of is None or fy is None:
+        return True
+    as_of = as_of.date() if hasattr(as_of, "date") and callable(as_of.date) else as_of
+    start, end = date(fy, 4, 1), date(fy + 1, 3, 31)
+    return start - timedelta(days=STAFF_WITHIN_DAYS) <= as_of <= end + timedelta(days=STAFF_WITHIN_DAYS)
 
 
 def _coverage(book: Book) -> dict[tuple[str, int], dict]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from openbook import standard
+from openbook.analyse.classify.floor import CONFIDENCE_FLOOR
 from openbook.errors import UsageError
 
 _PENNY = Decimal("0.01")
@@ -168,7 +169,7 @@ class Scenario:
     # bottom-up
     staff_oncost_rate: Decimal = Decimal("0.30")  # employer NI and pension on top of pay midpoints
     min_bodies: int = 2  # a capability run by fewer bodies than this is not duplicated
-    min_confidence: float = 0.6  # spend classified to an admin function less surely than this is left out
+    min_confidence: float = CONFIDENCE_FLOOR  # spend classified to an admin function less surely than this is left out
     # top-down
     baseline_gbp: Decimal | None = None
     baseline_source: str = ""

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from openbook import standard
 from openbook.errors import BookError, UsageError
-from openbook.store import added_bodies, schema
+from openbook.store import added_bodies, judged, schema
 
 DEFAULT_BOOK = Path("openbook.duckdb")
 # DuckDB settings a user can give every book this process opens (the CLI's --memory-limit and
@@ -129,7 +129,7 @@ class Book:
     # -- schema and organisations -------------------------------------------------------
 
     def ensure_schema(self) -> None:
-        for statement in schema.ddl():
+        for statement in schema.ddl() + judged.DDL:
             self.con.execute(statement)
         self._add_new_columns()
         # Bodies the shipped registry gained since the book was made join it (none is changed).
@@ -400,6 +400,20 @@ class Book:
         return self.con.execute(
             f'SELECT DISTINCT t."{field}" FROM "{table}" t '
             f'WHERE t."{field}" IS NOT NULL AND NOT {_publisher_coded(table)}').fetch_arrow_table()
+
+    def forget_judged_values(self, rules_sha256: str) -> None:
+        """Forget the values judged under other rules (see store/judged.py)."""
+        judged.forget_other_rules(self, rules_sha256)
+
+    def unjudged_values(self, table: str, field: str) -> pa.Table:
+        """classification_values less the values judged before (see store/judged.py)."""
+        return judged.unjudged_values(self, table, field, f"NOT {_publisher_coded(table)}")
+
+    def keep_judged_values(self, table: str, field: str, rules_sha256: str, values: pa.Table) -> None:
+        judged.keep_judged(self, table, field, rules_sha256, values)
+
+    def judged_pairs(self, table: str, field: str) -> tuple[pa.Table, list[tuple[int | None, int | None]]]:
+        return judged.judged_pairs(self, table, field)
 
     def classification_combos(self, table: str, fields: list[str], matched: list[pa.Table],
                               amount: str | None) -> pa.Table:

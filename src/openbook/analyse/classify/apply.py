@@ -96,32 +96,23 @@ def classify_book(book: Book, mapping: Path | None = None, *, drop_mapping: bool
             user_rules = rules_from_mapping(stored["text"], stored["name"])
             applied = {"name": stored["name"], "sha256": stored["sha256"], "rules": len(user_rules)}
     rules = RuleSet([*user_rules, *builtin_rules()])
+    book.forget_judged_values(rules.sha256)
     return ClassificationReport([_classify_table(book, rules, table) for table in FIELDS], applied)
 
 
 def _classify_table(book: Book, rules: RuleSet, table: str) -> TableClassification:
     fields = rules.fields(table)
     uses: dict[tuple[str, str], RuleUse] = {}
-    # Each field's distinct values meet the rules once; a value's winning (function, capability)
-    # rules become a small "pair" number, and the book counts rows by the pairs of their fields.
+    # Each field's distinct values meet the rules once, ever (under the same rules: see
+    # store/judged.py); a value's winning (function, capability) rules become a small "pair"
+    # number, and the book counts rows by the pairs of their fields.
     pairs: list[list[tuple[Rule | None, Rule | None]]] = []
     matched: list[pa.Table] = []
     for name in fields:
-        values = book.classification_values(table, name)
-        found: dict[tuple[int, int], int] = {}  # (id of function rule, id of capability rule) -> pair
-        winners_of: list[tuple[Rule | None, Rule | None]] = []
-        keep, numbers = [], []
-        for index, raw in enumerate(values.column(0).to_pylist()):
-            winners = rules.best(table, name, raw)
-            if winners == (None, None):
-                continue
-            number = found.setdefault((id(winners[0]), id(winners[1])), len(found) + 1)
-            if number > len(winners_of):
-                winners_of.append(winners)
-            keep.append(index)
-            numbers.append(number)
-        pairs.append(winners_of)
-        matched.append(pa.table({"value": values.column(0).take(pa.array(keep, pa.int64())), "pair": pa.array(numbers, pa.int32())}))
+        _judge_new_values(book, rules, table, name)
+        values, numbered = book.judged_pairs(table, name)
+        pairs.append([(_rule(rules, f), _rule(rules, c)) for f, c in numbered])
+        matched.append(values)
     combos = book.classification_combos(table, fields, matched, AMOUNTS[table]) if fields else None
     columns: dict[str, list] = {name: [] for name in [*(f"pair{i}" for i in range(len(fields))), "function",
                                                       "capability", "classified_by", "classification_confidence"]}
@@ -159,6 +150,24 @@ def _classify_table(book: Book, rules: RuleSet, table: str) -> TableClassificati
     result.by_function = book.classification_coverage(table, AMOUNTS[table], by="function")["groups"]
     result.rules = sorted(uses.values(), key=lambda u: (-u.gbp, -u.rows, u.label))
     return result
+
+
+def _judge_new_values(book: Book, rules: RuleSet, table: str, name: str) -> None:
+    """Judge the values of one field the book has not judged under these rules, and keep them."""
+    values = book.unjudged_values(table, name).column(0)
+    position = {id(rule): index for index, rule in enumerate(rules.rules)}
+    functions, capabilities = [], []
+    for raw in values.to_pylist():
+        function_rule, capability_rule = rules.best(table, name, raw)
+        functions.append(position[id(function_rule)] if function_rule else None)
+        capabilities.append(position[id(capability_rule)] if capability_rule else None)
+    book.keep_judged_values(table, name, rules.sha256, pa.table({
+        "value": values, "function_rule": pa.array(functions, pa.int32()),
+        "capability_rule": pa.array(capabilities, pa.int32())}))
+
+
+def _rule(rules: RuleSet, position: int | None) -> Rule | None:
+    return None if position is None else rules.rules[position]
 
 
 def _beats(rule: Rule, other: Rule, table: str) -> bool:

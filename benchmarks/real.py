@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import inspect
 import json
 import os
 import sys
@@ -32,7 +33,7 @@ STEPS = ("ingest", "classify", "suppliers", "analyse", "measures", "publish")
 PIPELINE_GOAL_S = 180
 CHILD = "import sys; sys.path.insert(0, sys.argv[1]); import real; real.child(*sys.argv[2:])"
 ONE_LINE = ("Body Name,Date,Expense Type,Expense Area,Supplier Name,Transaction Number,Amount\n"
-            "Openbook Benchmark Council,01/04/2025,Stationery,Central Services,Benchmark Paper Supplies Ltd,BENCH-1,"
+            "Leeds City Council,01/04/2025,Stationery,Central Services,Benchmark Paper Supplies Ltd,BENCH-1,"
             "612.50\n")
 
 
@@ -126,7 +127,9 @@ def _publish(data: Path, book_path: Path) -> dict:
         started = time.perf_counter()
         report = ingest_file(book, path)
         ingested = time.perf_counter() - started
-        spend = classify_book(book).table("spend")
+        # Earlier versions (measured for comparison) classified the whole book after every ingest.
+        new_rows = {"new_rows": True} if "new_rows" in inspect.signature(classify_book).parameters else {}
+        spend = classify_book(book, **new_rows).table("spend")
     return {"accepted": report.accepted, "ingest_seconds": round(ingested, 2), "rows": spend.rows}
 
 

@@ -259,12 +259,45 @@ def test_a_pass_after_a_new_file_judges_only_new_values_and_equals_a_pass_from_s
     incremental = classify_book(book)
     # Values the first pass judged (e.g. "Hays", "Adult Social Care") are not judged again.
     assert judged and "Hays" not in judged and "Adult Social Care" not in judged and "Road gritting" in judged
-    with Book(tmp_path / "scratch.duckdb") as scratch:
+    assert _codes(book) == _scratch_codes(tmp_path / "scratch.duckdb")
+    assert _report(incremental) == _report(classify_book(Book(tmp_path / "scratch.duckdb")))
+
+
+def _scratch_codes(path) -> dict[int, tuple]:
+    """The codes of SPEND and LATER classified in one pass over a fresh book."""
+    with Book(path) as scratch:
         _insert_spend(scratch, SPEND[:4])
         _insert_spend(scratch, SPEND[4:] + LATER, sha="b" * 64)
-        from_scratch = classify_book(scratch)
-        assert _codes(book) == _codes(scratch) and any(codes[0] for codes in _codes(scratch).values())
-    assert _report(incremental) == _report(from_scratch)
+        classify_book(scratch)
+        codes = _codes(scratch)
+    assert any(code[0] for code in codes.values()) and any(code[0] is None for code in codes.values())
+    return codes
+
+
+def test_the_pass_after_ingest_codes_only_new_rows_and_gives_the_same_codes(book, tmp_path):
+    _insert_spend(book, SPEND[:4])
+    classify_book(book)
+    book.con.execute("UPDATE spend SET classified_by = 'rules:marked' WHERE source_line = 2")
+    _insert_spend(book, SPEND[4:] + LATER, sha="b" * 64)
+    report = classify_book(book, new_rows=True)
+    codes = _codes(book)
+    assert codes[2][2] == "rules:marked"  # rows a pass under the same rules coded are left alone
+    book.con.execute("UPDATE spend SET classified_by = 'rules:software+rules:vendor-microsoft' WHERE source_line = 2")
+    assert _codes(book) == _scratch_codes(tmp_path / "scratch.duckdb")
+    full = classify_book(Book(tmp_path / "scratch.duckdb"))
+    assert report.table("spend").rules == [] and full.table("spend").rules
+    assert [(t.rows, t.rows_classified, t.gbp, t.gbp_classified, t.by_function) for t in report.tables] == \
+        [(t.rows, t.rows_classified, t.gbp, t.gbp_classified, t.by_function) for t in full.tables]
+
+
+def test_after_a_pass_stopped_midway_the_pass_after_ingest_goes_over_every_row(book):
+    _insert_spend(book)
+    classify_book(book)
+    before = _codes(book)
+    book.con.execute("UPDATE spend SET function = 'legal', classified_by = 'rules:other' WHERE source_line = 2")
+    book.set_classification_pass("spend", None)  # what a pass that did not finish leaves
+    classify_book(book, new_rows=True)
+    assert _codes(book) == before
 
 
 def test_changed_rules_judge_every_value_again(book, tmp_path):

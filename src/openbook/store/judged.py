@@ -10,6 +10,10 @@ in the rule set) under a fingerprint of the rules; a pass with the same fingerpr
 the values it has not kept, and any other fingerprint (a rule, a user mapping or the matching
 code changed) forgets them all. A value is kept once per table and field (the insert skips
 values already there), so the joins through it never multiply rows.
+
+`classification_pass` keeps, per table, the fingerprint of the last pass that finished; a pass
+removes it before it changes any row and writes it when done, so a pass stopped midway leaves
+none and the next pass goes over every row.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ DDL = [
     """CREATE TABLE IF NOT EXISTS classification_judged (
         table_name VARCHAR NOT NULL, field VARCHAR NOT NULL, value VARCHAR NOT NULL, rules_sha256 VARCHAR NOT NULL,
         function_rule INTEGER, capability_rule INTEGER)""",
+    """CREATE TABLE IF NOT EXISTS classification_pass (
+        table_name VARCHAR PRIMARY KEY, rules_sha256 VARCHAR NOT NULL, finished_at TIMESTAMP NOT NULL)""",
 ]
 
 
@@ -62,3 +68,15 @@ def judged_pairs(book, table: str, field: str) -> tuple[pa.Table, list[tuple[int
     finally:
         book.con.unregister("_judged_pairs")
     return rows.select(["value", "pair"]), [(f, c) for _, f, c in pairs]
+
+
+def finished_pass(book, table: str) -> str | None:
+    row = book.con.execute("SELECT rules_sha256 FROM classification_pass WHERE table_name = ?", [table]).fetchone()
+    return row[0] if row else None
+
+
+def set_finished_pass(book, table: str, rules_sha256: str | None) -> None:
+    """Record that a pass under these rules finished over a table (None: that one is under way)."""
+    book.con.execute("DELETE FROM classification_pass WHERE table_name = ?", [table])
+    if rules_sha256:
+        book.con.execute("INSERT INTO classification_pass VALUES (?, ?, now())", [table, rules_sha256])

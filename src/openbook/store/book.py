@@ -395,19 +395,14 @@ class Book:
 
     # -- classification (the pass itself is analyse/classify/apply.py; these are its reads and writes) --------
 
-    def classification_values(self, table: str, field: str) -> pa.Table:
-        """The distinct values of one field that rules read, over rows not coded by their publisher."""
-        return self.con.execute(
-            f'SELECT DISTINCT t."{field}" FROM "{table}" t '
-            f'WHERE t."{field}" IS NOT NULL AND NOT {_publisher_coded(table)}').fetch_arrow_table()
-
     def forget_judged_values(self, rules_sha256: str) -> None:
         """Forget the values judged under other rules (see store/judged.py)."""
         judged.forget_other_rules(self, rules_sha256)
 
     def unjudged_values(self, table: str, field: str, uncoded_only: bool = False) -> pa.Table:
-        """classification_values less the values judged before (see store/judged.py); with
-        `uncoded_only`, over the rows no pass has coded."""
+        """The distinct values of one field that rules read, over rows not coded by their publisher,
+        less those judged before (see store/judged.py); with `uncoded_only`, over the rows no pass
+        has coded."""
         return judged.unjudged_values(self, table, field, f"NOT {_publisher_coded(table)}"
                                       + (" AND t.classified_by IS NULL" if uncoded_only else ""))
 

@@ -10,6 +10,11 @@ shared machine. This runs each at a size that takes a minute or two, reads the r
 and says which moved by more than 25% from the baseline, better or worse. It is a report, never
 a failing test: timings on a shared machine are noisy, so a move is a reason to measure again at
 full size, not a verdict. It exits 1 only when a benchmark itself fails.
+
+Not run here: scale.py (its ratios are growth per tenfold rows, from 1M up), pages.py (it
+needs a built book and its peer is its own kept answer), generalise.py (shares of files and
+rows, not speed; tests/ingest/test_check_half.py holds them) and real.py (the whole real
+corpus, several minutes; docs/scale.md records it).
 """
 
 from __future__ import annotations

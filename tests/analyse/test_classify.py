@@ -287,3 +287,77 @@ def test_updating_block_by_block_gives_the_same_codes(book, monkeypatch):
                      "classification_confidence = NULL")
     classify_book(book)
     assert _codes(book) == whole and any(codes[0] for codes in whole.values())
+
+
+# -- judging only values not judged before -------------------------------------------------------
+
+LATER = [(9, "GB-LAE-LDS", "IT Software Licences", "Highways", "Hays", "Road gritting", "42.00", None),
+         (10, "GB-GOR-D6", "Postage Charges", "Adult Social Care", "MICROSOFT LIMITED", None, "-7.00", None)]
+
+
+def _report(report) -> list:
+    return [(t.table, t.rows, t.rows_classified, t.gbp, t.gbp_classified, t.by_function,
+             [(u.label, u.sets, u.code, u.rows, u.gbp) for u in t.rules]) for t in report.tables]
+
+
+def test_a_pass_after_a_new_file_judges_only_new_values_and_equals_a_pass_from_scratch(book, tmp_path, monkeypatch):
+    _insert_spend(book, SPEND[:4])
+    classify_book(book)
+    judged: list[str | None] = []
+    best = RuleSet.best
+    monkeypatch.setattr(RuleSet, "best", lambda self, table, name, raw: judged.append(raw) or best(self, table, name, raw))
+    _insert_spend(book, SPEND[4:] + LATER, sha="b" * 64)
+    incremental = classify_book(book)
+    # Values the first pass judged (e.g. "Hays", "Adult Social Care") are not judged again.
+    assert judged and "Hays" not in judged and "Adult Social Care" not in judged and "Road gritting" in judged
+    assert _codes(book) == _scratch_codes(tmp_path / "scratch.duckdb")
+    assert _report(incremental) == _report(classify_book(Book(tmp_path / "scratch.duckdb")))
+
+
+def _scratch_codes(path) -> dict[int, tuple]:
+    """The codes of SPEND and LATER classified in one pass over a fresh book."""
+    with Book(path) as scratch:
+        _insert_spend(scratch, SPEND[:4])
+        _insert_spend(scratch, SPEND[4:] + LATER, sha="b" * 64)
+        classify_book(scratch)
+        codes = _codes(scratch)
+    assert any(code[0] for code in codes.values()) and any(code[0] is None for code in codes.values())
+    return codes
+
+
+def test_the_pass_after_ingest_codes_only_new_rows_and_gives_the_same_codes(book, tmp_path):
+    _insert_spend(book, SPEND[:4])
+    classify_book(book)
+    book.con.execute("UPDATE spend SET classified_by = 'rules:marked' WHERE source_line = 2")
+    _insert_spend(book, SPEND[4:] + LATER, sha="b" * 64)
+    report = classify_book(book, new_rows=True)
+    codes = _codes(book)
+    assert codes[2][2] == "rules:marked"  # rows a pass under the same rules coded are left alone
+    book.con.execute("UPDATE spend SET classified_by = 'rules:software+rules:vendor-microsoft' WHERE source_line = 2")
+    assert _codes(book) == _scratch_codes(tmp_path / "scratch.duckdb")
+    full = classify_book(Book(tmp_path / "scratch.duckdb"))
+    assert report.table("spend").rules == [] and full.table("spend").rules
+    assert [(t.rows, t.rows_classified, t.gbp, t.gbp_classified, t.by_function) for t in report.tables] == \
+        [(t.rows, t.rows_classified, t.gbp, t.gbp_classified, t.by_function) for t in full.tables]
+
+
+def test_after_a_pass_stopped_midway_the_pass_after_ingest_goes_over_every_row(book):
+    _insert_spend(book)
+    classify_book(book)
+    before = _codes(book)
+    book.con.execute("UPDATE spend SET function = 'legal', classified_by = 'rules:other' WHERE source_line = 2")
+    book.set_classification_pass("spend", None)  # what a pass that did not finish leaves
+    classify_book(book, new_rows=True)
+    assert _codes(book) == before
+
+
+def test_changed_rules_judge_every_value_again(book, tmp_path):
+    _insert_spend(book)
+    classify_book(book)
+    mapping = tmp_path / "mine.csv"
+    mapping.write_text("table,field,match,value,function,capability,note\n"
+                       "spend,supplier_name,exact,Hays,legal,,our agency\n", encoding="utf-8")
+    classify_book(book, mapping)
+    assert _codes(book)[4][:3] == ["legal", None, "user:mine.csv"]
+    classify_book(book, drop_mapping=True)
+    assert _codes(book)[4][:3] == ["finance", None, "rules:area-finance"]

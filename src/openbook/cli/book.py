@@ -68,7 +68,7 @@ def ingest(
                                            as_of=snapshot, columns=named)
             from openbook.analyse.classify import classify_book
 
-            classified = classify_book(opened)  # re-computable; `openbook classify` shows the detail
+            classified = classify_book(opened, new_rows=True)  # the new rows; `openbook classify` redoes all
             if lake:
                 from openbook.store.export import write_lake
 

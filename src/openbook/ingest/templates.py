@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 
 from openbook import sheets, standard
 
@@ -60,6 +62,14 @@ def check_table(table: str) -> None:
 def template_fields(table: str) -> list[TemplateField]:
     """The template's columns in schema order: every field but those openbook fills in."""
     check_table(table)
+    return list(_template_fields(table))
+
+
+@cache
+def _template_fields(table: str) -> tuple[TemplateField, ...]:
+    """Read once per process: every file ingested asks each importer whether its header is a
+    template's (`registers.py`), and reading the schema and code lists again for each row of
+    each file's head made ingest of the generator's sector three times slower."""
     found = []
     for spec in standard.load_schema(table)["fields"]:
         if spec["name"] in NOT_IN_TEMPLATES:
@@ -76,7 +86,7 @@ def template_fields(table: str) -> list[TemplateField]:
             description=description[:example.start()].strip() if example else description,
             example=example.group(1) if example else "", code_list=code_list, allowed=allowed,
             money=spec.get("sqlType", "").startswith("DECIMAL")))
-    return found
+    return tuple(found)
 
 
 def template_header(table: str) -> list[str]:
@@ -88,14 +98,16 @@ def normalise_label(text: str) -> str:
     return _LABEL.sub("_", str(text).casefold().lstrip("\ufeff")).strip("_")
 
 
-def label_index(table: str) -> dict[str, str]:
-    """Normalised field names and titles → field name: what a template's header may say."""
+@cache
+def label_index(table: str) -> MappingProxyType[str, str]:
+    """Normalised field names and titles → field name: what a template's header may say (read-only,
+    made once per process like `_template_fields`)."""
     index: dict[str, str] = {}
     for f in template_fields(table):
         for label in (f.name, f.title):
             if label:
                 index.setdefault(normalise_label(label), f.name)
-    return index
+    return MappingProxyType(index)
 
 
 def write_template(table: str, out: Path, fmt: str = "csv", *, force: bool = False) -> list[Path]:

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from openbook import standard
 from openbook.errors import BookError, UsageError
-from openbook.store import added_bodies, schema, snapshots
+from openbook.store import added_bodies, judged, schema, snapshots
 
 DEFAULT_BOOK = Path("openbook.duckdb")
 # DuckDB settings a user can give every book this process opens (the CLI's --memory-limit and
@@ -186,7 +186,7 @@ class Book:
     # -- schema and organisations -------------------------------------------------------
 
     def ensure_schema(self) -> None:
-        for statement in schema.ddl():
+        for statement in schema.ddl() + judged.DDL:
             self.con.execute(statement)
         self._add_new_columns()
         # Bodies the shipped registry gained since the book was made join it (none is changed).
@@ -454,29 +454,50 @@ class Book:
 
     # -- classification (the pass itself is analyse/classify/apply.py; these are its reads and writes) --------
 
-    def classification_values(self, table: str, field: str) -> pa.Table:
-        """The distinct values of one field that rules read, over rows not coded by their publisher."""
-        return self.con.execute(
-            f'SELECT DISTINCT t."{field}" FROM "{table}" t '
-            f'WHERE t."{field}" IS NOT NULL AND NOT {_publisher_coded(table)}').fetch_arrow_table()
+    def forget_judged_values(self, rules_sha256: str) -> None:
+        """Forget the values judged under other rules (see store/judged.py)."""
+        judged.forget_other_rules(self, rules_sha256)
+
+    def unjudged_values(self, table: str, field: str, uncoded_only: bool = False) -> pa.Table:
+        """The distinct values of one field that rules read, over rows not coded by their publisher,
+        less those judged before (see store/judged.py); with `uncoded_only`, over the rows no pass
+        has coded."""
+        return judged.unjudged_values(self, table, field, f"NOT {_publisher_coded(table)}"
+                                      + (" AND t.classified_by IS NULL" if uncoded_only else ""))
+
+    def classification_pass(self, table: str) -> str | None:
+        """The rules fingerprint of the last pass over a table that finished, if the book keeps one."""
+        return judged.finished_pass(self, table)
+
+    def set_classification_pass(self, table: str, rules_sha256: str | None) -> None:
+        judged.set_finished_pass(self, table, rules_sha256)
+
+    def keep_judged_values(self, table: str, field: str, rules_sha256: str, values: pa.Table) -> None:
+        judged.keep_judged(self, table, field, rules_sha256, values)
+
+    def judged_pairs(self, table: str, field: str) -> tuple[pa.Table, list[tuple[int | None, int | None]]]:
+        return judged.judged_pairs(self, table, field)
 
     def classification_combos(self, table: str, fields: list[str], matched: list[pa.Table],
-                              amount: str | None) -> pa.Table:
+                              amount: str | None, uncoded_only: bool = False) -> pa.Table:
         """Rows not coded by their publisher, counted by the pair numbers their fields' values map to.
 
         `matched[i]` maps values of `fields[i]` to a pair (0 where none matches). Each combination
         carries its current rows and their £ gross (credits at their size), so the pass can say how
-        much work each rule did without reading the table again.
+        much work each rule did without reading the table again. With `uncoded_only`, only the
+        rows no pass has coded are counted.
         """
+        uncoded = " AND t.classified_by IS NULL" if uncoded_only else ""
         gross = f'coalesce(sum(abs(t."{amount}")) FILTER (WHERE {_CURRENT}), 0)' if amount else "NULL::DECIMAL(18,2)"
         with self._registered(matched) as names:
             pairs = ", ".join(f"coalesce({n}.pair, 0) AS pair{i}" for i, n in enumerate(names))
             return self.con.execute(
                 f"SELECT {pairs}, count(*) FILTER (WHERE {_CURRENT}) AS rows, {gross} AS gbp "
                 f'FROM "{table}" t LEFT JOIN source src ON src.sha256 = t.source_sha256 {_pair_joins(fields, names)} '
-                f"WHERE NOT {_publisher_coded(table)} GROUP BY ALL ORDER BY ALL").fetch_arrow_table()
+                f"WHERE NOT {_publisher_coded(table)}{uncoded} GROUP BY ALL ORDER BY ALL").fetch_arrow_table()
 
-    def apply_classification(self, table: str, fields: list[str], matched: list[pa.Table], mapping: pa.Table) -> None:
+    def apply_classification(self, table: str, fields: list[str], matched: list[pa.Table], mapping: pa.Table,
+                             uncoded_only: bool = False) -> None:
         """Set function, capability, classified_by and confidence from a mapping of pair combinations.
 
         In each block of rows (see `_row_blocks`), in one transaction: codes a file gave itself
@@ -484,6 +505,7 @@ class Book:
         whose fields' pairs (see classification_combos) are a combination in the mapping take its
         codes. Rows in no combination stay unclassified, never dropped. A pass stopped midway
         leaves each row with the codes of the earlier pass or of this one; the next pass finishes.
+        With `uncoded_only` the codes earlier passes set are kept (they are the same rules').
         """
         with self._registered([*matched, mapping]) as names:
             *values, combos = names
@@ -496,10 +518,11 @@ class Book:
                         f'UPDATE "{table}" SET classified_by = \'publisher\', '
                         f"classification_confidence = coalesce(classification_confidence, 1) "
                         f"WHERE classified_by IS NULL AND {_has_code(table)} AND {block}")
-                    self.con.execute(
-                        f'UPDATE "{table}" SET function = NULL, {_capability_null(table)} classified_by = NULL, '
-                        f"classification_confidence = NULL "
-                        f"WHERE (classified_by LIKE 'rules:%' OR classified_by LIKE 'user:%') AND {block}")
+                    if not uncoded_only:
+                        self.con.execute(
+                            f'UPDATE "{table}" SET function = NULL, {_capability_null(table)} classified_by = NULL, '
+                            f"classification_confidence = NULL "
+                            f"WHERE (classified_by LIKE 'rules:%' OR classified_by LIKE 'user:%') AND {block}")
                     if mapping.num_rows and fields:
                         self.con.execute(
                             f'UPDATE "{table}" SET function = m.function, {capability}'

@@ -78,8 +78,15 @@ def load_mapping(path: Path) -> tuple[str, str, list[Rule]]:
     return path.name, text, rules_from_mapping(text, path.name)
 
 
-def classify_book(book: Book, mapping: Path | None = None, *, drop_mapping: bool = False) -> ClassificationReport:
-    """Classify every table the rules read; returns coverage and the work each rule did."""
+def classify_book(book: Book, mapping: Path | None = None, *, drop_mapping: bool = False,
+                  new_rows: bool = False) -> ClassificationReport:
+    """Classify every table the rules read; returns coverage and the work each rule did.
+
+    With `new_rows` (what `openbook ingest` asks for), a table whose last pass finished under the
+    same rules has only its rows no pass has coded looked at: every other row already holds what
+    a whole pass would give it, since a row's codes follow from its own fields and the rules, and
+    rows are only ever added or deleted, never edited. The report then has the coverage but not
+    the work of each rule (`rules` is empty), which needs every row."""
     user_rules: list[Rule] = []
     applied = None
     if mapping is not None:
@@ -96,33 +103,28 @@ def classify_book(book: Book, mapping: Path | None = None, *, drop_mapping: bool
             user_rules = rules_from_mapping(stored["text"], stored["name"])
             applied = {"name": stored["name"], "sha256": stored["sha256"], "rules": len(user_rules)}
     rules = RuleSet([*user_rules, *builtin_rules()])
-    return ClassificationReport([_classify_table(book, rules, table) for table in FIELDS], applied)
+    book.forget_judged_values(rules.sha256)
+    return ClassificationReport([_classify_table(book, rules, table, new_rows) for table in FIELDS],
+                                applied)
 
 
-def _classify_table(book: Book, rules: RuleSet, table: str) -> TableClassification:
+def _classify_table(book: Book, rules: RuleSet, table: str, new_rows: bool = False) -> TableClassification:
     fields = rules.fields(table)
+    # Only the rows no pass has coded, when the last pass over this table finished under these rules.
+    new_rows = new_rows and book.classification_pass(table) == rules.sha256
+    book.set_classification_pass(table, None)
     uses: dict[tuple[str, str], RuleUse] = {}
-    # Each field's distinct values meet the rules once; a value's winning (function, capability)
-    # rules become a small "pair" number, and the book counts rows by the pairs of their fields.
+    # Each field's distinct values meet the rules once, ever (under the same rules: see
+    # store/judged.py); a value's winning (function, capability) rules become a small "pair"
+    # number, and the book counts rows by the pairs of their fields.
     pairs: list[list[tuple[Rule | None, Rule | None]]] = []
     matched: list[pa.Table] = []
     for name in fields:
-        values = book.classification_values(table, name)
-        found: dict[tuple[int, int], int] = {}  # (id of function rule, id of capability rule) -> pair
-        winners_of: list[tuple[Rule | None, Rule | None]] = []
-        keep, numbers = [], []
-        for index, raw in enumerate(values.column(0).to_pylist()):
-            winners = rules.best(table, name, raw)
-            if winners == (None, None):
-                continue
-            number = found.setdefault((id(winners[0]), id(winners[1])), len(found) + 1)
-            if number > len(winners_of):
-                winners_of.append(winners)
-            keep.append(index)
-            numbers.append(number)
-        pairs.append(winners_of)
-        matched.append(pa.table({"value": values.column(0).take(pa.array(keep, pa.int64())), "pair": pa.array(numbers, pa.int32())}))
-    combos = book.classification_combos(table, fields, matched, AMOUNTS[table]) if fields else None
+        _judge_new_values(book, rules, table, name, new_rows)
+        values, numbered = book.judged_pairs(table, name)
+        pairs.append([(_rule(rules, f), _rule(rules, c)) for f, c in numbered])
+        matched.append(values)
+    combos = book.classification_combos(table, fields, matched, AMOUNTS[table], new_rows) if fields else None
     columns: dict[str, list] = {name: [] for name in [*(f"pair{i}" for i in range(len(fields))), "function",
                                                       "capability", "classified_by", "classification_confidence"]}
     for combo in combos.to_pylist() if combos is not None else []:
@@ -154,12 +156,31 @@ def _classify_table(book: Book, rules: RuleSet, table: str) -> TableClassificati
     mapping = pa.table({name: pa.array(values, pa.int32() if name.startswith("pair") else
                                        pa.float64() if name == "classification_confidence" else pa.string())
                         for name, values in columns.items()})
-    book.apply_classification(table, fields, matched, mapping)
+    book.apply_classification(table, fields, matched, mapping, new_rows)
+    book.set_classification_pass(table, rules.sha256)
     coverage = book.classification_coverage(table, AMOUNTS[table])
     result = TableClassification(table, **coverage["overall"])
     result.by_function = book.classification_coverage(table, AMOUNTS[table], by="function")["groups"]
-    result.rules = sorted(uses.values(), key=lambda u: (-u.gbp, -u.rows, u.label))
+    result.rules = [] if new_rows else sorted(uses.values(), key=lambda u: (-u.gbp, -u.rows, u.label))
     return result
+
+
+def _judge_new_values(book: Book, rules: RuleSet, table: str, name: str, new_rows: bool) -> None:
+    """Judge the values of one field the book has not judged under these rules, and keep them."""
+    values = book.unjudged_values(table, name, new_rows).column(0)
+    position = {id(rule): index for index, rule in enumerate(rules.rules)}
+    functions, capabilities = [], []
+    for raw in values.to_pylist():
+        function_rule, capability_rule = rules.best(table, name, raw)
+        functions.append(position[id(function_rule)] if function_rule else None)
+        capabilities.append(position[id(capability_rule)] if capability_rule else None)
+    book.keep_judged_values(table, name, rules.sha256, pa.table({
+        "value": values, "function_rule": pa.array(functions, pa.int32()),
+        "capability_rule": pa.array(capabilities, pa.int32())}))
+
+
+def _rule(rules: RuleSet, position: int | None) -> Rule | None:
+    return None if position is None else rules.rules[position]
 
 
 def _beats(rule: Rule, other: Rule, table: str) -> bool:

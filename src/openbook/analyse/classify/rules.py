@@ -31,14 +31,16 @@ classified less surely than it are left out of function costs, measures and savi
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
+from pathlib import Path
 
 from openbook import standard
 from openbook.errors import UsageError
@@ -245,6 +247,18 @@ class RuleSet:
                 chosen = [r for r in self.rules if table in r.tables and r.field == name]
                 if chosen:
                     self._fields[(table, name)] = FieldRules(table, chosen)
+
+    @cached_property
+    def sha256(self) -> str:
+        """A fingerprint of what decides a value's winners: every rule, in order, and the code
+        that normalises and matches (this module) with its Unicode tables. Values judged under
+        another fingerprint are judged again (store/judged.py)."""
+        digest = hashlib.sha256(Path(__file__).read_bytes())
+        digest.update(unicodedata.unidata_version.encode())
+        for rule in self.rules:
+            digest.update(repr((rule.id, rule.tables, rule.field, rule.match, rule.pattern, rule.function,
+                                rule.capability, rule.confidence, rule.order, rule.origin)).encode())
+        return digest.hexdigest()
 
     def fields(self, table: str) -> list[str]:
         """The fields of a table that at least one rule reads, in precedence order."""

@@ -244,8 +244,10 @@ def candidate_pairs(book: Book, settings: DuplicateSettings, org: str | None = N
         first = (a.sha < b.sha) | ((a.sha == b.sha) & (a.line < b.line))
         joined = a.join(b, [a.org_id == b.org_id, a.amount == b.amount, a[key] == b[key], first,
                             *conditions(a, b)])
+        unrelated = unrelated_references(a, b) if key == "skey" else ibis.literal(False)
         return joined.select(joined=ibis.literal("supplier" if key == "skey" else "reference"),
-                             **{f"a_{c}": a[c] for c in _SIDE}, **{f"b_{c}": b[c] for c in _SIDE})
+                             **{f"a_{c}": a[c] for c in _SIDE}, **{f"b_{c}": b[c] for c in _SIDE},
+                             unrelated=unrelated)
 
     within = settings.window_days
     by_supplier = pairs(found.filter(found.skey_hit), "skey", lambda a, b: [
@@ -253,6 +255,19 @@ def candidate_pairs(book: Book, settings: DuplicateSettings, org: str | None = N
     by_reference = pairs(found.filter(found.ref_hit), "ref", lambda a, b: [
         (a.skey != b.skey) | a.skey.isnull() | b.skey.isnull()])
     return by_supplier.union(by_reference)
+
+
+def unrelated_references(a, b) -> ibis.Value:
+    """True for a supplier pair that `judge` can only call `same-amount` with "unrelated references":
+    two different references, neither shared by many suppliers, and no way one is the other
+    re-keyed (`reference_variant` needs one to start or end with the other, or both to hold the
+    same characters). The scan counts such pairs without bringing them into Python unless that
+    rule is on; at 1M real lines they are 99% of the candidates. Checked in a way that errs
+    towards False: a pair it leaves is judged in Python as before."""
+    same_characters = (a.rkey.length() == b.rkey.length()) & (a.rkey.split("").sort() == b.rkey.split("").sort())
+    return (a.rkey.notnull() & b.rkey.notnull() & (a.rkey != b.rkey) & ~a.shared_ref & ~b.shared_ref
+            & ~a.rkey.startswith(b.rkey) & ~b.rkey.startswith(a.rkey)
+            & ~a.rkey.endswith(b.rkey) & ~b.rkey.endswith(a.rkey) & ~same_characters).fill_null(False)
 
 
 # ---- the rules (Python, on the small candidate set) -----------------------------------------

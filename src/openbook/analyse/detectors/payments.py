@@ -22,6 +22,7 @@ from datetime import date
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from openbook.analyse.detectors.instalments import instalments
 from openbook.analyse.detectors.payment_pairs import (
@@ -234,6 +235,12 @@ def find_duplicate_payments(book: Book, settings: DuplicateSettings | None = Non
     # Python then holds the pairs kept, not every candidate as a dict (Arrow holds them compactly).
     found = candidate_pairs(book, settings, org).to_pyarrow()
     for batch in found.to_batches(max_chunksize=CANDIDATE_BATCH):
+        if not settings.enabled("same-amount"):  # what judge would set aside, counted here
+            unrelated = batch.column("unrelated")
+            if skipped := pc.sum(unrelated).as_py() or 0:
+                candidates += skipped
+                set_aside["unrelated references"] += skipped
+                batch = batch.filter(pc.invert(unrelated))
         for record in batch.to_pylist():
             candidates += 1
             pair, why = judge(record["joined"], row_of(record, "a_", shas), row_of(record, "b_", shas), settings)

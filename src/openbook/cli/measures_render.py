@@ -132,12 +132,15 @@ def print_index(rows: list[dict], weights: dict, level: str) -> None:
     for place, row in enumerate(rows, start=1):
         scores = row["scores"]
         applied = ", ".join(f"{k.split('_')[0]} {v:.0%}" for k, v in row["applied_weights"].items())
-        table.add_row(str(place), row["name"], _score(row["index"]), *(_score(scores[k]) for k in
+        table.add_row(str(place), row["name"], _score(row["index"]), *(_score(scores[k], row["status"][k]) for k in
                       ("cost_efficiency", "duplication", "openness", "blocks")), applied)
     render.console.print(table)
-    render.console.print("A missing input (–) is left out and the other weights scaled up, as shown; docs/measures.md "
+    render.console.print("'n/a': the input does not apply, left out and the other weights scaled up, as shown; "
+                         "'missing': not published, scored as the worst at this level. docs/measures.md "
                          "explains each input and its limits.", highlight=False, soft_wrap=True)
 
 
-def _score(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+def _score(value: float | None, status: str = "scored") -> str:
+    if value is None:
+        return {"missing": "missing", "not applicable": "n/a"}.get(status, "–")
+    return f"{value:.1f}"

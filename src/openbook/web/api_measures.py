@@ -68,6 +68,15 @@ def scorecard(org_id: str, book: BookDep, peers: Peers = views.DEFAULT_PEERS, fo
     return _answer(views.scorecard(book, org_id, peers), format, f"scorecard-{org_id}", org_id=org_id, peers=peers)
 
 
+@router.get("/profile/{org_id}", responses=responses(),
+            summary="One body's position on each measure and each index input, without a composite score")
+def profile(org_id: str, book: BookDep, peers: Peers = views.DEFAULT_PEERS, format: Format = None):
+    org_id = listing.org_id(book, org_id)
+    view = views.profile(book, org_id, peers)
+    rows = view.pop("measures")
+    return _answer(rows, format, f"profile-{org_id}", **view)
+
+
 @router.get("/index", responses=responses(),
             summary="The public value index at one level, with its inputs and the weights applied")
 def index(book: BookDep, level: Literal["body", "function", "sector", "service"] = "body",

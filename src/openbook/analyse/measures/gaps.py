@@ -1,9 +1,10 @@
 """Bodies without a value on a measure: 'not applicable' (it does not do that) or 'missing' (it did not publish).
 
 The two must never look alike. A body is in the book for a year when it published spend that
-year. Where no body of its kind has a value on a measure that year, the measure does not apply to
-bodies of that kind (a department serves no residents, so has no cost per resident): 'not
-applicable', left out of every score. Where others of its kind do have one, the body's figure is
+year. Where no body of its sector (central, local, NHS …) has a value on a measure that year, the
+measure does not apply there (a department serves no residents, so has no cost per resident): 'not
+applicable', left out of every score. The sector rather than the kind, so that a kind with one
+body in the book cannot turn its own gap into 'not applicable'. Where others of its sector do have one, the body's figure is
 'missing': a gap in what it published, shown as such and never allowed to lift a score
 (value_index scores it as the worst).
 """
@@ -22,17 +23,17 @@ def gaps(values: list[dict], measure: Measure, bodies: dict, coverage: dict, min
     """One row per body and year in the book with no value on the measure: status and reason."""
     periods = {row["period"] for row in values}
     have = {(row["org_id"], row["period"]) for row in values}
-    kinds: dict[str, set] = {}
+    sectors: dict[str, set] = {}
     for row in values:
-        kinds.setdefault(row["period"], set()).add(bodies[row["org_id"]]["kind"])
+        sectors.setdefault(row["period"], set()).add(bodies[row["org_id"]]["sector"])
     out = []
     for (org_id, fy), cover in sorted(coverage.items()):
         period = financial_year(fy)
         if period not in periods or (org_id, period) in have or org_id not in bodies or not cover.get("months"):
             continue
         body = bodies[org_id]
-        if body["kind"] not in kinds[period]:
-            status, reason = NOT_APPLICABLE, f"no {body['kind']} has this measure in {period}"
+        if body["sector"] not in sectors[period]:
+            status, reason = NOT_APPLICABLE, f"no {body['sector']} body has this measure in {period}"
         else:
             status, reason = MISSING, _reason(measure, body, cover, min_months, size)
         out.append({"measure_id": measure.id, "org_id": org_id, "name": body["name"], "kind": body["kind"],
@@ -41,7 +42,7 @@ def gaps(values: list[dict], measure: Measure, bodies: dict, coverage: dict, min
 
 
 def _reason(measure: Measure, body: dict, cover: dict, min_months: int, size: str | None) -> str:
-    """Why a body of a kind that has the measure has no value: the first missing input."""
+    """Why a body of a sector that has the measure has no value: the first missing input."""
     if cover["months"] < min_months:
         return f"only {cover['months']} months of spend published (fewer than {min_months})"
     sources = {measure.numerator.source, measure.denominator.source}

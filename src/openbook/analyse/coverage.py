@@ -35,7 +35,7 @@ def row_total(cells: list[str | None]) -> Decimal | None:
             pence, _ = parse_amount(text)
         except AmountError:
             continue
-        found.append(Decimal(pence) / 100)
+        found.append(Decimal(pence).scaleb(-2))
     return max(found, key=abs) if found else None
 
 

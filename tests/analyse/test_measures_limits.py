@@ -9,30 +9,10 @@ import pytest
 
 from openbook.analyse.measures import load_measure, limits
 from openbook.analyse.measures.findings import measure_findings
-from openbook.analyse.measures.runner import MeasureSettings, run
+from openbook.analyse.measures.runner import run
+from tests.analyse.test_measures import ONE_MONTH, PER_HEAD  # finance per head, savings counted; one month is enough
 
 D = Decimal
-ONE_MONTH = MeasureSettings(min_months=1)
-PER_HEAD = """
-title = "Finance cost per head"
-why_it_matters = "Hand-worked."
-function = "finance"
-direction = "lower"
-cost_based = true
-savings = true
-unit = "£ per resident"
-default_basis = "per-head"
-checked_by = "test"
-date_reviewed = 2026-11-29
-next_review = 2027-05-31
-
-[numerator]
-source = "spend"
-where = { function = ["finance"] }
-
-[denominator]
-source = "size"
-"""
 
 
 def test_the_relative_standard_error_is_that_of_a_compound_poisson_sum():

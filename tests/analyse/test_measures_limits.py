@@ -34,6 +34,21 @@ def test_limits_sit_around_the_peer_value_at_the_bodys_precision():
     assert limits.is_outlier("below 99.8%", "higher") and not limits.is_outlier("above 99.8%", "higher")
 
 
+def test_overdispersion_widens_the_limits_by_the_spread_between_bodies_beyond_chance():
+    # Five bodies at 50..150 against a peer value of 100, each on a million lines (relative se 0.001):
+    # z = −500, −250, 0, 250, 500, winsorised to ±400 (the 10th and 90th centiles); Q = 445,000;
+    # weights 10⁶ each, so τ² = (445,000 − 4) ÷ (5·10⁶ − 10⁶).
+    spread = [(50.0, 0.001), (75.0, 0.001), (100.0, 0.001), (125.0, 0.001), (150.0, 0.001)]
+    tau2 = limits.overdispersion(spread, 100.0)
+    assert tau2 == pytest.approx((445_000 - 4) / 4_000_000)
+    assert limits.place(150.0, 100.0, 0.001)["limits"] == "above 99.8%"  # chance alone: an outlier
+    assert limits.place(150.0, 100.0, 0.001, tau2)["limits"] == "within"  # bodies differ that much anyway
+    # Where bodies differ no more than chance says, nothing is added.
+    assert limits.overdispersion([(100.0, 0.1), (101.0, 0.1), (99.0, 0.1), (100.0, 0.1)], 100.0) == 0.0
+    assert limits.overdispersion([(150.0, 0.001), (50.0, 0.001)], 100.0) == 0.0  # too few bodies to tell
+    assert limits.place(10.0, 100.0, 1.0)["lower_998"] == 0.0  # a limit below zero is zero
+
+
 def test_rank_intervals_count_the_peers_surely_better_and_surely_worse():
     # Lower is better; 95% intervals: A 8.0–12.0, B −7.6–31.6, C 28.0–32.0, D 38.0–42.0. B overlaps A and
     # C, and is surely better than D only.
@@ -91,7 +106,9 @@ def test_the_same_gap_on_many_lines_is_outside_the_limits_and_is_found(councils,
     results = run(book, measures=[measure], settings=ONE_MONTH, comparator="sector")
     dear = {r["org_id"]: r for r in results.rows}["XX-D6"]
     assert dear["rel_se"] == pytest.approx(1 / math.sqrt(50))
-    assert dear["limits"] == "above 99.8%" and dear["upper_998"] < dear["value"]
+    # Peers differ beyond chance (D6 itself, winsorised): τ² widens the limit to 36 × (1 + 3.09 × 0.22) ≈ £61.
+    assert dear["overdispersion"] > 0 and 55 < dear["upper_998"] < dear["value"]
+    assert dear["limits"] == "above 99.8%"
     assert (dear["rank"], dear["rank_best"], dear["rank_worst"]) == (6, 6, 6)
     found = measure_findings(book, results)
     assert [f.org_ids for f in found] == [["XX-D6"]]

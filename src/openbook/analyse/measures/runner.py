@@ -8,6 +8,7 @@ centiles within each body's comparators, and the gap to the target centile price
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -218,6 +219,7 @@ def _rank(values: list[dict], measure: Measure, comparator: str, book: Book, bod
     out = []
     for period, rows in sorted(by_period.items()):
         intervals: dict[tuple, dict] = {}  # peer set -> rank intervals, computed once per set
+        spread: dict[tuple, float] = {}  # peer set -> overdispersion τ²
         neighbours = _neighbours(period, rows, bodies, coverage, settings) if comparator == "neighbours" else {}
         for org_id, row in sorted(rows.items()):
             body = bodies[org_id]
@@ -236,14 +238,16 @@ def _rank(values: list[dict], measure: Measure, comparator: str, book: Book, bod
             ranked = len(members) >= settings.min_peers
             percentile = ranks.percentile_rank(row["value"], peer_values) if ranked else None
             median = ranks.centile(peer_values, 0.5) if ranked else None
-            placed = limits.place(row["value"], median, row.get("rel_se")) if ranked else limits.place(0, 0, None)
             key = tuple(sorted(members))
             if ranked and key not in intervals:
                 intervals[key] = limits.rank_intervals(
                     [(o, rows[o]["value"], rows[o]["value"] * (rows[o].get("rel_se") or 0)) for o in key],
                     measure.direction)
+                spread[key] = limits.overdispersion([(rows[o]["value"], rows[o].get("rel_se")) for o in key], median)
+            placed = (limits.place(row["value"], median, row.get("rel_se"), spread[key]) if ranked
+                      else limits.place(0, 0, None))
             rank, best, worst = intervals[key][org_id] if ranked else (None, None, None)
-            out.append({**row, **placed, "rank": rank, "rank_best": best, "rank_worst": worst, "name": body["name"], "peer_values": peer_values, "kind": body["kind"], "sector": body["sector"],
+            out.append({**row, **placed, "overdispersion": math.sqrt(spread[key]) if ranked else None, "rank": rank, "rank_best": best, "rank_worst": worst, "name": body["name"], "peer_values": peer_values, "kind": body["kind"], "sector": body["sector"],
                         "function": measure.function, "comparator": comparator, "peer_group": label,
                         "peers": len(members), "peer_ids": sorted(members),
                         "percentile": percentile, "decile": ranks.decile(percentile) if ranked else None,

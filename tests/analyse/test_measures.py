@@ -143,12 +143,18 @@ def test_partial_years_are_left_out_below_the_minimum_months(districts, book):
 def test_findings_cite_the_rows_behind_the_gap(districts, book):
     results = run(book, measures=[districts], settings=ONE_MONTH)
     found = {f.org_ids[0]: f for f in measure_findings(book, results)}
-    assert set(found) == {"XX-D2", "XX-D3", "XX-D4", "XX-D5", "XX-D6"}
+    # Each district's finance is one payment (relative standard error 1): only D6, at 240 against a
+    # peer median of 42, is outside the 99.8% limits (42 ± 3.09 × 42); D2-D5 save money on paper but
+    # are inside them, so they are not outliers and raise no finding.
+    counted = {r["org_id"] for r in results.rows if r["saving_counted"]}
+    assert counted == {"XX-D2", "XX-D3", "XX-D4", "XX-D5", "XX-D6"}
+    assert set(found) == {"XX-D6"}
     top = found["XX-D6"]
     assert top.gbp_at_stake == D("22200000.00") and top.kind == "measure-above-target-centile"
     assert len(top.evidence) == 1 and top.evidence[0][0] == districts_sha(book)
     assert "(240 − 18) ÷ 1 × denominator 100,000.00" in top.formula
-    assert save_findings(book, "measures", found.values()) == 5
+    assert "above the 99.8% control limit" in top.description and "ranked 6th of 6" in top.description
+    assert save_findings(book, "measures", found.values()) == 1
 
 
 def districts_sha(book) -> str:
@@ -192,14 +198,16 @@ def test_top_suppliers_and_senior_posts_quantities(writer, book):
     for n in range(1, 13):  # twelve suppliers paid £1..£12 thousand: the top ten hold £75k of £78k
         writer.spend("XX-A", D(n * 1000), supplier=f"Supplier {n:02d}", function="finance")
     top = quantity_table(book, Quantity("spend", top_suppliers=10)).to_pyarrow().to_pylist()
-    assert top == [{"org_id": "XX-A", "fy": 2024, "amount": D("75000.00")}]
+    # Σx² of the lines, for the control limits: 3² + … + 12² thousand squared.
+    assert top == [{"org_id": "XX-A", "fy": 2024, "amount": D("75000.00"),
+                    "sumsq": pytest.approx(sum((n * 1000.0) ** 2 for n in range(3, 13)))}]
     post = {"org_id": "XX-A", "title": "Officer", "is_senior": False, "fte": 1.0}
     writer.add("post", [{**post, "as_of": date(2024, 4, 30), "is_senior": True},
                         {**post, "as_of": date(2024, 9, 30), "is_senior": True},
                         {**post, "as_of": date(2024, 9, 30), "is_senior": True},
                         {**post, "as_of": date(2024, 9, 30)}])
     senior = quantity_table(book, Quantity("posts", where=(("is_senior", (True,)),))).to_pyarrow().to_pylist()
-    assert senior == [{"org_id": "XX-A", "fy": 2024, "amount": 2}]  # the September snapshot, the year's latest
+    assert senior == [{"org_id": "XX-A", "fy": 2024, "amount": 2, "sumsq": 2}]  # the September snapshot, the year's latest
 
 
 def test_every_built_in_measure_loads_and_declares_its_review():

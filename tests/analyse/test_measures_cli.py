@@ -99,3 +99,32 @@ def test_index_shows_the_weights_beside_every_score(runner, quarter, tmp_path):
     assert top["applied_weights"] == {"cost_efficiency": 0.5, "openness": 0.5}
     bad = _invoke(runner, "index", "--book", quarter, "--level", "galaxy")
     assert bad.exit_code == 2 and "--level 'galaxy' is not one of service, body, function, sector" in bad.output
+
+
+def test_a_body_with_no_value_is_shown_missing_not_left_out(runner, writer, book):
+    # Six districts with finance and staff; a seventh publishes spend but no finance line: missing.
+    for i in range(1, 8):
+        org = f"XX-D{i}"
+        writer.organisation(org, "district-council", population=100_000, staff=500, name=f"District {i}")
+        for month in (4, 5, 6):
+            if i < 7:
+                writer.spend(org, Decimal(10_000 * i), function="finance", paid_on=date(2024, month, 1))
+            writer.spend(org, Decimal(1_000_000), function="housing", paid_on=date(2024, month, 1))
+    book.close()
+    shown = _invoke(runner, "measures", "--book", book.path, "--org", "District 7",
+                    "--measure", "finance-cost-per-spend")
+    assert shown.exit_code == 0, shown.output
+    assert "missing" in shown.output and "none of its published spend" in shown.output
+    payload = json.loads(_invoke(runner, "measures", "--book", book.path, "--measure", "finance-cost-per-spend",
+                                 "--json").output)
+    assert [(g["org_id"], g["status"]) for g in payload["gaps"]] == [("XX-D7", "missing")]
+    ranked = {r["org_id"]: r for r in payload["rows"]}
+    assert all(r["status"] == "ranked" and r["rank_best"] <= r["rank"] <= r["rank_worst"] for r in ranked.values())
+    assert ranked["XX-D1"]["rank"] == 1 and ranked["XX-D6"]["rank"] == 6
+    index = json.loads(_invoke(runner, "index", "--book", book.path, "--json").output)
+    d7 = next(r for r in index["rows"] if r["key"] == "XX-D7")
+    # D7's missing measures count as the worst rank: it is not above the dearest district.
+    others = [r["scores"]["cost_efficiency"] for r in index["rows"] if r["key"] != "XX-D7"]
+    assert d7["status"]["cost_efficiency"] in ("scored", "missing") and d7["scored_as"]["cost_efficiency"] <= min(others)
+    table = _invoke(runner, "index", "--book", book.path)
+    assert "missing" in table.output and "n/a" in table.output

@@ -84,7 +84,9 @@ def test_the_index_by_body_function_and_sector(sector, book, tmp_path):
     reweighted = {row["key"]: row for row in value_index.compute(
         book, results, value_index.load_weights(only_blocks))["body"]}
     assert reweighted["XX-D1"]["index"] == 100 and reweighted["XX-D2"]["index"] == 0
-    assert reweighted["XX-D5"]["index"] is None and reweighted["XX-D1"]["weights"]["blocks"] == 1
+    # D5 published no systems: its blocks input is missing and scored as the worst body's (0), not left out.
+    assert reweighted["XX-D5"]["status"]["blocks"] == "missing" and reweighted["XX-D5"]["index"] == 0
+    assert reweighted["XX-D1"]["weights"]["blocks"] == 1
     services = {row["key"]: row for row in levels["service"]}
     assert services["XX-D1/payroll"]["scores"]["blocks"] == 100 and services["XX-D2/hr"]["scores"]["duplication"] == 0
     assert services["XX-D1/finance"]["scores"]["cost_efficiency"] == pytest.approx(100)  # cheapest finance per £
@@ -97,3 +99,24 @@ def test_openness_scores_accepted_rows_classified_money_and_months(sector, book)
     scores = value_index.publication_openness(book)
     # Rows accepted 3 of 4, all £ classified (1), one month of the twelve to May 2024 published.
     assert scores["XX-D1"] == pytest.approx(100 * (0.75 + 1 + 1 / 12) / 3)
+
+
+def test_a_missing_input_never_lifts_an_index_and_one_that_does_not_apply_is_left_out(sector, book):
+    weights = value_index.load_weights()
+    levels = value_index.compute(book, run(book, settings=MeasureSettings(min_months=1)), weights)
+    bodies = {row["key"]: row for row in levels["body"]}
+    d5 = bodies["XX-D5"]
+    assert d5["scores"]["blocks"] is None and d5["status"]["blocks"] == "missing"
+    observed = [b["scores"]["blocks"] for b in bodies.values() if b["scores"]["blocks"] is not None]
+    assert d5["scored_as"]["blocks"] == min(observed)
+    # Whatever D5 would have scored had it published, its index would be no lower than it is now;
+    # leaving the input out (the old rule) would have lifted it above that.
+    for value in observed:
+        index, _ = value_index.composite({**d5["scores"], "blocks": value}, weights["weights"])
+        assert index >= d5["index"] - 1e-9
+    dropped, _ = value_index.composite(d5["scores"], weights["weights"])
+    assert dropped > d5["index"]
+    # A function's openness is not defined (bodies publish, functions do not): not applicable, left out.
+    function = levels["function"][0]
+    assert function["status"]["openness"] == "not applicable" and "openness" not in function["applied_weights"]
+    assert sum(function["applied_weights"].values()) == pytest.approx(1)

@@ -48,7 +48,9 @@ def test_measure_page_draws_a_dot_per_body_and_picks_out_the_chosen_one(page, se
     first = page.locator("#ranked tbody tr").first
     assert sector_rows[0]["name"] in first.locator("td").nth(0).inner_text()
     assert first.locator("td").nth(1).inner_text() == f"{sector_rows[0]['value']:,.4g}"
-    assert drawn_charts() == [9 + len(sector_rows)]  # nine decile rules, a dot per body
+    # Nine decile rules and a dot per body; then the funnel: four limit curves, the peer line, a dot per
+    # body with control limits.
+    assert drawn_charts() == [9 + len(sector_rows), 4 + 1 + sum(1 for r in sector_rows if r["limits"])]
     assert page.locator("tr.chosen").get_attribute("data-org") == chosen["org_id"]
     counted = sum(r["saving_gbp"] for r in sector_rows if r["saving_counted"])
     assert page.locator("#savings-total").inner_text() == f"£{counted:,.0f}"

@@ -120,7 +120,8 @@ def test_scorecard_shows_the_bodys_measures_alerts_quality_and_findings(client, 
     org_id = alerted[0]["org_id"]
     page = client.get(f"/bodies/{org_id}/scorecard")
     assert page.status_code == 200
-    mine = {r["measure_id"]: r for r in client.get(f"/bodies/{org_id}/scorecard?table=measures&format=json").json()}
+    mine = {r["measure_id"]: r for r in client.get(f"/bodies/{org_id}/scorecard?table=measures&format=json").json()
+            if r["status"] in ("ranked", "not ranked")}
     for measure_id in mine:
         expected = next(r for r in _period_rows(sector_run, measure_id) if r["org_id"] == org_id)
         assert mine[measure_id]["value"] == pytest.approx(expected["value"])
@@ -171,8 +172,10 @@ def test_changing_a_weight_recomputes_the_index_as_the_weighted_mean_of_its_inpu
     changed = answer.json()["rows"]
     for row in changed:
         inputs = {"cost_efficiency": 0.4, "duplication": 0.2, "blocks": 5.0}
-        present = {k: w for k, w in inputs.items() if row[k] is not None}
-        by_hand = math.fsum(w * row[k] for k, w in present.items()) / math.fsum(present.values())
+        # An input that does not apply is left out; a missing one counts at the level's worst score.
+        present = {k: w for k, w in inputs.items() if row[f"{k}_status"] != "not applicable"}
+        assert all(row[f"{k}_scored_as"] is not None for k in present)
+        by_hand = math.fsum(w * row[f"{k}_scored_as"] for k, w in present.items()) / math.fsum(present.values())
         assert row["index"] == pytest.approx(by_hand)
         assert row["index"] != pytest.approx(published[row["key"]]["index"]) or row["blocks"] is None
     assert [r["key"] for r in changed] != list(published), "weighting blocks heavily should reorder the bodies"
@@ -219,3 +222,83 @@ def test_finding_page_shows_its_review_history(demo_book, tmp_path):
         assert re.search(r'<tr class="latest">.*?explained', page.text)
         rows = reviewed.get(f"/api/v1/reviews?finding={finding_id}").json()["rows"]
         assert [r["outcome"] for r in rows] == ["false", "explained"] and [r["latest"] for r in rows] == [False, True]
+
+
+def test_measure_page_shows_a_funnel_plot_rank_intervals_and_control_limits(client, sector_run):
+    rows = _period_rows(sector_run, MEASURE)
+    page = client.get(f"/measures/{MEASURE}?peers=sector")
+    assert page.status_code == 200 and 'id="funnel"' in page.text and "99.8%" in page.text
+    shown = {r["org_id"]: r for r in client.get(f"/api/v1/measures/{MEASURE}?peers=sector").json()["rows"]}
+    for row in rows:
+        if row["percentile"] is None:
+            continue
+        mine = shown[row["org_id"]]
+        assert mine["limits"] == row["limits"] and mine["rank"] == row["rank"]
+        assert mine["rank_best"] <= mine["rank"] <= mine["rank_worst"] <= mine["peers"]
+        assert 0 <= mine["lower_998"] <= mine["lower_95"] <= mine["peer_median"] <= mine["upper_95"] < mine["upper_998"]
+        assert mine["rank_text"].startswith(f"ranked {mine['rank']}")
+        assert mine["rank_text"] in page.text.replace("&ndash;", "–")
+
+
+def test_measure_findings_are_raised_only_outside_the_control_limits(book):
+    from openbook.analyse.measures import limits
+    from openbook.analyse.measures.centile_savings import counted_latest
+
+    results = run(book, comparator="kind")
+    outside = {(r["org_id"], r["saving_gbp"]) for r in counted_latest(results.rows)
+               if limits.is_outlier(r["limits"], results.measures[r["measure_id"]].direction)}
+    inside = [r for r in counted_latest(results.rows) if (r["org_id"], r["saving_gbp"]) not in outside]
+    stored = [f for f in book.findings(kind="measure-above-target-centile")]
+    # The demo build stores the measures detector's findings: each one is a body outside its limits.
+    assert {(f["org_ids"][0], f["gbp_at_stake"]) for f in stored} <= outside
+    assert all("above the 99.8% control limit" in f["description"] for f in stored)
+    assert not {(f["org_ids"][0], f["gbp_at_stake"]) for f in stored} & {(r["org_id"], r["saving_gbp"]) for r in inside}
+
+
+def test_profile_page_and_api_show_each_measure_against_peers_without_a_composite(client, sector_run):
+    org_id = next(r["org_id"] for r in _period_rows(sector_run, MEASURE) if r["percentile"] is not None)
+    page = client.get(f"/bodies/{org_id}/profile?peers=sector")
+    assert page.status_code == 200
+    answer = client.get(f"/api/v1/profile/{org_id}?peers=sector").json()
+    assert "index" not in answer and all("index" not in r for r in answer["rows"])
+    assert {i["input"] for i in answer["inputs"]} == set(value_index.INPUTS)
+    assert {r["measure_id"] for r in answer["rows"]} <= set(m.id for m in load_measures())
+    mine = next(r for r in answer["rows"] if r["measure_id"] == MEASURE)
+    expected = next(r for r in _period_rows(sector_run, MEASURE) if r["org_id"] == org_id)
+    assert mine["value"] == pytest.approx(expected["value"]) and mine["limits"] == expected["limits"]
+    assert mine["position"].startswith(mine["rank_text"]) and mine["position"] in page.text
+    statuses = {r["status"] for r in answer["rows"]}
+    assert statuses <= {"ranked", "not ranked", "missing", "not applicable"}
+    for row in answer["rows"]:
+        assert f'data-measure="{row["measure_id"]}" data-status="{row["status"]}"' in page.text
+        if row["status"] in ("missing", "not applicable"):
+            assert row["value"] is None and row["position"].startswith(row["status"])
+    assert "index-score" not in page.text and 'id="profile-inputs"' in page.text  # inputs apart, no index
+    assert client.get(f"/bodies/{org_id}/profile?format=csv&table=inputs").status_code == 200
+    for hostile in ("/bodies/NOPE/profile", "/api/v1/profile/NOPE", "/bodies/%00/profile",
+                    f"/bodies/{org_id}/profile?peers=evil", f"/api/v1/profile/{org_id}?peers=evil"):
+        assert 400 <= client.get(hostile).status_code < 500, hostile
+
+
+def test_missing_and_not_applicable_inputs_are_told_apart_on_the_index(client):
+    rows = client.get("/api/v1/index?level=function").json()["rows"]
+    assert rows and all(r["openness_status"] == "not applicable" and r["weight_openness"] is None for r in rows)
+    page = client.get("/index?level=function").text
+    assert "n/a" in page and "scored as the worst at this level" in page
+
+
+def test_body_page_and_api_show_coverage_of_published_totals(client, book):
+    from openbook.analyse.coverage import coverage
+
+    expected = [r for r in coverage(book) if r["files_with_total"]]
+    assert expected, "the demo's files carry total rows"
+    row = expected[0]
+    api = client.get(f"/api/v1/coverage?org={row['org_id']}").json()["rows"]
+    mine = next(r for r in api if r["period"] == row["period"])
+    assert mine["files_coverage"] == pytest.approx(row["files_coverage"])
+    assert Decimal(mine["files_total_gbp"]) == row["files_total_gbp"]
+    # Independently: the lines of the files that state a total, against those totals.
+    page = client.get(f"/bodies/{row['org_id']}").text
+    assert 'id="published-totals"' in page and f"{row['files_coverage']:.1%}" in page
+    assert client.get("/api/v1/coverage?org=NOPE").status_code == 404
+    assert client.get("/api/v1/coverage?format=evil").status_code == 422

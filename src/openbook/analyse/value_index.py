@@ -10,7 +10,11 @@ Four inputs, each a score from 0 (worst) to 100 (best), all read from what bodie
 - openness: the quality of its publication (`publication_openness`);
 - blocks: the share of its systems that run on a shared Lego block.
 
-The index is the weighted mean of the inputs a body has; the weights (standard/value_index.toml,
+An input a body has no score for is either 'not applicable' (it does not do that: a function's
+own publication has no openness score; no measure applies to bodies of its kind) and is left out,
+the weights of the rest rescaled; or 'missing' (it did not publish what the input is read from)
+and is scored as the worst score any entry at that level has, so a missing input never lifts an
+index. The index is the weighted mean of the inputs so filled; the weights (standard/value_index.toml,
 or a user's file) are returned beside every score. Means are taken with `math.fsum` over values
 sorted by body, so the index does not depend on the order bodies are read in.
 """
@@ -76,17 +80,29 @@ def composite(scores: dict[str, float | None], weights: dict[str, float]) -> tup
 # ---------------------------------------------------------------- inputs
 
 
-def cost_efficiency(latest_rows: list[dict], *, by_service: bool = False) -> dict[str, float]:
+def cost_efficiency(latest_rows: list[dict], *, by_service: bool = False,
+                    missing: list[dict] = ()) -> dict[str, float]:
     """By body (or service, 'org_id/function'): the mean, ×100, of its oriented ranks (1 − rank where
-    lower is better) on directed measures."""
+    lower is better) on directed measures; a measure `missing` for a body that has ranks counts as 0,
+    the worst rank, so leaving a figure out never lifts the mean."""
     groups: dict[str, list[float]] = defaultdict(list)
+    ranked = {(r["org_id"], r["measure_id"]) for r in latest_rows if r["percentile"] is not None}
+    for gap in sorted(missing, key=lambda g: (g["org_id"], g["measure_id"])):
+        if gap.get("direction") not in ("lower", "higher") or (gap["org_id"], gap["measure_id"]) in ranked:
+            continue
+        if by_service and not gap.get("function"):
+            continue
+        key = f"{gap['org_id']}/{gap['function']}" if by_service else gap["org_id"]
+        groups[key].append(0.0)
     for row in sorted(latest_rows, key=lambda r: (r["org_id"], r["measure_id"])):
         direction = row.get("direction")
         if row["percentile"] is None or direction not in ("lower", "higher") or (by_service and not row.get("function")):
             continue
         key = f"{row['org_id']}/{row['function']}" if by_service else row["org_id"]
         groups[key].append(100 * (1 - row["percentile"] if direction == "lower" else row["percentile"]))
-    return _means(groups)
+    scored = {r["org_id"] if not by_service else f"{r['org_id']}/{r['function']}"
+              for r in latest_rows if r["percentile"] is not None}
+    return _means({k: v for k, v in groups.items() if k in scored})  # gaps alone are a 'missing' input
 
 
 def cost_at_target(latest_rows: list[dict], key: str) -> dict[str, float]:
@@ -248,9 +264,14 @@ def compute(book: Book, results, weights: dict) -> dict[str, list[dict]]:
     """
     latest = [{**row, "direction": results.measures[row["measure_id"]].direction,
                "counts_in_savings": results.measures[row["measure_id"]].savings} for row in results.latest()]
-    efficiency_body, efficiency_function = cost_efficiency(latest), cost_at_target(latest, "function")
+    missing = [{**gap, "direction": results.measures[gap["measure_id"]].direction,
+                "function": results.measures[gap["measure_id"]].function}
+               for gap in results.gaps if gap["status"] == "missing"]
+    efficiency_body, efficiency_function = cost_efficiency(latest, missing=missing), cost_at_target(latest, "function")
     efficiency_sector = cost_at_target(latest, "sector")
-    efficiency_service = cost_efficiency(latest, by_service=True)
+    efficiency_service = cost_efficiency(latest, by_service=True, missing=missing)
+    gap_bodies = {gap["org_id"] for gap in missing}
+    gap_services = {f"{gap['org_id']}/{gap['function']}" for gap in missing if gap["function"]}
     duplication_body, duplication_function, duplication_service = duplication(book, weights["min_bodies"])
     openness_body = publication_openness(book)
     blocks_body, blocks_function, blocks_service = block_use(book)
@@ -265,14 +286,15 @@ def compute(book: Book, results, weights: dict) -> dict[str, list[dict]]:
     for org_id in bodies:
         scores = {name: body_inputs[name].get(org_id) for name in INPUTS}
         sector = sectors.get(names[org_id]["kind"], "other")
-        levels["body"].append(_entry("body", org_id, names[org_id]["name"], scores, weights, sector=sector))
+        absent = {"cost_efficiency": MISSING if org_id in gap_bodies else NOT_APPLICABLE}
+        levels["body"].append(_entry("body", org_id, names[org_id]["name"], scores, weights, absent, sector=sector))
         for name, score in scores.items():
             if score is not None:
                 by_sector[sector][name].append(score)
     for sector in sorted(by_sector):
         scores = {name: (math.fsum(v) / len(v) if (v := by_sector[sector].get(name)) else None) for name in INPUTS}
         scores["cost_efficiency"] = efficiency_sector.get(sector)
-        levels["sector"].append(_entry("sector", sector, sector, scores, weights,
+        levels["sector"].append(_entry("sector", sector, sector, scores, weights, _NOT_APPLICABLE,
                                        bodies=len({b["key"] for b in levels["body"] if b["sector"] == sector})))
     labels = standard.labels("functions")
     for service in sorted(set(efficiency_service) | set(duplication_service) | set(blocks_service)):
@@ -281,21 +303,41 @@ def compute(book: Book, results, weights: dict) -> dict[str, list[dict]]:
             continue
         scores = {"cost_efficiency": efficiency_service.get(service), "duplication": duplication_service.get(service),
                   "openness": openness_body.get(org_id), "blocks": blocks_service.get(service)}
+        has_systems = org_id in blocks_body  # a body with a systems list has none serving this function
+        absent = {"cost_efficiency": MISSING if service in gap_services else NOT_APPLICABLE,
+                  "duplication": NOT_APPLICABLE if has_systems else MISSING,
+                  "blocks": NOT_APPLICABLE if has_systems else MISSING}
         levels["service"].append(_entry("service", service, f"{names[org_id]['name']}: {labels.get(function, function)}",
-                                        scores, weights, org_id=org_id, function=function))
+                                        scores, weights, absent, org_id=org_id, function=function))
     for function in sorted(set(efficiency_function) | set(duplication_function) | set(blocks_function)):
         scores = {"cost_efficiency": efficiency_function.get(function), "duplication": duplication_function.get(function),
                   "openness": None, "blocks": blocks_function.get(function)}
-        levels["function"].append(_entry("function", function, labels.get(function, function), scores, weights))
+        levels["function"].append(_entry("function", function, labels.get(function, function), scores, weights,
+                                         _NOT_APPLICABLE))
     for rows in levels.values():
+        _fill_missing(rows, weights)
         rows.sort(key=lambda r: (r["index"] is None, -(r["index"] or 0), r["key"]))
     return levels
 
 
-def _entry(level: str, key: str, name: str, scores: dict, weights: dict, **extra) -> dict:
-    index, applied = composite(scores, weights["weights"])
-    return {"level": level, "key": key, "name": name, "index": index, "scores": scores,
-            "weights": weights["weights"], "applied_weights": applied, **extra}
+MISSING, NOT_APPLICABLE = "missing", "not applicable"
+_NOT_APPLICABLE = {name: NOT_APPLICABLE for name in INPUTS}  # aggregates: an absent input is undefined there
+
+
+def _entry(level: str, key: str, name: str, scores: dict, weights: dict, absent: dict, **extra) -> dict:
+    """An entry before its index: each input 'scored', or absent as `absent` says ('missing' by default)."""
+    status = {n: "scored" if scores[n] is not None else absent.get(n, MISSING) for n in INPUTS}
+    return {"level": level, "key": key, "name": name, "index": None, "scores": scores, "status": status,
+            "weights": weights["weights"], "applied_weights": {}, **extra}
+
+
+def _fill_missing(entries: list[dict], weights: dict) -> None:
+    """Score each missing input as the level's worst (0 where none has one), then take the index."""
+    worst = {n: min((e["scores"][n] for e in entries if e["scores"][n] is not None), default=0.0) for n in INPUTS}
+    for entry in entries:
+        filled = {n: worst[n] if entry["status"][n] == MISSING else entry["scores"][n] for n in INPUTS}
+        entry["scored_as"] = filled
+        entry["index"], entry["applied_weights"] = composite(filled, weights["weights"])
 
 
 def save_index(book: Book, levels: dict[str, list[dict]], weights: dict) -> int:

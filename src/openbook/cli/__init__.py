@@ -21,6 +21,7 @@ from openbook.cli import (  # noqa: F401  (each registers its commands)
     suppliers,
     savings,
     measures,
+    measures_totals,
     alerts,
     quality,
     review,

@@ -21,7 +21,7 @@ def print_measures(results, org_id: str | None, period: str | None) -> None:
                          f"savings priced to the comparators' {q} centile.", highlight=False)
     shown = _shown(results, org_id, period)
     if org_id is not None:
-        _body_table(results, shown)
+        _body_table(results, shown, org_id)
     elif len(results.measures) == 1:
         _measure_table(results, shown)
     else:
@@ -68,27 +68,42 @@ def _measure_table(results, shown: list[dict]) -> None:
     year = rows[0]["period"] if rows else "–"
     table = Table(title=f"{measure.title} ({measure.unit}), {year}; basis: {_basis(results, measure)}",
                   title_justify="left")
-    for column in ("Body", "Kind", "Value", "Peers", "Percentile", "Decile", "Target", "Saving", "Note"):
-        table.add_column(column, justify="left" if column in ("Body", "Kind", "Note") else "right", overflow="fold")
+    for column in ("Body", "Kind", "Value", "Peers", "Percentile", "Rank (95% interval)", "Limits", "Target",
+                   "Saving", "Note"):
+        table.add_column(column, justify="left" if column in ("Body", "Kind", "Note", "Limits") else "right",
+                         overflow="fold")
     for row in rows:
         table.add_row(row["name"], row["kind"], _figure(row["value"]), f"{row['peers']}", _pct(row["percentile"]),
-                      str(row["decile"] or "–"), _figure(row["target_value"]), _saving(row), row["note"])
+                      _rank(row), row.get("limits") or "–", _figure(row["target_value"]), _saving(row), row["note"])
     render.console.print(table)
     better = "neither direction is better" if measure.direction == "none" else f"{measure.direction} is better"
     render.console.print(f"Direction: {better}. Why it matters: {measure.why_it_matters}",
                          highlight=False, soft_wrap=True)
 
 
-def _body_table(results, shown: list[dict]) -> None:
+def _body_table(results, shown: list[dict], org_id: str) -> None:
     name = shown[0]["name"] if shown else "this body"
     table = Table(title=f"{name} against its comparators", title_justify="left")
-    for column in ("Measure", "Year", "Value", "Peers", "Percentile", "Decile", "Median", "Target", "Saving", "Basis"):
-        table.add_column(column, justify="left" if column in ("Measure", "Year", "Basis") else "right", overflow="fold")
+    for column in ("Measure", "Year", "Value", "Rank (95% interval)", "Limits", "Median", "Target", "Saving",
+                   "Basis"):
+        table.add_column(column, justify="left" if column in ("Measure", "Year", "Basis", "Limits") else "right",
+                         overflow="fold")
     for row in shown:
         measure = results.measures[row["measure_id"]]
-        table.add_row(f"{measure.title} ({measure.unit})", row["period"], _figure(row["value"]), f"{row['peers']}",
-                      _pct(row["percentile"]), str(row["decile"] or "–"), _figure(row["peer_median"]),
+        rank = _rank(row) if row["percentile"] is not None else f"– of {row['peers']}"
+        table.add_row(f"{measure.title} ({measure.unit})", row["period"], _figure(row["value"]), rank,
+                      row.get("limits") or "–", _figure(row["peer_median"]),
                       _figure(row["target_value"]), _saving(row), _basis(results, measure))
+    valued = {r["measure_id"] for r in shown}
+    latest: dict[str, dict] = {}
+    for gap in results.gaps:  # no value: 'missing' (not published) or 'not applicable' (not done there)
+        if gap["org_id"] == org_id and gap["measure_id"] not in valued:
+            if gap["measure_id"] not in latest or gap["period"] > latest[gap["measure_id"]]["period"]:
+                latest[gap["measure_id"]] = gap
+    for measure_id, gap in sorted(latest.items()):
+        measure = results.measures[measure_id]
+        table.add_row(f"{measure.title} ({measure.unit})", gap["period"], gap["status"], "", "", "", "", "",
+                      gap["reason"])
     render.console.print(table)
 
 
@@ -108,6 +123,15 @@ def _savings(results, org_id: str | None) -> None:
             names = {r["org_id"]: r["name"] for r in counted}
             parts = [f"{names.get(t[by], t[by]) if by == 'org_id' else t[by]} {render.gbp(t['saving_gbp'])}" for t in top]
             render.console.print(f"  by {label}: " + "; ".join(parts), highlight=False, soft_wrap=True)
+
+
+def _rank(row: dict) -> str:
+    from openbook.analyse.measures.limits import ordinal
+
+    if row.get("rank") is None:
+        return "–"
+    span = f" ({ordinal(row['rank_best'])}–{ordinal(row['rank_worst'])})" if row["rank_best"] != row["rank_worst"] else ""
+    return f"{ordinal(row['rank'])} of {row['peers']}{span}"
 
 
 def _pct(value: float | None) -> str:
@@ -132,12 +156,15 @@ def print_index(rows: list[dict], weights: dict, level: str) -> None:
     for place, row in enumerate(rows, start=1):
         scores = row["scores"]
         applied = ", ".join(f"{k.split('_')[0]} {v:.0%}" for k, v in row["applied_weights"].items())
-        table.add_row(str(place), row["name"], _score(row["index"]), *(_score(scores[k]) for k in
+        table.add_row(str(place), row["name"], _score(row["index"]), *(_score(scores[k], row["status"][k]) for k in
                       ("cost_efficiency", "duplication", "openness", "blocks")), applied)
     render.console.print(table)
-    render.console.print("A missing input (–) is left out and the other weights scaled up, as shown; docs/measures.md "
+    render.console.print("'n/a': the input does not apply, left out and the other weights scaled up, as shown; "
+                         "'missing': not published, scored as the worst at this level. docs/measures.md "
                          "explains each input and its limits.", highlight=False, soft_wrap=True)
 
 
-def _score(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+def _score(value: float | None, status: str = "scored") -> str:
+    if value is None:
+        return {"missing": "missing", "not applicable": "n/a"}.get(status, "–")
+    return f"{value:.1f}"

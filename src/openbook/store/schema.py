@@ -129,6 +129,16 @@ SYSTEMS_INFERRED = [
 ]
 
 
+# A body's own published total spend for a financial year (store/published_totals.py), entered by a
+# user from its annual accounts with the address it came from, so the book's coverage can be shown.
+PUBLISHED_TOTALS = [
+    """CREATE TABLE IF NOT EXISTS published_total (
+        org_id VARCHAR NOT NULL, period VARCHAR NOT NULL, amount_gbp DECIMAL(18,2) NOT NULL,
+        source VARCHAR NOT NULL, entered_by VARCHAR NOT NULL, entered_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (org_id, period))""",
+]
+
+
 def ddl() -> list[str]:
     return ([create_table_sql(t) for t in standard.table_names()] + INTERNAL + MEASURES + ALERTS + ADDED_BODIES
-            + CONFORMANCE + SYSTEMS_INFERRED + list(VIEWS.values()))
+            + CONFORMANCE + SYSTEMS_INFERRED + PUBLISHED_TOTALS + list(VIEWS.values()))

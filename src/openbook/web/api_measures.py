@@ -14,6 +14,7 @@ import pyarrow as pa
 from fastapi import APIRouter, Query
 
 from openbook.analyse.alerts import stored_alerts
+from openbook.analyse.coverage import coverage
 from openbook.analyse.quality import quality
 from openbook.analyse.review import history
 from openbook.errors import UsageError
@@ -66,6 +67,21 @@ def measure(measure_id: str, book: BookDep, peers: Peers = views.DEFAULT_PEERS, 
 def scorecard(org_id: str, book: BookDep, peers: Peers = views.DEFAULT_PEERS, format: Format = None):
     org_id = listing.org_id(book, org_id)
     return _answer(views.scorecard(book, org_id, peers), format, f"scorecard-{org_id}", org_id=org_id, peers=peers)
+
+
+@router.get("/profile/{org_id}", responses=responses(),
+            summary="One body's position on each measure and each index input, without a composite score")
+def profile(org_id: str, book: BookDep, peers: Peers = views.DEFAULT_PEERS, format: Format = None):
+    org_id = listing.org_id(book, org_id)
+    view = views.profile(book, org_id, peers)
+    rows = view.pop("measures")
+    return _answer(rows, format, f"profile-{org_id}", **view)
+
+
+@router.get("/coverage", responses=responses(),
+            summary="Per body and year: the book's total against the files' total rows and entered annual accounts")
+def published_coverage(book: BookDep, org: str | None = None, format: Format = None):
+    return _answer(coverage(book, listing.org_id(book, org)), format, "coverage")
 
 
 @router.get("/index", responses=responses(),

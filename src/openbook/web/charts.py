@@ -163,3 +163,32 @@ def measure_deciles(rows: list[dict], *, title: str, label: str, cuts: list[floa
     rules = alt.Chart(alt.Data(values=marks)).mark_rule(strokeDash=[4, 3], color="#505a5f").encode(
         y=alt.Y("cut:Q", scale=scale), tooltip=[alt.Tooltip("decile:N"), alt.Tooltip("cut:Q", format=",.4~f")])
     return alt.layer(rules, dots, title=title).properties(width="container", height=300).to_dict()
+
+
+def funnel(rows: list[dict], *, title: str) -> dict | None:
+    """A funnel plot: each ranked body's value as a ratio to its peers' median (1 = at the peer value)
+    against its precision (effective lines, 1 ÷ relative standard error²), with the 95% and 99.8%
+    control limits as curves. Bodies with few lines sit at the wide mouth, where large ratios are noise."""
+    points = [{**r, "ratio": r["value"] / r["peer_median"], "lines": 1 / r["rel_se"] ** 2} for r in _plain(rows)
+              if r.get("rel_se") and r.get("peer_median") and r.get("limits")]
+    if not points:
+        return None
+    low, high = min(p["lines"] for p in points), max(p["lines"] for p in points)
+    grid = [low * (high / low) ** (i / 59) for i in range(60)] if high > low else [low]
+    curves = [{"lines": n, "limit": name, "ratio": 1 + sign * z / n ** 0.5}
+              for n in grid for name, z in (("95%", 1.959964), ("99.8%", 3.090232)) for sign in (1, -1)]
+    for curve in curves:
+        curve["series"] = f"{curve['limit']}{'+' if curve['ratio'] >= 1 else '-'}"
+    scale = alt.Scale(type="log")
+    lines = alt.Chart(alt.Data(values=curves)).mark_line(strokeDash=[4, 3]).encode(
+        x=alt.X("lines:Q", scale=scale, title="precision: effective number of lines (log scale)"),
+        y=alt.Y("ratio:Q", title="value ÷ peer median"), detail="series:N",
+        color=alt.Color("limit:N", title="control limit", scale=alt.Scale(domain=["95%", "99.8%"],
+                                                                        range=["#f47738", "#d4351c"])))
+    dots = alt.Chart(alt.Data(values=points)).mark_circle(size=80, opacity=1, cursor="pointer").encode(
+        href=alt.Href("href:N"), x=alt.X("lines:Q", scale=scale), y=alt.Y("ratio:Q"),
+        shape=alt.Shape("limits:N", title="against the limits"),
+        tooltip=[alt.Tooltip("name:N"), alt.Tooltip("value:Q", format=",.4~f"),
+                 alt.Tooltip("peer_median:Q", format=",.4~f"), alt.Tooltip("limits:N"), alt.Tooltip("rank_text:N")])
+    rule = alt.Chart(alt.Data(values=[{"ratio": 1}])).mark_rule(color="#505a5f").encode(y="ratio:Q")
+    return alt.layer(lines, rule, dots, title=title).properties(width="container", height=300).to_dict()

@@ -88,6 +88,8 @@ def parse_month(text: str | None, name: str, *, end: bool = False) -> date | Non
 
 def body_or_404(book: Book, org_id: str) -> dict:
     """The body's organisation row, found by id or by any name the book knows it by."""
+    if not org_id.isprintable():  # a NUL or control character names no body (and would break the query)
+        raise HTTPException(404, f"No body {org_id!r} in the book.")
     organisation = book.ibis().table("organisation")
     rows = organisation.filter(organisation.org_id == org_id).to_pyarrow().to_pylist()
     if not rows:

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException
 from openbook import standard
 from openbook.analyse import bodies as body_analysis
 from openbook.analyse import search as searching
+from openbook.analyse.coverage import coverage as published_coverage
 from openbook.analyse.detectors.functions import BASES, FunctionSettings, benchmark
 from openbook.analyse.detectors.prices import comparisons
 from openbook.analyse.measures.ranks import centile
@@ -101,8 +102,10 @@ def body_page(request: Request, org_id: str, book: BookDep,
     have = {p["dataset"] for p in published if p["files"]}
     missing_datasets = [{"dataset": d, "bodies": n} for d, n in sorted(elsewhere.items()) if d not in have]
     problems = body_analysis.quarantine_by_code(book, org_id)
+    against_totals = published_coverage(book, org_id)
     tables = {"functions": by_function, "months": months, "suppliers": suppliers, "peers": peers,
-              "findings": found, "coverage": coverage, "datasets": published, "problems": problems}
+              "findings": found, "coverage": coverage, "datasets": published, "problems": problems,
+              "published-totals": against_totals}
     twin = table_download(format, tables, table, f"body-{org_id}")
     if twin:
         return twin
@@ -123,7 +126,7 @@ def body_page(request: Request, org_id: str, book: BookDep,
         request, "explore/body.html", title=body["name"], body=body, headline=headline, by_function=by_function,
         months=months, suppliers=suppliers, peers=peers, findings=found, coverage=coverage,
         missing_months=[c["month"] for c in coverage if not c["files"]], published=published,
-        missing_datasets=missing_datasets, problems=problems, month_from=month_from or "", month_to=month_to or "",
+        missing_datasets=missing_datasets, problems=problems, against_totals=against_totals, month_from=month_from or "", month_to=month_to or "",
         spend_link=spend_link, kinds=standard.labels("organisation_kinds"), **charted)
 
 

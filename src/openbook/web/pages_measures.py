@@ -66,7 +66,9 @@ def measure_page(request: Request, measure_id: str, book: BookDep, peers: Peers 
     return render(request, "measures/measure.html", title=measure.title, view=view, rows=rows,
                   chosen=chosen, peers=peers, peers_label=PEERS_LABEL, spend=spend, cuts=cuts,
                   chart=charts.measure_deciles(rows, title=f"{measure.title}, {view['period']}: bodies ranked, "
-                                               "deciles dashed", label=measure.unit, cuts=cuts) if rows else None)
+                                               "deciles dashed", label=measure.unit, cuts=cuts) if rows else None,
+                  funnel=charts.funnel(rows, title=f"{measure.title}, {view['period']}: funnel plot against each "
+                                       "body's peer median, 95% and 99.8% control limits") if rows else None)
 
 
 SCORECARD_FINDINGS = 100  # findings listed on a scorecard page, largest £ first
@@ -101,6 +103,17 @@ def scorecard_page(request: Request, org_id: str, book: BookDep, peers: Peers = 
                   measures=measures, alerts=alerts, quality=publication[0] if publication else None,
                   findings=findings[:SCORECARD_FINDINGS], findings_total=len(findings), peers=peers,
                   peers_label=PEERS_LABEL)
+
+
+@router.get("/bodies/{org_id}/profile", response_class=HTMLResponse)
+def profile_page(request: Request, org_id: str, book: BookDep, peers: Peers = views.DEFAULT_PEERS,
+                 format: Format = None, table: str | None = None):
+    body = body_or_404(book, org_id)
+    view = views.profile(book, body["org_id"], peers)
+    twin = table_download(format, {"measures": view["measures"], "inputs": view["inputs"]}, table,
+                          f"profile-{body['org_id']}")
+    return twin or render(request, "measures/profile.html", title=f"Profile: {body['name']}", body=body,
+                          view=view, peers=peers, peers_label=PEERS_LABEL)
 
 
 @router.get("/index", response_class=HTMLResponse)

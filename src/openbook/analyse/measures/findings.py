@@ -5,6 +5,7 @@ from __future__ import annotations
 import ibis
 
 from openbook.analyse.findings import Finding
+from openbook.analyse.measures import limits
 from openbook.analyse.measures.runner import Results, spend_by_year
 from openbook.store.book import Book
 
@@ -19,10 +20,12 @@ def findings(book: Book) -> list[Finding]:
 
 
 def measure_findings(book: Book, results: Results) -> list[Finding]:
-    """One finding per body and measure whose latest counted saving clears the thresholds."""
+    """One finding per body and measure whose latest counted saving clears the thresholds and whose value
+    lies outside the 99.8% control limits on the worse side: a body inside them is not an outlier."""
     from openbook.analyse.measures.centile_savings import counted_latest
 
-    counted = counted_latest(results.rows)
+    counted = [row for row in counted_latest(results.rows)
+               if limits.is_outlier(row.get("limits"), results.measures[row["measure_id"]].direction)]
     evidence = _evidence(book, results, {(r["measure_id"], r["org_id"], r["period"]) for r in counted})
     found = []
     for row in counted:
@@ -33,7 +36,9 @@ def measure_findings(book: Book, results: Results) -> list[Finding]:
             key=f"{row['measure_id']}:{row['period']}",
             title=(f"{row['name']}: {measure.title.lower()} is {row['value']:,.4g} {measure.unit} in {row['period']}, "
                    f"against {row['target_value']:,.4g} at the {q} centile of {row['peers']} {row['peer_group']} peers"),
-            description=(f"{measure.why_it_matters} Decile {row['decile']} of {row['peers']}. Check first that the "
+            description=(f"{measure.why_it_matters} Decile {row['decile']} of {row['peers']}, "
+                         f"{limits.rank_text(row['rank'], row['rank_best'], row['rank_worst'], row['peers'])}, "
+                         f"above the 99.8% control limit of {row['upper_998']:,.4g}. Check first that the "
                          f"body classifies its spend as its peers do and that the year is comparable"
                          f"{' (' + row['note'] + ')' if row['note'] else ''}."),
             gbp_at_stake=row["saving_gbp"],

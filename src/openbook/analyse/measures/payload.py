@@ -36,7 +36,9 @@ def measures_payload(results, org_id: str | None, period: str | None) -> dict:
     function and sector (money as Decimal; the JSON encoder writes it as text)."""
     from openbook.analyse.measures.centile_savings import counted_latest, totals
 
-    rows = [{k: v for k, v in r.items() if k != "peer_values"} for r in shown_rows(results, org_id, period)]
+    rows = [{k: v for k, v in r.items() if k != "peer_values"}
+            | {"status": "ranked" if r["percentile"] is not None else "not ranked"}
+            for r in shown_rows(results, org_id, period)]
     counted = [r for r in counted_latest(results.rows) if org_id is None or r["org_id"] == org_id]
     return {
         "comparator": results.comparator, "comparator_text": comparator_text(results),
@@ -46,6 +48,7 @@ def measures_payload(results, org_id: str | None, period: str | None) -> dict:
                       "checked_by": m.checked_by, "date_reviewed": m.date_reviewed, "next_review": m.next_review,
                       "basis": basis_text(results, m)} for m in results.measures.values()],
         "rows": rows,
+        "gaps": [g for g in results.gaps if org_id is None or g["org_id"] == org_id],  # 'missing' or 'not applicable'
         "savings": {"total_gbp": sum((r["saving_gbp"] for r in counted), Decimal(0)),
                     "by_body": totals(counted, "org_id"), "by_function": totals(counted, "function"),
                     "by_sector": totals(counted, "sector")},

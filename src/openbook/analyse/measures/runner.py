@@ -8,8 +8,9 @@ centiles within each body's comparators, and the gap to the target centile price
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from openbook import standard
 from openbook.analyse.classify.floor import sure
 from openbook.analyse.denominators import STAFF_WITHIN_DAYS, body_context
 from openbook.analyse.measures import Measure, Quantity, load_measures
-from openbook.analyse.measures import centile_savings, ranks
+from openbook.analyse.measures import centile_savings, gaps, limits, ranks
 from openbook.analyse.measures.bases import Basis, financial_year
 from openbook.analyse.measures.comparators import BUILT_IN, check_comparator, groups, nearest_neighbours
 from openbook.errors import UsageError
@@ -50,6 +51,7 @@ class Results:
     basis: Basis
     settings: MeasureSettings
     notes: list[str]
+    gaps: list[dict] = field(default_factory=list)  # bodies with no value: 'missing' or 'not applicable' (gaps.py)
 
     def latest(self) -> list[dict]:
         """Each body's most recent ranked year for each measure (what totals and the index use)."""
@@ -75,13 +77,16 @@ def run(book: Book, *, measures: list[Measure] | None = None, comparator: str = 
         basis = Basis(basis.size, True, years[-1] if years else None, basis.deflator)
     notes: list[str] = []
     rows: list[dict] = []
+    missing: list[dict] = []
     for measure in measures:
         values = measure_values(book, measure, basis, coverage=coverage, bodies=bodies, settings=settings)
         rows.extend(_rank(values, measure, comparator, book, bodies, coverage, settings))
+        missing.extend(gaps.gaps(values, measure, bodies, coverage, settings.min_months,
+                                 basis.size_for(measure.default_basis)))
     notes.extend(centile_savings.price(rows, {m.id: m for m in measures}, settings))
     if basis.real:
         notes.append(f"Money is in {basis.base_period} prices: {basis.deflator.source}.")
-    return Results(rows, {m.id: m for m in measures}, comparator, basis, settings, notes)
+    return Results(rows, {m.id: m for m in measures}, comparator, basis, settings, notes, missing)
 
 
 # ---------------------------------------------------------------- sums over the book (Ibis)
@@ -112,12 +117,14 @@ def quantity_table(book: Book, quantity: Quantity) -> ir.Table:
                 spend = sure(spend)  # the floor every reader of classified lines uses
         if quantity.top_suppliers:
             spend = spend.mutate(supplier=spend.supplier_id.coalesce(spend.supplier_name))
-            by = spend.group_by(["org_id", "fy", "supplier"]).aggregate(amount=spend.amount_gbp.sum())
+            by = spend.group_by(["org_id", "fy", "supplier"]).aggregate(amount=spend.amount_gbp.sum(),
+                                                                        sumsq=_squares(spend.amount_gbp))
             order = ibis.row_number().over(group_by=["org_id", "fy"], order_by=[ibis.desc("amount"), "supplier"])
             by = by.mutate(place=order)
             by = by.filter(by.place < quantity.top_suppliers)  # row_number counts from 0
-            return by.group_by(["org_id", "fy"]).aggregate(amount=by.amount.sum())
-        return spend.group_by(["org_id", "fy"]).aggregate(amount=spend.amount_gbp.sum())
+            return by.group_by(["org_id", "fy"]).aggregate(amount=by.amount.sum(), sumsq=by.sumsq.sum())
+        return spend.group_by(["org_id", "fy"]).aggregate(amount=spend.amount_gbp.sum(),
+                                                          sumsq=_squares(spend.amount_gbp))
     if quantity.source == "posts":
         posts = book.ibis().table("post")
         posts = posts.filter(posts.as_of.notnull())
@@ -128,11 +135,19 @@ def quantity_table(book: Book, quantity: Quantity) -> ir.Table:
                                     posts.as_of == latest.latest]).select(posts)
         for column, allowed in quantity.where:
             posts = posts.filter(posts[column].isin(list(allowed)))
-        amount = posts.fte.coalesce(1.0).sum() if quantity.count == "fte" else posts.count()
-        return posts.group_by(["org_id", "fy"]).aggregate(amount=amount)
+        fte = posts.fte.coalesce(1.0).cast("float64")
+        amount = fte.sum() if quantity.count == "fte" else posts.count()
+        sumsq = (fte * fte).sum() if quantity.count == "fte" else posts.count()
+        return posts.group_by(["org_id", "fy"]).aggregate(amount=amount, sumsq=sumsq)
     context = body_context(book)
     column = {"staff": "staff_fte", "population": "population_served"}[quantity.source]
     return context.filter(context[column] > 0).select("org_id", amount=context[column].cast("float64"))
+
+
+def _squares(amount: ir.NumericColumn) -> ir.NumericScalar:
+    """Σx² of the lines: the variance of a compound Poisson sum, for the limits (`limits.py`)."""
+    gbp = amount.cast("float64")
+    return (gbp * gbp).sum()
 
 
 # ---------------------------------------------------------------- values
@@ -147,12 +162,13 @@ def measure_values(book: Book, measure: Measure, basis: Basis, *, coverage=None,
     denominator_quantity = measure.denominator
     if denominator_quantity.source == "size":
         denominator_quantity = Quantity("staff" if size == "per-fte" else "population")
-    numerators = _fetch(book, measure.numerator)
-    denominators = _fetch(book, denominator_quantity)
+    numerators, squares = _fetch(book, measure.numerator, "sumsq")
+    denominators = _fetch(book, denominator_quantity)[0]
     staff_dates = _staff_dates(book) if "staff" in (denominator_quantity.source, measure.numerator.source) else {}
     uses_spend = measure.numerator.is_money or denominator_quantity.is_money
     rows = []
     for (org_id, fy), numerator in sorted(numerators.items()):
+        rel_se = limits.relative_se(numerator, squares.get((org_id, fy)))
         denominator = denominators.get((org_id, fy) if denominator_quantity.periodic else (org_id, None))
         if denominator is None or denominator <= 0 or numerator <= 0 or org_id not in bodies:
             continue
@@ -176,13 +192,15 @@ def measure_values(book: Book, measure: Measure, basis: Basis, *, coverage=None,
             label += f"+real:{basis.base_period}"
         rows.append({"measure_id": measure.id, "org_id": org_id, "period": period, "numerator": numerator,
                      "denominator": denominator, "value": numerator / denominator * measure.scale,
-                     "months": months, "note": note, "basis": label})
+                     "months": months, "note": note, "basis": label, "rel_se": rel_se})
     return rows
 
 
-def _fetch(book: Book, quantity: Quantity) -> dict[tuple[str, int | None], float]:
+def _fetch(book: Book, quantity: Quantity, *also: str) -> list[dict[tuple[str, int | None], float]]:
+    """{(org_id, fy): amount}, then the same for each column in `also`."""
     table = quantity_table(book, quantity).to_pyarrow().to_pylist()
-    return {(r["org_id"], r.get("fy")): float(r["amount"]) for r in table if r["amount"] is not None}
+    return [{(r["org_id"], r.get("fy")): float(r[column]) for r in table if r.get(column) is not None}
+            for column in ("amount", *also)]
 
 
 def _staff_dates(book: Book) -> dict[str, object]:
@@ -222,6 +240,8 @@ def _rank(values: list[dict], measure: Measure, comparator: str, book: Book, bod
     saved = groups(book) if comparator not in BUILT_IN else {}
     out = []
     for period, rows in sorted(by_period.items()):
+        intervals: dict[tuple, dict] = {}  # peer set -> rank intervals, computed once per set
+        spread: dict[tuple, float] = {}  # peer set -> overdispersion τ²
         neighbours = _neighbours(period, rows, bodies, coverage, settings) if comparator == "neighbours" else {}
         for org_id, row in sorted(rows.items()):
             body = bodies[org_id]
@@ -239,12 +259,22 @@ def _rank(values: list[dict], measure: Measure, comparator: str, book: Book, bod
             peer_values = [rows[o]["value"] for o in members]
             ranked = len(members) >= settings.min_peers
             percentile = ranks.percentile_rank(row["value"], peer_values) if ranked else None
-            out.append({**row, "name": body["name"], "peer_values": peer_values, "kind": body["kind"], "sector": body["sector"],
+            median = ranks.centile(peer_values, 0.5) if ranked else None
+            key = tuple(sorted(members))
+            if ranked and key not in intervals:
+                intervals[key] = limits.rank_intervals(
+                    [(o, rows[o]["value"], rows[o]["value"] * (rows[o].get("rel_se") or 0)) for o in key],
+                    measure.direction)
+                spread[key] = limits.overdispersion([(rows[o]["value"], rows[o].get("rel_se")) for o in key], median)
+            placed = (limits.place(row["value"], median, row.get("rel_se"), spread[key]) if ranked
+                      else limits.place(0, 0, None))
+            rank, best, worst = intervals[key][org_id] if ranked else (None, None, None)
+            out.append({**row, **placed, "overdispersion": math.sqrt(spread[key]) if ranked else None, "rank": rank, "rank_best": best, "rank_worst": worst, "name": body["name"], "peer_values": peer_values, "kind": body["kind"], "sector": body["sector"],
                         "function": measure.function, "comparator": comparator, "peer_group": label,
                         "peers": len(members), "peer_ids": sorted(members),
                         "percentile": percentile, "decile": ranks.decile(percentile) if ranked else None,
                         "peer_p10": ranks.centile(peer_values, 0.1) if ranked else None,
-                        "peer_median": ranks.centile(peer_values, 0.5) if ranked else None,
+                        "peer_median": median,
                         "peer_p90": ranks.centile(peer_values, 0.9) if ranked else None,
                         "note": row["note"] if ranked else _join(row["note"], f"only {len(members)} comparators "
                                                                               f"(fewer than {settings.min_peers})")})

@@ -15,11 +15,12 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
-from openbook.web import api, create_app, publish
+from openbook.web import api, create_app, http_extras, publish
 from tests.web.conftest import ROOT, copy_book
 
-OPERATIONS = sorted((method, route.path) for module in (*api.RESOURCES, publish)
-                    for route in module.router.routes for method in route.methods)
+OPERATIONS = sorted((method, route.path) for router in (*(m.router for m in (*api.RESOURCES, publish)),
+                                                        http_extras.health_router)
+                    for route in router.routes for method in route.methods)
 
 
 @pytest.fixture(scope="module")

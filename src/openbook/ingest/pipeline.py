@@ -57,7 +57,8 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
         return internal_error(IngestReport(str(path), "", "rejected"), error)
     sha, label = scan.sha256, str(path)
     resolve = resolve or (book.resolve_org if book is not None else _registry_resolver())
-    nearest = nearest or nearest_names(book.org_index() if book is not None else standard.registry_index())
+    index = book.org_index() if book is not None else None
+    nearest = nearest or nearest_names(standard.registry_index() if index is None else index)
     if book is not None and not write:
         book = None
     if book is not None:
@@ -71,21 +72,22 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
                 with book.transaction():
                     book.forget_source(sha)
                     return _load(book, path, scan, org=org, progress=progress, latest=latest, resolve=resolve,
-                                 collect=collect, fx=fx, as_of=as_of, columns=columns, nearest=nearest)
+                                 index=index, collect=collect, fx=fx, as_of=as_of, columns=columns, nearest=nearest)
             except (UsageError, BookError):
                 raise
             except Exception as error:  # noqa: BLE001 - rolled back to the earlier load; the run goes on
                 return internal_error(IngestReport(label, sha, "rejected"), error)
-    return _load(book, path, scan, org=org, progress=progress, latest=latest, resolve=resolve, collect=collect,
-                 fx=fx, as_of=as_of, columns=columns, nearest=nearest)
+    return _load(book, path, scan, org=org, progress=progress, latest=latest, resolve=resolve, index=index,
+                 collect=collect, fx=fx, as_of=as_of, columns=columns, nearest=nearest)
 
 
 def _load(book: Book | None, path: Path, scan: FileScan, *, org: str | None, progress: Progress | None,
-          latest: date | None, resolve: OrgResolver, collect: Collected | None, fx: dict[str, str] | None,
+          latest: date | None, resolve: OrgResolver, index: standard.OrgIndex | None,
+          collect: Collected | None, fx: dict[str, str] | None,
           as_of: date | None, columns: dict[str, str] | None,
           nearest: Callable[[str], list[str]]) -> IngestReport:
     sha, size, label = scan.sha256, scan.size, str(path)
-    default_org = resolve_publisher(resolve, org)
+    default_org = resolve_publisher(resolve, org, index)
     latest = latest or date.today() + timedelta(days=366)
     # The body --org names publishes the file even when it is rejected (a nil return is still its return).
     record = SourceRecord(sha, label, path.name, size, "spend", "uk-spend", "csv", publisher=default_org,
@@ -134,12 +136,17 @@ def internal_error(report: IngestReport, error: BaseException) -> IngestReport:
     return report
 
 
-def resolve_publisher(resolve: OrgResolver, org: str | None) -> str | None:
-    """The org_id that --org names, or a usage error saying what it accepts."""
+def resolve_publisher(resolve: OrgResolver, org: str | None, index: standard.OrgIndex | None = None) -> str | None:
+    """The org_id that --org names, or a usage error saying what it accepts.
+
+    `index` is the one `resolve` looks up (a book's: the registry and the bodies users added), so
+    that a name is judged ambiguous among the same bodies it resolves among (as Book.require_org);
+    without it, the shipped registry's."""
     if not org:
         return None
     org_id = resolve(org)
-    if org_id is None and len(candidates := standard.organisation_candidates(org)) > 1:
+    index = standard.registry_index() if index is None else index
+    if org_id is None and len(candidates := [(o, index.names[o]) for o in index.candidates(org)]) > 1:
         raise UsageError(f"--org {standard.AmbiguousOrganisation(org, candidates)}")
     if org_id is None:
         raise UsageError(f"--org {org!r} is not a body in the organisation registry "

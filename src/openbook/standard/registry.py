@@ -33,6 +33,7 @@ __all__ = [
     "OrgIndex",
     "closed_organisations",
     "find_organisation",
+    "listed_only",
     "name_variants",
     "normalise_org_name",
     "organisation_candidates",
@@ -287,7 +288,16 @@ def closed_organisations() -> frozenset[str]:
 @cache
 def registry_index() -> OrgIndex:
     """The index of the shipped registry, built once per process."""
-    return OrgIndex(((o["org_id"], o["name"], o["aliases"]) for o in _registry()), closed=closed_organisations())
+    return OrgIndex(((o["org_id"], o["name"], o["aliases"]) for o in _registry()), closed=closed_organisations(),
+                    deferring=listed_only())
+
+
+@cache
+def listed_only() -> frozenset[str]:
+    """Bodies known only from ONS's list of public-body accounts: thousands of small bodies, none
+    reviewed, so their derived abbreviations give way to those of the registers' bodies ("DH" stays
+    the Department of Health, not a committee the list says it sponsors)."""
+    return frozenset(org_id for org_id, row in _details().items() if row["register"] == "public-body-account")
 
 
 def find_organisation(name_or_id: str) -> dict | None:

@@ -20,11 +20,12 @@ from openbook.ingest.base import Collected, Importer, IngestContext
 from openbook.ingest.body_search import nearest_bodies
 from openbook.ingest.headers import header_score
 from openbook.ingest.problems import Problem
-from openbook.ingest.reader import Cell, cell_text, iter_csv, iter_xlsx, xlsx_sheet_names
+from openbook.ingest.reader import Cell, cell_text, iter_csv, iter_html_table, iter_xlsx, xlsx_sheet_names
 from openbook.ingest.records import write_records
 from openbook.ingest.report import IngestReport, problem_table, unchanged_report
 from openbook.ingest.scan import FileScan, scan_file
-from openbook.ingest.sniff import read_sample, single_byte_encoding, sniff_delimiter, sniff_format, utf16_encoding
+from openbook.ingest.sniff import (FORMAT_TITLES, named_format, read_sample, single_byte_encoding, sniff_delimiter,
+                                   sniff_format, utf16_encoding)
 from openbook.ingest.spend_rows import HEADER_SCAN_ROWS
 from openbook.ingest.uk_spend import write_spend
 from openbook.plugins.manager import importers
@@ -99,6 +100,10 @@ def _load(book: Book | None, path: Path, scan: FileScan, *, org: str | None, pro
         collect.record, collect.default_org = record, default_org
     try:
         rows = _open_rows(path, record, scan)
+        named = named_format(path)
+        renamed = [] if named in (None, record.format) else \
+            [Problem("format-by-bytes", None, path=label, value=path.suffix, detail=FORMAT_TITLES[record.format])]
+        report.note(renamed)
         report.format, report.encoding = record.format, record.encoding
         if record.format == "json":
             head = []
@@ -110,7 +115,9 @@ def _load(book: Book | None, path: Path, scan: FileScan, *, org: str | None, pro
         report.dataset = importer.dataset
         context = IngestContext(book, path, label, record, report, itertools.chain(head, rows), resolve,
                                 default_org, latest, progress, scan, collect, nearest)
-        return importer().ingest(context)
+        done = importer().ingest(context)
+        done.problem_counts.update({p.code: 1 for p in renamed})
+        return done
     except FileRejected as rejection:
         rejection.path = rejection.path or label
         problem = Problem(rejection.code, rejection.line, path=label, text=str(rejection.args[0]))
@@ -194,13 +201,22 @@ def _json_head(path: Path, size: int = 1 << 16) -> str:
 
 
 def _open_rows(path: Path, record: SourceRecord, scan: FileScan) -> Iterator[tuple[int, list[Cell]]]:
+    """The file's rows, read as its bytes say (a workbook or web page named .csv is read as one, with a
+    format-by-bytes warning naming what it is)."""
     kind = sniff_format(path)
     record.format = kind
     if kind == "empty":
         raise FileRejected("file-empty", "the file holds no bytes or only blank lines")
-    if kind == "xls" and path.suffix.lower() in {".csv", ".txt"}:
-        raise FileRejected("excel-binary-as-csv", "this is a legacy Excel (.xls) workbook saved under a "
-                           f"{path.suffix} name, not text; open it in a spreadsheet and save it as CSV or XLSX")
+    if kind in {"xls", "xlsx"} and named_format(path) == "csv":
+        try:
+            xlsx_sheet_names(path)
+        except Exception:  # noqa: BLE001 - calamine's errors name no class worth catching apart
+            raise FileRejected("excel-binary-as-csv", f"this is {FORMAT_TITLES[kind]} saved under a {path.suffix} "
+                               "name, not text, and it cannot be read as a workbook either; open it in a "
+                               "spreadsheet and save it as CSV or XLSX") from None
+    if kind == "html":
+        record.encoding = scan.encoding or single_byte_encoding(path)
+        return iter_html_table(path, record.encoding)
     if kind == "json":
         record.encoding = scan.encoding or "utf-8"
         return iter(())

@@ -346,9 +346,13 @@ def test_legal_form_jurisdiction_and_bracketed_abbreviation_are_spellings_of_one
     index = standard.OrgIndex([("A-1", "Youth Panel Board for England and Wales", None),
                                ("A-2", "Seaside Loans Company", None),
                                ("A-3", "Skills Improvement Service (SIS)", None),
-                               ("A-4", "Fendle Hospitals NHS Foundation Trust", None)], closed=frozenset())
+                               ("A-4", "Fendle Hospitals NHS Foundation Trust", None),
+                               ("A-5", "Department of Widgets (Northern Ireland)", None),
+                               ("A-6", "Office of the Widget Adviser for Scotland", None)], closed=frozenset())
     assert index.get("Youth Panel Board") == "A-1"
     assert index.get("Seaside Loans Company Limited") == index.get("SEASIDE LOANS COMPANY LTD") == "A-2"
     assert index.get("Skills Improvement Service") == "A-3"
     assert index.get("Fendle Hospitals NHS FT") == index.get("The Fendle Hospitals NHS Foundation Trust") == "A-4"
     assert index.get("Youth Panel") is None  # what is left must still name the body whole
+    assert index.get("Department of Widgets") is None  # a bracketed qualifier tells bodies apart
+    assert index.get("Office of the Widget Adviser of Scotland") == "A-6"

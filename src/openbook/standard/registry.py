@@ -101,18 +101,22 @@ _COUNCIL_PREFIXES = sorted((
 
 
 # What a body's name may carry that does not say which body it is (tier 2): a company's legal
-# form, the jurisdiction a national body serves, an abbreviation or article in brackets at the end.
-_BRACKET_END = re.compile(r"\s*\([^()]*\)\s*$")
+# form, the jurisdiction a national body serves, its abbreviation in brackets at the end. A bracketed
+# qualifier stays: "Department of Education (Northern Ireland)" is not "Department of Education".
+_BRACKET_END = re.compile(r"\s*\((?:[A-Z0-9]{2,}|[Tt]he)\)\s*$")
 _FORM_END = re.compile(r" (?:limited|plc|llp)$")
 _JURISDICTION_END = re.compile(r" (?:for|in|of) england and wales$")
+_NATION_END = re.compile(r" (?:for|in|of) (scotland|wales|england|northern ireland)$")  # "of Scotland": "for"
 
 
 def name_variants(name: str) -> set[str]:
     """A name without words that do not tell bodies apart (tier 2 keys): a council's type words, a
-    company's legal form, "for England and Wales", a bracketed abbreviation ("(LSIS)") at the end."""
+    company's legal form, "for England and Wales", a bracketed abbreviation ("(LSIS)") at the end; "of"
+    or "in" a nation is "for" it ("Advocate General of Scotland")."""
     text = normalise_org_name(name)
     variants = {normalise_org_name(_BRACKET_END.sub("", name))} if _BRACKET_END.search(name) else set()
     variants |= {_JURISDICTION_END.sub("", v) for v in (text, *variants) if _JURISDICTION_END.search(v)}
+    variants |= {_NATION_END.sub(r" for \1", v) for v in (text, *variants) if _NATION_END.search(v)}
     variants |= {_FORM_END.sub("", v) for v in (text, *variants) if _FORM_END.search(v)}
     variants.discard(text)
     for _ in range(3):

@@ -110,10 +110,13 @@ def measure(data: Path, rows: list[dict[str, str]], book_path: Path) -> dict:
                     else report.rejection.code
             else:
                 posts_quarantined += report.quarantined
+        quarantined_posts = ("FROM quarantine q JOIN source s ON s.sha256 = q.source_sha256 WHERE q.severity = 'error' "
+                             "AND s.dataset = 'post' AND s.status <> 'rejected' GROUP BY ALL ORDER BY 2 DESC")
+        quarantine_codes = dict(book.query(
+            f"SELECT q.code, count(DISTINCT (q.source_sha256, q.source_line)) {quarantined_posts}"))
         quarantine_reasons = dict(book.query(
-            "SELECT q.code || coalesce(': ' || q.raw_value, ''), count(DISTINCT (q.source_sha256, q.source_line)) "
-            "FROM quarantine q JOIN source s ON s.sha256 = q.source_sha256 "
-            "WHERE q.severity = 'error' AND s.dataset = 'post' GROUP BY ALL ORDER BY 2 DESC LIMIT 15"))
+            f"SELECT q.code || coalesce(': ' || q.raw_value, ''), count(DISTINCT (q.source_sha256, q.source_line)) "
+            f"{quarantined_posts} LIMIT 15"))
         posts, without_body = book.query(
             "SELECT count(*), count(*) FILTER (WHERE coalesce(org_id, '') = '') FROM post")[0]
         bodies_missing = dict(book.query(
@@ -126,7 +129,8 @@ def measure(data: Path, rows: list[dict[str, str]], book_path: Path) -> dict:
         "no_data_files": no_data, "failed_files": failed,
         "organogram_files": len(organograms), "organogram_failed": organogram_failed,
         "posts": posts, "posts_without_body": without_body, "bodies_without_id": bodies_missing,
-        "posts_quarantined": posts_quarantined, "post_quarantine_reasons": quarantine_reasons,
+        "posts_quarantined": posts_quarantined, "post_quarantine_codes": quarantine_codes,
+        "post_quarantine_reasons": quarantine_reasons,
     }
 
 

@@ -6,7 +6,8 @@ before knows nothing of it:
 
 1. the body's name, its aliases (spellings from the registers and reviewed ones) and its id;
 2. the name with a council's type words taken off ("Leeds" for "Leeds City Council", "Barnet"
-   for "London Borough of Barnet", "X LBC", "X MBC", "The Borough of X");
+   for "London Borough of Barnet", "X LBC", "X MBC", "The Borough of X"), or a company's legal
+   form, "for England and Wales" or a bracketed abbreviation ("Skills Service (SS)");
 3. abbreviations derived from the name by rule ("DfE", "MoJ", "DWP", "HMRC", "BEIS").
 
 When a tier gives more than one body the name is ambiguous and is never guessed:

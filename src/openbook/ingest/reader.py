@@ -8,6 +8,7 @@ its first line.
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -45,6 +46,9 @@ def iter_xlsx(path: Path, sheet: int | None = None) -> Iterator[tuple[int, list[
         yield first_row + offset + 1, [_clean(c) for c in cells]
 
 
+_LAYOUT_SPACE = re.compile(r"[ \t]*[\r\n][\s]*")
+
+
 class _TableRows(HTMLParser):
     """The cells of every <tr> of a page, each row with the line its <tr> starts on."""
 
@@ -79,7 +83,8 @@ class _TableRows(HTMLParser):
 
     def _end_cell(self) -> None:
         if self._cell is not None and self._row is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
+            # A line break in the page's source is layout, not text; spaces written in the cell are kept.
+            self._row.append(_LAYOUT_SPACE.sub(" ", "".join(self._cell)).strip())
         self._cell = None
 
     def _end_row(self) -> None:

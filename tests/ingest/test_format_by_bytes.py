@@ -66,6 +66,15 @@ def test_a_file_named_for_another_format_is_read_by_its_bytes_with_a_warning(boo
     assert report.problem_counts["format-by-bytes"] == 1
 
 
+def test_utf16_text_named_csv_is_read_with_a_warning_naming_its_encoding(book, tmp_path):
+    text = "\r\n".join(",".join(row) for row in ROWS) + "\r\n"
+    for name, encoded in (("bom.csv", text.encode("utf-16")), ("plain.txt", text.encode("utf-16-le"))):
+        report = ingest_file(book, tmp_path / name) if (tmp_path / name).write_bytes(encoded) else None
+        assert (report.status, report.counts.accepted, report.encoding.startswith("utf-16")) == ("loaded", 3, True)
+        assert [p.message for p in report.problems if p.code == "format-by-bytes"] == [
+            f"the file is named {Path(name).suffix} but its bytes are UTF-16 text (CSV); it was read as that"]
+
+
 def test_a_file_named_for_what_it_is_carries_no_warning(book, tmp_path):
     report = ingest_file(book, _xlsx(tmp_path / "payments.xlsx", ROWS))
     assert report.counts.accepted == 3

@@ -100,9 +100,7 @@ def _load(book: Book | None, path: Path, scan: FileScan, *, org: str | None, pro
         collect.record, collect.default_org = record, default_org
     try:
         rows = _open_rows(path, record, scan)
-        named = named_format(path)
-        renamed = [] if named in (None, record.format) else \
-            [Problem("format-by-bytes", None, path=label, value=path.suffix, detail=FORMAT_TITLES[record.format])]
+        renamed = _named_otherwise(path, record)
         report.note(renamed)
         report.format, report.encoding = record.format, record.encoding
         if record.format == "json":
@@ -198,6 +196,19 @@ def _json_head(path: Path, size: int = 1 << 16) -> str:
         head = fh.read(size)
     encoding = utf16_encoding(head) or "utf-8"
     return head.decode(encoding, errors="replace").lstrip("\ufeff")
+
+
+def _named_otherwise(path: Path, record: SourceRecord) -> list[Problem]:
+    """A format-by-bytes warning when the name says another format than the bytes, or plain text
+    where the bytes are UTF-16 (two bytes a character, which most tools cannot open as CSV)."""
+    named = named_format(path)
+    if named not in (None, record.format):
+        what = FORMAT_TITLES[record.format]
+    elif record.format == "csv" and (record.encoding or "").startswith("utf-16"):
+        what = "UTF-16 text (CSV)"
+    else:
+        return []
+    return [Problem("format-by-bytes", None, path=str(path), value=path.suffix, detail=what)]
 
 
 def _open_rows(path: Path, record: SourceRecord, scan: FileScan) -> Iterator[tuple[int, list[Cell]]]:

@@ -102,11 +102,21 @@ def measure(data: Path, rows: list[dict[str, str]], book_path: Path) -> dict:
                 rows_accepted += report.accepted
         organograms = [r for r in rows if is_organogram(r)]
         organogram_failed = {}
+        posts_quarantined = 0
         for row in organograms:
             report = _ingest(book, data / row["local_path"], None)
             if isinstance(report, Exception) or report.status == "rejected":
                 organogram_failed[row["local_path"]] = str(report) if isinstance(report, Exception) \
                     else report.rejection.code
+            else:
+                posts_quarantined += report.quarantined
+        quarantined_posts = ("FROM quarantine q JOIN source s ON s.sha256 = q.source_sha256 WHERE q.severity = 'error' "
+                             "AND s.dataset = 'post' AND s.status <> 'rejected' GROUP BY ALL ORDER BY 2 DESC")
+        quarantine_codes = dict(book.query(
+            f"SELECT q.code, count(DISTINCT (q.source_sha256, q.source_line)) {quarantined_posts}"))
+        quarantine_reasons = dict(book.query(
+            f"SELECT q.code || coalesce(': ' || q.raw_value, ''), count(DISTINCT (q.source_sha256, q.source_line)) "
+            f"{quarantined_posts} LIMIT 15"))
         posts, without_body = book.query(
             "SELECT count(*), count(*) FILTER (WHERE coalesce(org_id, '') = '') FROM post")[0]
         bodies_missing = dict(book.query(
@@ -119,6 +129,8 @@ def measure(data: Path, rows: list[dict[str, str]], book_path: Path) -> dict:
         "no_data_files": no_data, "failed_files": failed,
         "organogram_files": len(organograms), "organogram_failed": organogram_failed,
         "posts": posts, "posts_without_body": without_body, "bodies_without_id": bodies_missing,
+        "posts_quarantined": posts_quarantined, "post_quarantine_codes": quarantine_codes,
+        "post_quarantine_reasons": quarantine_reasons,
     }
 
 
@@ -148,6 +160,10 @@ def main() -> None:
           f"{figures['rows_share']:7.2%}  (goal >= {GOALS['rows']:.0%})")
     print(f"organogram posts without body  {figures['posts_without_body']:>7} / {figures['posts']:<7}"
           f"          (goal {GOALS['posts_without_body']})")
+    print(f"organogram posts quarantined   {figures['posts_quarantined']:>7} / "
+          f"{figures['posts'] + figures['posts_quarantined']:<7}")
+    for why, n in figures["post_quarantine_reasons"].items():
+        print(f"  posts quarantined: {n} for {why}")
     for path, why in sorted(figures["failed_files"].items()):
         print(f"  not loaded: {path}: {why}")
     for body, n in figures["bodies_without_id"].items():

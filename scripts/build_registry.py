@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 STANDARD = ROOT / "src" / "openbook" / "standard"
 sys.path.insert(0, str(ROOT / "src"))
 
-from openbook.standard.registry import normalise_org_name, parse_aliases  # noqa: E402
+from openbook.standard.registry import OrgIndex, normalise_org_name, parse_aliases  # noqa: E402
 
 COLUMNS = ["org_id", "name", "kind", "parent_id", "population_served", "staff_fte", "aliases"]
 DETAIL_COLUMNS = ["org_id", "register", "register_key", "start_date", "end_date", "successor_ids", "gss_code",
@@ -41,6 +42,22 @@ LA_SCHEME = {"local-authority-eng": "GB-LAE", "local-authority-sct": "GB-LAS",
              "principal-local-authority": "GB-PLA", "local-authority-nir": "GB-LANI"}
 NATION_SCHEME = {"England": "GB-LAE", "Scotland": "GB-LAS", "Wales": "GB-PLA", "Northern Ireland": "GB-LANI"}
 POLICE_SCHEME = "GB-POLICE"  # no org-id.guide list covers police forces: see the sources sidecar
+PBA_SCHEME = "GB-PBA"  # nor ONS's public-body accounts: openbook's own prefix, see the sources sidecar
+# ONS ESA 2010 sector of a body no other register holds → kind. Central government bodies are
+# public bodies; local government's are the councils' companies, trusts and joint bodies.
+PBA_KIND = {"S.1311": "public-body", "S.1313": "other"}
+# What the name says a health body is, where the sector alone cannot.
+NHS_KIND = ((re.compile(r"\bnhs foundation trust\b", re.I), "nhs-foundation-trust"),
+            (re.compile(r"\b(?:nhs|health and social care) trust\b", re.I), "nhs-trust"),
+            (re.compile(r"\bspecial health authority\b", re.I), "special-health-authority"))
+# A row that names a class of bodies ("Clinical Commissioning Groups (En Bloc)"), not one body.
+CLASS_ROW = re.compile(r"\(en bloc\)", re.I)
+# The ONS list's annotations on a name: a share held ("(50%)"), a country ("[USA]"), "(Associate)".
+# The owner of a subsidiary ("Basildon - (s NTC)") stays: without it the name is a place's.
+ANNOTATION = re.compile(r"\s*(?:\((?:\d+%|associate)\)|\[[^\]]*\])", re.I)
+SUBSIDIARY = re.compile(r"\(s ?[A-Z][^)]*\)")
+# "Anvil Trust Ltd, The", "North South Language Body (The)": the article written after the name.
+TRAILING_THE = re.compile(r"\s*(?:,\s*the|\(the\))\s*$", re.I)
 
 
 def read(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
@@ -166,6 +183,56 @@ def police_forces(registry: Registry, registers: Path) -> None:
                      {"register": "police-force", "register_key": row["police-force"]})
 
 
+def pba_name(raw: str) -> str:
+    """A body's name as the ONS list writes it, without the list's annotations."""
+    name = " ".join(ANNOTATION.sub("", raw).split())
+    return f"The {TRAILING_THE.sub('', name)}" if TRAILING_THE.search(name) else name
+
+
+def pba_kind(name: str, sectors: str) -> str:
+    for pattern, kind in NHS_KIND:
+        if pattern.search(name):
+            return kind
+    sector = sectors.split(";")[0]
+    return PBA_KIND.get(sector, "public-corporation")  # S.11…, S.12…: trading and financial corporations
+
+
+def held_body(registry: Registry, held: OrgIndex, name: str, sector: str) -> str | None:
+    """The one body already held that goes by this name. A council's name less its type words
+    ("Bolton Council" for Bolton Metropolitan Borough Council) counts only between two local
+    government bodies: "Basildon Development Corporation" is not Basildon's council."""
+    how, found = held.match(name)
+    if len(found) != 1 or how not in ("name", "alias", "variant"):
+        return None
+    if how == "variant" and not (sector == "S.1313" == registry.details[found[0]]["esa_sector"]):
+        return None
+    return found[0]
+
+
+def public_body_accounts(registry: Registry, registers: Path) -> None:
+    """Every body of ONS's public-body list that no other register holds: NDPBs, tribunals, health
+    boards, trust ports, councils' companies, public corporations and their subsidiaries. A row
+    whose name a body already held goes by is that body (its dates and sector fill the blanks)."""
+    sectors = {r["public-body-account-classification"]: r["name"]
+               for r in read(registers / "public-body-account-classification.tsv", "\t")}
+    held = OrgIndex(((o["org_id"], o["name"], o["aliases"]) for o in registry.orgs.values()), closed=frozenset())
+    added: dict[str, str] = {}
+    for row in read(registers / "public-body-account.tsv", "\t"):
+        if row["organisation"] or not row["name"].strip() or CLASS_ROW.search(row["name"]):
+            continue  # linked to another register (read there), or a class of bodies
+        name = pba_name(row["name"])
+        sector = row["public-body-account-classifications"]
+        own_id = f"{PBA_SCHEME}-{row['public-body-account']}"
+        org_id = own_id if SUBSIDIARY.search(name) else \
+            held_body(registry, held, name, sector) or added.get(normalise_org_name(name), own_id)
+        registry.add({"org_id": org_id, "name": name, "kind": pba_kind(name, sector), "parent_id": None,
+                      "population_served": None, "staff_fte": None, "aliases": []},
+                     {"register": "public-body-account", "register_key": row["public-body-account"],
+                      "start_date": row["start-date"], "end_date": row["end-date"], "esa_sector": sector,
+                      "esa_sector_name": "; ".join(sectors.get(s, "") for s in sector.split(";"))})
+        added.setdefault(normalise_org_name(name), org_id)
+
+
 def write(registry: Registry, out: Path) -> None:
     with open(out / "organisations.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
@@ -187,6 +254,7 @@ def build(registers: Path, out: Path) -> Registry:
     government_organisations(registry, registers)
     local_authorities(registry, registers)
     police_forces(registry, registers)
+    public_body_accounts(registry, registers)
     write(registry, out)
     return registry
 

@@ -64,3 +64,9 @@ def test_check_half_rows_of_those_files_are_accepted(check_figures):
 def test_check_half_organogram_posts_are_never_stored_without_a_body(check_figures):
     assert check_figures["organogram_files"] > 150 and check_figures["posts"] > 10_000
     assert check_figures["posts_without_body"] == 0, check_figures["bodies_without_id"]
+
+
+def test_check_half_organogram_posts_are_quarantined_only_for_a_body_no_register_holds(check_figures):
+    codes = check_figures["post_quarantine_codes"]
+    assert sum(codes.values()) == check_figures["posts_quarantined"]  # every quarantined post has its reason
+    assert set(codes) <= {"unknown-organisation"}, check_figures["post_quarantine_reasons"]

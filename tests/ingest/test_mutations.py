@@ -166,21 +166,46 @@ def totalled(rows):
     return [*rows, [""] * width, total]
 
 
-def write_xls(path: Path, rows) -> Path:
-    """A legacy Excel workbook: numbers as numbers, everything else as text."""
+def _typed(rows):
+    """Each cell as a spreadsheet holds it: numbers (after the header) as numbers, everything else as text."""
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            plain = cell.strip().replace(",", "")
+            yield r, c, float(plain) if r and re.fullmatch(r"-?\d+(\.\d+)?", plain) else cell
+
+
+def write_xls(path: Path, rows, suffix: str = ".xls") -> Path:
+    """A legacy Excel (BIFF) workbook, saved under `suffix`."""
     import xlwt
 
     book = xlwt.Workbook()
     sheet = book.add_sheet("Sheet1")
-    for r, row in enumerate(rows):
-        for c, cell in enumerate(row):
-            plain = cell.strip().replace(",", "")
-            if r and re.fullmatch(r"-?\d+(\.\d+)?", plain):
-                sheet.write(r, c, float(plain))
-            else:
-                sheet.write(r, c, cell)
-    path = path.with_suffix(".xls")
-    book.save(str(path))
+    for r, c, value in _typed(rows):
+        sheet.write(r, c, value)
+    book.save(str(path.with_suffix(".xls")))
+    return path.with_suffix(".xls").rename(path.with_suffix(suffix))
+
+
+def write_xlsx(path: Path, rows, suffix: str = ".xlsx") -> Path:
+    """An Excel (XLSX) workbook, saved under `suffix`."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for r, c, value in _typed(rows):
+        sheet.cell(row=r + 1, column=c + 1, value=value)
+    book.save(str(path.with_suffix(".xlsx")))
+    return path.with_suffix(".xlsx").rename(path.with_suffix(suffix))
+
+
+def write_html(path: Path, rows, suffix: str = ".xls") -> Path:
+    """A web page with one table, as reporting systems "export to Excel", saved under `suffix`."""
+    from html import escape
+
+    body = "\n".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+    page = f"<html><head><meta charset='utf-8'></head><body>\n<table>\n{body}\n</table>\n</body></html>\n"
+    path = path.with_suffix(suffix)
+    path.write_text(page, encoding="utf-8")
     return path
 
 
@@ -194,6 +219,9 @@ REWRITES = {
     "utf-16-bom": lambda p, rows: write_plain(p, rows, encoding="utf-16"),
     "utf-16-no-bom": lambda p, rows: write_plain(p, rows, encoding="utf-16-le"),
     "xls": write_xls,
+    "xls-named-csv": lambda p, rows: write_xls(p, rows, ".csv"),
+    "xlsx-named-csv": lambda p, rows: write_xlsx(p, rows, ".csv"),
+    "html-named-xls": write_html,
     "title-rows": lambda p, rows: write_plain(p, titled(rows)),
     "total-rows": lambda p, rows: write_plain(p, totalled(rows)),
 }

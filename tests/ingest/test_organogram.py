@@ -92,7 +92,7 @@ def test_every_organogram_file_loads_and_reconciles(organogram_book, shared_data
                          "WHERE severity = 'error'")[0][0]
     assert book.query("SELECT DISTINCT code FROM quarantine WHERE severity = 'error'") == [("unknown-organisation",)]
     assert totals == (published + 346, published - unknown, unknown, 346)
-    assert (published, unknown) == (53768, 2393)
+    assert (published, unknown) == (53768, 1054)
     assert book.query("SELECT count(*) FROM post WHERE org_id IS NULL OR org_id = ''") == [(0,)]
 
 

@@ -291,3 +291,68 @@ def test_other_names_in_published_files_resolve(text, org_id):
         assert found is not None and "Lynn" in found["name"]
     else:
         assert found["org_id"] == org_id
+
+
+def _spellings(name: str) -> list[str]:
+    """Ways a published file writes a body's name that say nothing new: '&'/'and', a leading or
+    trailing 'The', 'Ltd'/'Limited', 'UK'/'United Kingdom', 'NHS FT'/'NHS Foundation Trust'."""
+    spelt = [name, name.upper(), f"The {name.removeprefix('The ')}", f"{name.removeprefix('The ')}, The"]
+    for one, other in ((" & ", " and "), (" Limited", " Ltd"), ("UK ", "United Kingdom ")):
+        if one in name:
+            spelt.append(name.replace(one, other))
+        elif other in name:
+            spelt.append(name.replace(other, one))
+    if name.endswith(" NHS Foundation Trust"):
+        spelt.append(name.replace(" NHS Foundation Trust", " NHS FT"))
+    return spelt
+
+
+def test_a_sample_of_every_registers_bodies_resolves_by_name_and_its_spellings(registers):
+    """Every 7th body of each register (the ONS public-body list included) is found by its name
+    and the spellings that say nothing new; a name another body shares is refused, never guessed."""
+    by_register: dict[str, list[dict]] = {}
+    for org in REGISTRY:
+        by_register.setdefault(DETAILS[org["org_id"]]["register"], []).append(org)
+    assert {"public-body-account", "government-organisation", "police-force"} <= set(by_register)
+    index = standard.registry_index()
+    checked = 0
+    for register, orgs in by_register.items():
+        for org in orgs[::7]:
+            for spelling in _spellings(org["name"]):
+                found = index.candidates(spelling)
+                assert org["org_id"] in found, (register, spelling, found)
+                checked += 1
+    assert checked > 1000
+
+
+def test_the_ons_list_adds_the_bodies_no_other_register_holds(registers):
+    listed = [org for org in REGISTRY if DETAILS[org["org_id"]]["register"] == "public-body-account"]
+    rows = _rows(registers / "public-body-account.tsv", "\t")
+    unlinked = [r for r in rows if not r["organisation"] and "(en bloc)" not in r["name"].casefold()]
+    # Each unlinked row is a body of its own or a name of one already held: never more bodies than rows.
+    assert 1000 < len(listed) <= len(unlinked)
+    assert not any("(en bloc)" in org["name"].casefold() for org in listed)  # a class is no body
+    health = {org["kind"] for org in listed if "Health and Social Care Trust" in org["name"]}
+    assert health == {"nhs-trust"}
+    # A council the ONS list names too stays one body, with the list's spelling as an alias.
+    council_rows = [r["name"] for r in unlinked if r["public-body-account-classifications"] == "S.1313"]
+    councils = [standard.find_organisation(n) for n in council_rows if n.endswith("Council")]
+    assert sum(1 for c in councils if c and DETAILS[c["org_id"]]["nation"]) >= 5
+    assert not any(c["kind"] == "other" for c in councils if c and c["name"] in council_rows
+                   and standard.organisation_candidates(c["name"] + " Borough Council"))
+
+
+def test_legal_form_jurisdiction_and_bracketed_abbreviation_are_spellings_of_one_name():
+    index = standard.OrgIndex([("A-1", "Youth Panel Board for England and Wales", None),
+                               ("A-2", "Seaside Loans Company", None),
+                               ("A-3", "Skills Improvement Service (SIS)", None),
+                               ("A-4", "Fendle Hospitals NHS Foundation Trust", None),
+                               ("A-5", "Department of Widgets (Northern Ireland)", None),
+                               ("A-6", "Office of the Widget Adviser for Scotland", None)], closed=frozenset())
+    assert index.get("Youth Panel Board") == "A-1"
+    assert index.get("Seaside Loans Company Limited") == index.get("SEASIDE LOANS COMPANY LTD") == "A-2"
+    assert index.get("Skills Improvement Service") == "A-3"
+    assert index.get("Fendle Hospitals NHS FT") == index.get("The Fendle Hospitals NHS Foundation Trust") == "A-4"
+    assert index.get("Youth Panel") is None  # what is left must still name the body whole
+    assert index.get("Department of Widgets") is None  # a bracketed qualifier tells bodies apart
+    assert index.get("Office of the Widget Adviser of Scotland") == "A-6"

@@ -22,7 +22,8 @@ DECIMAL = "DECIMAL(18,2)"
 PUBLISHED = {"spend", "post", "system", "contract", "process", "budget", "grant", "cost_line", "transparency"}
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # org-id.guide lists (see organisations.sources.md); GB-POLICE is openbook's own, no list covers police forces.
-ORG_ID = re.compile(r"^GB-(GOR|LAE|LAS|PLA)-[A-Za-z0-9]+$|^GB-LANI-[A-Z]+(-[A-Z])?$|^GB-POLICE-[a-z-]+$")
+ORG_ID = re.compile(r"^GB-(GOR|LAE|LAS|PLA)-[A-Za-z0-9]+$|^GB-LANI-[A-Z]+(-[A-Z])?$|^GB-POLICE-[a-z-]+$"
+                    r"|^GB-PBA-[0-9]+$")
 REGISTER_CODE = re.compile(r"^(D|EA|PB|OT|PC|IM|DA|CO|CS|EO)[0-9]+$")  # GOV.UK register shapes
 PROVISIONAL_CODE = re.compile(r"^X[A-Z]+$")
 

@@ -83,3 +83,23 @@ def test_only_a_current_file_is_loaded_again_for_a_body_added_since(book, tmp_pa
     book.con.execute("UPDATE source SET status = 'superseded' WHERE sha256 = ?", [sha])
     assert not book.reload_needed(sha)
     assert ingest_file(book, spend).status == "unchanged"
+
+
+def test_ingest_finds_an_added_body_by_org_and_judges_ambiguity_among_the_books_bodies(book, tmp_path):
+    """--org resolves as Book.require_org does: the registry and the bodies users added."""
+    spend = tmp_path / "fendle.csv"
+    spend.write_text("Date,Supplier,Transaction Number,Amount\n01/04/2024,Acme Ltd,T1,120.00\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="not a body"):
+        ingest_file(book, spend, org="Great Fendle Town Council")
+    town = book.add_body(name="Great Fendle Town Council", kind="parish-council", added_by="carol")
+    transport = book.add_body(name="Great Fendle Transport Committee", kind="other", added_by="carol")
+    assert standard.organisation_candidates("GFTC") == []  # the registry alone knows neither
+    with pytest.raises(UsageError) as ambiguous:
+        ingest_file(book, spend, org="GFTC")
+    assert town["org_id"] in str(ambiguous.value) and transport["org_id"] in str(ambiguous.value)
+    with pytest.raises(UsageError) as same:
+        book.require_org("GFTC", option="--org")
+    assert str(same.value) == str(ambiguous.value)
+    report = ingest_file(book, spend, org="Great Fendle Town Council")
+    assert (report.status, report.counts.accepted) == ("loaded", 1)
+    assert book.query("SELECT DISTINCT org_id FROM spend") == [(town["org_id"],)]

@@ -60,7 +60,7 @@ def _ingest_paths(book: Book, paths: list[Path], *, org: str | None, fx: dict[st
             on_file(path)
         yield ingest_file(book, path, org=org, fx=fx, as_of=as_of, columns=columns, progress=progress)
     rest = [p for p in paths if p not in registers]
-    resolve_publisher(book.resolve_org, org)  # a wrong --org stops here, not in every worker
+    resolve_publisher(book.resolve_org, org, book.org_index())  # a wrong --org stops here, not in every worker
     small = [p for p in rest if _size(p) <= MAX_WORKER_FILE_BYTES]
     if jobs <= 1 or len(small) < 2:
         for path in rest:

@@ -20,11 +20,12 @@ from openbook.ingest.base import Collected, Importer, IngestContext
 from openbook.ingest.body_search import nearest_bodies
 from openbook.ingest.headers import header_score
 from openbook.ingest.problems import Problem
-from openbook.ingest.reader import Cell, cell_text, iter_csv, iter_xlsx, xlsx_sheet_names
+from openbook.ingest.reader import Cell, cell_text, iter_csv, iter_html_table, iter_xlsx, xlsx_sheet_names
 from openbook.ingest.records import write_records
 from openbook.ingest.report import IngestReport, problem_table, unchanged_report
 from openbook.ingest.scan import FileScan, scan_file
-from openbook.ingest.sniff import read_sample, single_byte_encoding, sniff_delimiter, sniff_format, utf16_encoding
+from openbook.ingest.sniff import (FORMAT_TITLES, named_format, read_sample, single_byte_encoding, sniff_delimiter,
+                                   sniff_format, utf16_encoding)
 from openbook.ingest.spend_rows import HEADER_SCAN_ROWS
 from openbook.ingest.uk_spend import write_spend
 from openbook.plugins.manager import importers
@@ -57,7 +58,8 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
         return internal_error(IngestReport(str(path), "", "rejected"), error)
     sha, label = scan.sha256, str(path)
     resolve = resolve or (book.resolve_org if book is not None else _registry_resolver())
-    nearest = nearest or nearest_names(book.org_index() if book is not None else standard.registry_index())
+    index = book.org_index() if book is not None else None
+    nearest = nearest or nearest_names(standard.registry_index() if index is None else index)
     if book is not None and not write:
         book = None
     if book is not None:
@@ -71,21 +73,22 @@ def ingest_file(book: Book | None, path: Path, *, org: str | None = None, progre
                 with book.transaction():
                     book.forget_source(sha)
                     return _load(book, path, scan, org=org, progress=progress, latest=latest, resolve=resolve,
-                                 collect=collect, fx=fx, as_of=as_of, columns=columns, nearest=nearest)
+                                 index=index, collect=collect, fx=fx, as_of=as_of, columns=columns, nearest=nearest)
             except (UsageError, BookError):
                 raise
             except Exception as error:  # noqa: BLE001 - rolled back to the earlier load; the run goes on
                 return internal_error(IngestReport(label, sha, "rejected"), error)
-    return _load(book, path, scan, org=org, progress=progress, latest=latest, resolve=resolve, collect=collect,
-                 fx=fx, as_of=as_of, columns=columns, nearest=nearest)
+    return _load(book, path, scan, org=org, progress=progress, latest=latest, resolve=resolve, index=index,
+                 collect=collect, fx=fx, as_of=as_of, columns=columns, nearest=nearest)
 
 
 def _load(book: Book | None, path: Path, scan: FileScan, *, org: str | None, progress: Progress | None,
-          latest: date | None, resolve: OrgResolver, collect: Collected | None, fx: dict[str, str] | None,
+          latest: date | None, resolve: OrgResolver, index: standard.OrgIndex | None,
+          collect: Collected | None, fx: dict[str, str] | None,
           as_of: date | None, columns: dict[str, str] | None,
           nearest: Callable[[str], list[str]]) -> IngestReport:
     sha, size, label = scan.sha256, scan.size, str(path)
-    default_org = resolve_publisher(resolve, org)
+    default_org = resolve_publisher(resolve, org, index)
     latest = latest or date.today() + timedelta(days=366)
     # The body --org names publishes the file even when it is rejected (a nil return is still its return).
     record = SourceRecord(sha, label, path.name, size, "spend", "uk-spend", "csv", publisher=default_org,
@@ -97,6 +100,8 @@ def _load(book: Book | None, path: Path, scan: FileScan, *, org: str | None, pro
         collect.record, collect.default_org = record, default_org
     try:
         rows = _open_rows(path, record, scan)
+        renamed = _named_otherwise(path, record)
+        report.note(renamed)
         report.format, report.encoding = record.format, record.encoding
         if record.format == "json":
             head = []
@@ -108,7 +113,9 @@ def _load(book: Book | None, path: Path, scan: FileScan, *, org: str | None, pro
         report.dataset = importer.dataset
         context = IngestContext(book, path, label, record, report, itertools.chain(head, rows), resolve,
                                 default_org, latest, progress, scan, collect, nearest)
-        return importer().ingest(context)
+        done = importer().ingest(context)
+        done.problem_counts.update({p.code: 1 for p in renamed})
+        return done
     except FileRejected as rejection:
         rejection.path = rejection.path or label
         problem = Problem(rejection.code, rejection.line, path=label, text=str(rejection.args[0]))
@@ -139,12 +146,17 @@ def internal_error(report: IngestReport, error: BaseException) -> IngestReport:
     return report
 
 
-def resolve_publisher(resolve: OrgResolver, org: str | None) -> str | None:
-    """The org_id that --org names, or a usage error saying what it accepts."""
+def resolve_publisher(resolve: OrgResolver, org: str | None, index: standard.OrgIndex | None = None) -> str | None:
+    """The org_id that --org names, or a usage error saying what it accepts.
+
+    `index` is the one `resolve` looks up (a book's: the registry and the bodies users added), so
+    that a name is judged ambiguous among the same bodies it resolves among (as Book.require_org);
+    without it, the shipped registry's."""
     if not org:
         return None
     org_id = resolve(org)
-    if org_id is None and len(candidates := standard.organisation_candidates(org)) > 1:
+    index = standard.registry_index() if index is None else index
+    if org_id is None and len(candidates := [(o, index.names[o]) for o in index.candidates(org)]) > 1:
         raise UsageError(f"--org {standard.AmbiguousOrganisation(org, candidates)}")
     if org_id is None:
         raise UsageError(f"--org {org!r} is not a body in the organisation registry "
@@ -191,14 +203,36 @@ def _json_head(path: Path, size: int = 1 << 16) -> str:
     return head.decode(encoding, errors="replace").lstrip("\ufeff")
 
 
+def _named_otherwise(path: Path, record: SourceRecord) -> list[Problem]:
+    """A format-by-bytes warning when the name says another format than the bytes, or plain text
+    where the bytes are UTF-16 (two bytes a character, which most tools cannot open as CSV)."""
+    named = named_format(path)
+    if named not in (None, record.format):
+        what = FORMAT_TITLES[record.format]
+    elif record.format == "csv" and (record.encoding or "").startswith("utf-16"):
+        what = "UTF-16 text (CSV)"
+    else:
+        return []
+    return [Problem("format-by-bytes", None, path=str(path), value=path.suffix, detail=what)]
+
+
 def _open_rows(path: Path, record: SourceRecord, scan: FileScan) -> Iterator[tuple[int, list[Cell]]]:
+    """The file's rows, read as its bytes say (a workbook or web page named .csv is read as one, with a
+    format-by-bytes warning naming what it is)."""
     kind = sniff_format(path)
     record.format = kind
     if kind == "empty":
         raise FileRejected("file-empty", "the file holds no bytes or only blank lines")
-    if kind == "xls" and path.suffix.lower() in {".csv", ".txt"}:
-        raise FileRejected("excel-binary-as-csv", "this is a legacy Excel (.xls) workbook saved under a "
-                           f"{path.suffix} name, not text; open it in a spreadsheet and save it as CSV or XLSX")
+    if kind in {"xls", "xlsx"} and named_format(path) == "csv":
+        try:
+            xlsx_sheet_names(path)
+        except Exception:  # noqa: BLE001 - calamine's errors name no class worth catching apart
+            raise FileRejected("excel-binary-as-csv", f"this is {FORMAT_TITLES[kind]} saved under a {path.suffix} "
+                               "name, not text, and it cannot be read as a workbook either; open it in a "
+                               "spreadsheet and save it as CSV or XLSX") from None
+    if kind == "html":
+        record.encoding = scan.encoding or single_byte_encoding(path)
+        return iter_html_table(path, record.encoding)
     if kind == "json":
         record.encoding = scan.encoding or "utf-8"
         return iter(())

@@ -126,6 +126,9 @@ _TYPES = [
                 "{value!r} is not in the organisation registry; its posts keep the name as written, with no org id "
                 "(books loaded before organograms quarantined such posts as unknown-organisation)",
                 "add it as an alias in an organisations file, or pass --org"),
+    ProblemType("format-by-bytes", "warning", "File read by its bytes, not its name",
+                "the file is named {value} but its bytes are {detail}; it was read as that",
+                "ask the publisher to name the file for what it is"),
     ProblemType("header-inferred", "warning", "Header inferred",
                 "the file has no header row; its columns were read by position as {detail}"),
     ProblemType("reporting-cycle", "warning", "Reporting cycle",

@@ -8,9 +8,11 @@ its first line.
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from collections.abc import Iterator
 from datetime import date, datetime, time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +44,67 @@ def iter_xlsx(path: Path, sheet: int | None = None) -> Iterator[tuple[int, list[
     first_row = (target.start or (0, 0))[0]
     for offset, cells in enumerate(target.iter_rows()):
         yield first_row + offset + 1, [_clean(c) for c in cells]
+
+
+_LAYOUT_SPACE = re.compile(r"[ \t]*[\r\n][\s]*")
+
+
+class _TableRows(HTMLParser):
+    """The cells of every <tr> of a page, each row with the line its <tr> starts on."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[tuple[int, list[str]]] = []  # rows ended so far
+        self._row: list[str] | None = None
+        self._row_line = 0
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "tr":
+            self._end_row()
+            self._row, self._row_line = [], self.getpos()[0]
+        elif tag in ("td", "th") and self._row is not None:
+            self._end_cell()
+            self._cell = []
+            span = next((v for k, v in attrs if k == "colspan" and v and v.isdigit()), "1")
+            self._row.extend([""] * (min(int(span), 1000) - 1))  # the cell's text goes in its last column
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th"):
+            self._end_cell()
+        elif tag in ("tr", "table"):
+            self._end_row()
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def _end_cell(self) -> None:
+        if self._cell is not None and self._row is not None:
+            # A line break in the page's source is layout, not text; spaces written in the cell are kept.
+            self._row.append(_LAYOUT_SPACE.sub(" ", "".join(self._cell)).strip())
+        self._cell = None
+
+    def _end_row(self) -> None:
+        self._end_cell()
+        if self._row is not None:
+            self.rows.append((self._row_line, self._row))
+        self._row = None
+
+
+def iter_html_table(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    """Rows of the tables of a web page saved as a spreadsheet, with the line each row starts on."""
+    parser = _TableRows()
+    with open(path, encoding=encoding, errors="replace") as fh:
+        while chunk := fh.read(1 << 20):
+            parser.feed(chunk)
+            yield from parser.rows
+            parser.rows.clear()
+    parser.close()
+    parser._end_row()  # a last row left open
+    yield from parser.rows
 
 
 def xlsx_sheet_names(path: Path) -> list[str]:

@@ -18,8 +18,21 @@ _LINE_CAP = 1 << 20
 DELIMITERS = (",", ";", "\t", "|")
 
 
+# What a file's name says it is; a name not here (".dat", none) claims nothing.
+NAMED_FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls",
+                 ".ods": "ods", ".json": "json", ".htm": "html", ".html": "html"}
+FORMAT_TITLES = {"csv": "text (CSV)", "xlsx": "an Excel workbook (XLSX)", "xls": "an Excel 97 workbook (XLS, BIFF)",
+                 "ods": "an OpenDocument spreadsheet (ODS)", "json": "JSON", "html": "an HTML table (a web page)"}
+_HTML = (b"<!doctype html", b"<html", b"<table")
+
+
+def named_format(path: Path) -> str | None:
+    """The format the file's name claims, or None when the name claims none."""
+    return NAMED_FORMATS.get(path.suffix.lower())
+
+
 def sniff_format(path: Path) -> str:
-    """One of 'csv', 'xlsx', 'xls', 'ods', 'json', 'empty'."""
+    """One of 'csv', 'xlsx', 'xls', 'ods', 'json', 'html', 'empty'."""
     with open(path, "rb") as fh:
         head = fh.read(4096)
     wide = utf16_encoding(head)
@@ -34,7 +47,14 @@ def sniff_format(path: Path) -> str:
         return "ods" if _ODS in head[:200] else "xlsx"
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").lstrip("\ufeff".encode()).startswith((b"{", b"[")):
         return "json"
+    if _is_html(head):
+        return "html"
     return "csv"
+
+
+def _is_html(head: bytes) -> bool:
+    """A web page saved as a spreadsheet ("Save as Excel" from many reporting systems writes HTML)."""
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith(_HTML)
 
 
 def utf16_encoding(head: bytes) -> str | None:

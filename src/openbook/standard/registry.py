@@ -6,7 +6,8 @@ before knows nothing of it:
 
 1. the body's name, its aliases (spellings from the registers and reviewed ones) and its id;
 2. the name with a council's type words taken off ("Leeds" for "Leeds City Council", "Barnet"
-   for "London Borough of Barnet", "X LBC", "X MBC", "The Borough of X");
+   for "London Borough of Barnet", "X LBC", "X MBC", "The Borough of X"), or a company's legal
+   form, "for England and Wales" or a bracketed abbreviation ("Skills Service (SS)");
 3. abbreviations derived from the name by rule ("DfE", "MoJ", "DWP", "HMRC", "BEIS").
 
 When a tier gives more than one body the name is ambiguous and is never guessed:
@@ -33,6 +34,7 @@ __all__ = [
     "OrgIndex",
     "closed_organisations",
     "find_organisation",
+    "listed_only",
     "name_variants",
     "normalise_org_name",
     "organisation_candidates",
@@ -55,18 +57,29 @@ class AmbiguousOrganisation(UsageError, LookupError):
         super().__init__(f"{text!r} could be any of {len(candidates)} bodies: {named}; give the org id instead")
 
 
+# Words written two ways for the same thing ("Ltd", "United Kingdom", "NHS FT"), on normalised text.
+_SAME_WORDS = tuple((re.compile(pattern), same) for pattern, same in (
+    (r"\bltd\b", "limited"), (r"\bunited kingdom\b", "uk"), (r"\bnhs ft$", "nhs foundation trust"),
+    (r"\bnhs tr$", "nhs trust"), (r"\bfdn\b", "foundation"),
+))
+
+
 def normalise_org_name(name: str) -> str:
     """A body's name reduced to what tells bodies apart, for matching names and aliases.
 
     Case, '&' versus 'and', punctuation, spacing and a leading 'the' do not distinguish
     one body from another in published files ("The Borough of Calderdale", "Driver &
     Vehicle Licensing Agency", "East - North East Homes Leeds"); nor does "Her Majesty's"
-    written out rather than "HM".
+    written out rather than "HM"; nor do "Ltd" for "Limited", "UK" for "United Kingdom", "NHS FT" for
+    "NHS Foundation Trust", or an article written after the name ("Pensions Regulator, The").
     """
     text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
     text = re.sub(r"['\u2019`]", "", text)  # "Children's" -> "childrens", not "children s"
     text = re.sub(r"[\W_]+", " ", text).strip()
     text = re.sub(r"\b(?:her|his) majestys\b", "hm", text)  # "Her Majesty's Revenue and Customs" is HMRC
+    text = text.removesuffix(" the")  # "Pensions Regulator, The"
+    for pattern, same in _SAME_WORDS:
+        text = pattern.sub(same, text)
     return text.removeprefix("the ")
 
 
@@ -88,10 +101,25 @@ _COUNCIL_PREFIXES = sorted((
 ), key=len, reverse=True)
 
 
+# What a body's name may carry that does not say which body it is (tier 2): a company's legal
+# form, the jurisdiction a national body serves, its abbreviation in brackets at the end. A bracketed
+# qualifier stays: "Department of Education (Northern Ireland)" is not "Department of Education".
+_BRACKET_END = re.compile(r"\s*\((?:[A-Z0-9]{2,}|[Tt]he)\)\s*$")
+_FORM_END = re.compile(r" (?:limited|plc|llp)$")
+_JURISDICTION_END = re.compile(r" (?:for|in|of) england and wales$")
+_NATION_END = re.compile(r" (?:for|in|of) (scotland|wales|england|northern ireland)$")  # "of Scotland": "for"
+
+
 def name_variants(name: str) -> set[str]:
-    """A council's name without the words that say what type of council it is (tier 2 keys)."""
+    """A name without words that do not tell bodies apart (tier 2 keys): a council's type words, a
+    company's legal form, "for England and Wales", a bracketed abbreviation ("(LSIS)") at the end; "of"
+    or "in" a nation is "for" it ("Advocate General of Scotland")."""
     text = normalise_org_name(name)
-    variants = set()
+    variants = {normalise_org_name(_BRACKET_END.sub("", name))} if _BRACKET_END.search(name) else set()
+    variants |= {_JURISDICTION_END.sub("", v) for v in (text, *variants) if _JURISDICTION_END.search(v)}
+    variants |= {_NATION_END.sub(r" for \1", v) for v in (text, *variants) if _NATION_END.search(v)}
+    variants |= {_FORM_END.sub("", v) for v in (text, *variants) if _FORM_END.search(v)}
+    variants.discard(text)
     for _ in range(3):
         before = text
         for suffix in _COUNCIL_SUFFIXES:
@@ -205,7 +233,8 @@ class OrgIndex:
             named = self.name_keys.get(key)
             return ("name" if len(found) == 1 and named in found else "alias"), sorted(found)
         for variant in (key, *sorted(name_variants(stripped), key=len)):
-            found = self.tiers[1].get(variant)
+            # "Student Loans Company Limited" is the body named "Student Loans Company".
+            found = self.tiers[1].get(variant) or (self.tiers[0].get(variant) if variant != key else None)
             if found:
                 return "variant", sorted(found)
         # "D.W.P." and "D W P" are "DWP": letters written one by one are one abbreviation.
@@ -287,7 +316,16 @@ def closed_organisations() -> frozenset[str]:
 @cache
 def registry_index() -> OrgIndex:
     """The index of the shipped registry, built once per process."""
-    return OrgIndex(((o["org_id"], o["name"], o["aliases"]) for o in _registry()), closed=closed_organisations())
+    return OrgIndex(((o["org_id"], o["name"], o["aliases"]) for o in _registry()), closed=closed_organisations(),
+                    deferring=listed_only())
+
+
+@cache
+def listed_only() -> frozenset[str]:
+    """Bodies known only from ONS's list of public-body accounts: thousands of small bodies, none
+    reviewed, so their derived abbreviations give way to those of the registers' bodies ("DH" stays
+    the Department of Health, not a committee the list says it sponsors)."""
+    return frozenset(org_id for org_id, row in _details().items() if row["register"] == "public-body-account")
 
 
 def find_organisation(name_or_id: str) -> dict | None:

@@ -257,7 +257,8 @@ class Book:
         if self._org_index is None:
             added = frozenset(added_bodies.added_ids(self))
             self._org_index = build_org_index(self.con.execute(
-                "SELECT org_id, name, aliases FROM organisation ORDER BY org_id").fetchall(), deferring=added)
+                "SELECT org_id, name, aliases FROM organisation ORDER BY org_id").fetchall(),
+                deferring=added | standard.listed_only())
         return self._org_index
 
     def resolve_org(self, name_or_id: str) -> str | None:

@@ -13,6 +13,7 @@ neighbouring ledger numbers, not a reference many suppliers share.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -290,13 +291,25 @@ def names_alike(a: Row, b: Row, threshold: float) -> bool:
     return score >= threshold
 
 
+_NUMBERED = re.compile(r"^([A-Z]*)(\d+)([A-Z]*)$")
+
+
+def ledger_number(ref: str) -> tuple[str, int] | None:
+    """A reference as (its letters, its number) when it is one number with letters at most around it
+    ('SIV107635' → ('SIV|', 107635)); None for anything else."""
+    found = _NUMBERED.match(ref)
+    return (f"{found[1]}|{found[3]}", int(found[2])) if found else None
+
+
 def neighbouring_ledger_numbers(x: str, y: str) -> bool:
-    """Two pure-number references close together: entries of one ledger run, not one document.
+    """Two references of one form whose numbers are close together ('7730121' and '7731021',
+    'SIV-107635' and 'SIV-107653'): entries of one ledger run, not one document.
 
     >>> neighbouring_ledger_numbers("7730121", "7731021"), neighbouring_ledger_numbers("4012433", "4102433")
     (True, False)
     """
-    return x.isdigit() and y.isdigit() and abs(int(x) - int(y)) < LEDGER_NEIGHBOURS
+    a, b = ledger_number(x), ledger_number(y)
+    return a is not None and b is not None and a[0] == b[0] and abs(a[1] - b[1]) < LEDGER_NEIGHBOURS
 
 
 def amount_appended(x: str, y: str, amount) -> bool:

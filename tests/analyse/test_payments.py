@@ -386,6 +386,20 @@ def test_neighbouring_ledger_numbers_are_not_transpositions():
     assert not neighbouring_ledger_numbers("PI1V0121", "PI1V0211")
 
 
+def test_a_line_republished_with_its_date_read_the_other_way_round_is_one_payment(book, tmp_path):
+    """The same reference, supplier and amount in two files, dated 07/05 in one and 05/07 in the other:
+    one line published twice, its date read day-first once and month-first once."""
+    may, july = tmp_path / "spend-2014-05.csv", tmp_path / "spend-2014-07.csv"
+    may.write_text(HEADER + "Kew,07/05/2014,MS0233129,Kier Ltd,Maintenance,87690.14\n", encoding="utf-8")
+    july.write_text(HEADER + "Kew,2014-07-05,MS0233129,Kier Ltd,Maintenance,87690.14\n"
+                    "Kew,2014-07-06,MS0233130,Oak Ltd,Maintenance,10.00\n", encoding="utf-8")
+    for path in (may, july):
+        ingest_file(book, path, org="Department for Transport")
+    scan = find_duplicate_payments(book)
+    assert scan.findings == []
+    assert scan.set_aside == {"re-published in another file (same supplier, amount, date and reference)": 1}
+
+
 def test_swapped_references_with_the_suppliers_numbering_between_them_are_two_invoices(book, tmp_path):
     """A care home invoices each resident monthly under a running number: two residents at one rate
     whose numbers read as a swap (106816899 and 106818699, 1,800 apart) are two invoices when the

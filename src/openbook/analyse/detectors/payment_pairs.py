@@ -321,9 +321,21 @@ def amount_appended(x: str, y: str, amount) -> bool:
     return extra in (pence, pence.rstrip("0"), f"{abs(amount):.0f}")
 
 
+def same_date_either_order(x: date | None, y: date | None) -> bool:
+    """One date, or one date read day-first in one file and month-first in another (7 May, 5 July).
+
+    >>> same_date_either_order(date(2014, 5, 7), date(2014, 7, 5)), same_date_either_order(date(2014, 5, 7), date(2014, 7, 6))
+    (True, False)
+    """
+    if x is None or y is None:
+        return False
+    return x == y or (x.year == y.year and x.day == y.month and x.month == y.day)
+
+
 def republished(a: Row, b: Row) -> bool:
-    """The same line in two files of one body (next month's file repeating last month's)."""
-    return (a.sha != b.sha and a.paid_on is not None and a.paid_on == b.paid_on and a.ref is not None
+    """The same line in two files of one body (next month's file repeating last month's), its date
+    perhaps read the other way round in one of them."""
+    return (a.sha != b.sha and same_date_either_order(a.paid_on, b.paid_on) and a.ref is not None
             and a.ref == b.ref and a.skey is not None and a.skey == b.skey and a.amount == b.amount)
 
 

@@ -333,7 +333,8 @@ def test_the_same_look_alikes_without_their_tells_are_duplicates(book, tmp_path)
     ("Name withheld - data protection", True), ("Individual", True), ("NAME REMOVED", True),
     ("Personal Information", True), ("Personal Care Specialists Ltd", False),
     ("Wheels Private Hire", False), ("Disclosure & Barring Service", False), ("Redwood Individual Care", False),
-    ("xxxxxx", True), ("*****", True), ("Xerox UK Ltd", False),
+    ("xxxxxx", True), ("*****", True), ("xx x xxxx", True), ("** ****", True), ("Xerox UK Ltd", False),
+    ("Max Fox", False),
 ])
 def test_withheld_payees_are_recognised_by_rule(name, withheld):
     import ibis

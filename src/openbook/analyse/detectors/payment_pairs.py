@@ -30,7 +30,7 @@ _LEGAL_FORMS = r"\b(the|ltd|limited|plc|llp|cic)\b|[^a-z0-9]+"
 # expenses, an individual, not disclosed. Written for RE2 and java.util.regex alike, on lower case.
 _WITHHELD = (r"redact|withh?eld|name removed|not disclosed|undisclosed|anonymi[sz]ed|data protection"
              r"|personal (data|information|details|expenses?)|^(a |private )?individuals?$|^confidential"
-             r"|^x{3,}$|^\*{3,}$")  # a name typed over with x's or asterisks
+             r"|^x[x ]+x$|^\*[* ]+\*$")  # a name typed over with x's or asterisks ('xx x xxxx')
 # Suppliers that share one reference in a body before it stops being evidence of one document.
 SHARED_REFERENCE_SUPPLIERS = 3
 # Two pure-number references closer than this are neighbouring entries of one ledger run.

@@ -333,7 +333,8 @@ def test_the_same_look_alikes_without_their_tells_are_duplicates(book, tmp_path)
     ("Name withheld - data protection", True), ("Individual", True), ("NAME REMOVED", True),
     ("Personal Information", True), ("Personal Care Specialists Ltd", False),
     ("Wheels Private Hire", False), ("Disclosure & Barring Service", False), ("Redwood Individual Care", False),
-    ("xxxxxx", True), ("*****", True), ("Xerox UK Ltd", False),
+    ("xxxxxx", True), ("*****", True), ("xx x xxxx", True), ("** ****", True), ("Xerox UK Ltd", False),
+    ("Max Fox", False),
 ])
 def test_withheld_payees_are_recognised_by_rule(name, withheld):
     import ibis
@@ -378,7 +379,42 @@ def test_neighbouring_ledger_numbers_are_not_transpositions():
     from openbook.analyse.detectors.payment_pairs import neighbouring_ledger_numbers
     assert neighbouring_ledger_numbers("7730121", "7731021")      # 900 apart
     assert not neighbouring_ledger_numbers("7730121", "7370121")  # 360,000 apart
-    assert not neighbouring_ledger_numbers("PINV0121", "PINV0211")  # not pure numbers
+    # Letters around the number: one ledger run still ('SIV-107635' and 'SIV-107653', 18 apart) ...
+    assert neighbouring_ledger_numbers("SIV107635", "SIV107653")
+    assert neighbouring_ledger_numbers("130484645REV", "130484654REV")
+    # ... but not two different forms, nor a reference with letters inside.
+    assert not neighbouring_ledger_numbers("SIV107635", "PIV107653")
+    assert not neighbouring_ledger_numbers("PI1V0121", "PI1V0211")
+
+
+def test_a_line_republished_with_its_date_read_the_other_way_round_is_one_payment(book, tmp_path):
+    """The same reference, supplier and amount in two files, dated 07/05 in one and 05/07 in the other:
+    one line published twice, its date read day-first once and month-first once."""
+    may, july = tmp_path / "spend-2014-05.csv", tmp_path / "spend-2014-07.csv"
+    may.write_text(HEADER + "Kew,07/05/2014,MS0233129,Kier Ltd,Maintenance,87690.14\n", encoding="utf-8")
+    july.write_text(HEADER + "Kew,2014-07-05,MS0233129,Kier Ltd,Maintenance,87690.14\n"
+                    "Kew,2014-07-06,MS0233130,Oak Ltd,Maintenance,10.00\n", encoding="utf-8")
+    for path in (may, july):
+        ingest_file(book, path, org="Department for Transport")
+    scan = find_duplicate_payments(book)
+    assert scan.findings == []
+    assert scan.set_aside == {"re-published in another file (same supplier, amount, date and reference)": 1}
+
+
+def test_swapped_references_with_the_suppliers_numbering_between_them_are_two_invoices(book, tmp_path):
+    """A care home invoices each resident monthly under a running number: two residents at one rate
+    whose numbers read as a swap (106816899 and 106818699, 1,800 apart) are two invoices when the
+    home's other invoices run between them; the same swap with nothing between is a re-keyed copy."""
+    rows = "".join(f"Council,{d}/12/2019,{ref},{supplier},Residential care,{amount}\n" for d, ref, supplier, amount in (
+        ("24", "106816899", "Herncliffe", "1802.64"), ("24", "106818699", "Herncliffe", "1802.64"),
+        ("24", "106817450", "Herncliffe", "1650.00"), ("10", "4012433", "Oak Care Ltd", "900.00"),
+        ("17", "4014233", "Oak Care Ltd", "900.00"), ("17", "4019999", "Oak Care Ltd", "75.00")))
+    path = tmp_path / "care-2019-12.csv"
+    path.write_text(HEADER + rows, encoding="utf-8")
+    ingest_file(book, path, org="Department for Transport")
+    scan = find_duplicate_payments(book)
+    assert [(_lines(f), f.key) for f in scan.findings] == [([5, 6], "reference-variant")]
+    assert scan.set_aside["swapped references with the supplier's own numbering between them"] == 1
 
 
 def test_a_publication_without_references_gives_no_reference_pairs_no_evidence(book, tmp_path):

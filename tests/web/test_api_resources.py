@@ -128,13 +128,26 @@ def test_posts_systems_and_contracts_filter_as_the_book_does(demo_client):
 def test_findings_filter_by_kind_body_and_pounds(demo_client, busiest):
     rows = _all_pages(demo_client, "/api/v1/findings", org=busiest, min_gbp="1000", limit=5)
     expected = _sql(demo_client, "SELECT finding_id FROM finding WHERE list_contains(org_ids, ?) AND gbp_at_stake >= 1000 "
-                                 "ORDER BY gbp_at_stake DESC, finding_id DESC", [busiest])
+                                 "ORDER BY needs_review, gbp_at_stake DESC, finding_id DESC", [busiest])
     assert len(expected) > 5 and [r["finding_id"] for r in rows] == [f for (f,) in expected]
     kinds = Counter(k for (k,) in _sql(demo_client, "SELECT kind FROM finding"))
     kind = kinds.most_common(1)[0][0]
     assert len(_all_pages(demo_client, "/api/v1/findings", kind=kind, limit=1000)) == kinds[kind]
     one = demo_client.get(f"/api/v1/findings/{rows[0]['finding_id']}").json()
     assert one["evidence"] and one["formula"] == rows[0]["formula"]
+
+
+def test_findings_that_need_review_come_last_and_can_be_left_out(demo_client):
+    every = _all_pages(demo_client, "/api/v1/findings", limit=7)
+    flags = [r["needs_review"] for r in every]
+    assert True in flags and False in flags, "the demo book has findings of both sorts"
+    assert flags == sorted(flags), "a finding that needs review is listed before a headlined one"
+    headlined = _all_pages(demo_client, "/api/v1/findings", needs_review="false", limit=7)
+    assert [r["finding_id"] for r in headlined] == [r["finding_id"] for r in every if not r["needs_review"]]
+    gbp = [Decimal(r["gbp_at_stake"]) for r in headlined]
+    assert gbp == sorted(gbp, reverse=True)
+    assert len(_all_pages(demo_client, "/api/v1/findings", needs_review="true", limit=7)) == flags.count(True)
+    assert demo_client.get("/api/v1/findings", params={"needs_review": "perhaps"}).status_code == 422
 
 
 def test_aggregates_add_up_to_the_book(demo_client, busiest):

@@ -127,7 +127,16 @@ def test_findings_that_need_review_are_labelled_and_listed_after_the_confident_o
         review = [f["finding_id"] for f in book.findings() if f["needs_review"]]
     assert len(review) == 1
     with TestClient(create_app(tmp_path / "b.duckdb")) as client:
-        for path in ("/", "/duplicates"):
-            text = client.get(path).text
-            assert text.index("Acme Ltd") < text.index("Oak Care Ltd") and "needs review" in text
+        text = client.get("/duplicates").text
+        assert text.index("Acme Ltd") < text.index("Oak Care Ltd") and "needs review" in text
+        # The home page's largest findings are headlined ones only: the larger unreviewed pair is left out.
+        home = client.get("/").text
+        assert "Acme Ltd" in home and "Oak Care Ltd" not in home
         assert "Needs review." in client.get(f"/findings/{review[0]}").text
+    with Book(tmp_path / "b.duckdb") as book:
+        from openbook.analyse.review import review as verdict
+
+        verdict(book, review[0], "confirmed", "auditor")
+    with TestClient(create_app(tmp_path / "b.duckdb")) as client:
+        home = client.get("/").text
+        assert home.index("Oak Care Ltd") < home.index("Acme Ltd"), "once confirmed it headlines by its £"

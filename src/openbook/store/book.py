@@ -439,10 +439,13 @@ class Book:
             + (f" LIMIT {int(limit)}" if limit else ""), params)
         return rows, total
 
-    def findings(self, *, kind: str | None = None, org: str | None = None, limit: int | None = None) -> list[dict]:
+    def findings(self, *, kind: str | None = None, org: str | None = None, limit: int | None = None,
+                 headlined: bool = False) -> list[dict]:
         """Stored findings, largest £ first, those that still need review after the rest; optionally of
-        one kind or concerning one body."""
+        one kind or concerning one body, or (headlined) only those needing no review or confirmed on one."""
         where, params = ["TRUE"], []
+        if headlined:
+            where.append("(NOT coalesce(needs_review, false) OR status = 'confirmed')")
         if kind:
             where.append("kind = ?")
             params.append(kind)

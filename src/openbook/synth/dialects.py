@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from itertools import repeat
 from dataclasses import dataclass
 
@@ -269,11 +270,13 @@ def format_txns(seq: np.ndarray, style: str, year: int, month: int, month_seq0: 
 def reference_variant(ref: str, pick: int) -> str:
     """How a re-keyed invoice reference differs: transposed digits, an 'INV' prefix, or a
     dropped separator. A number's last three digits are not transposed: that reads as the
-    neighbouring entry of a ledger run, which no scan can tell from a re-keyed reference."""
-    number = "".join(c for c in ref if c.isalnum()).isdigit()
+    neighbouring entry of a ledger run, which no scan can tell from a re-keyed reference; the same
+    holds for one number with letters around it ('SIV-107635')."""
+    number = re.fullmatch(r"[A-Za-z]*\d+[A-Za-z]*", "".join(c for c in ref if c.isalnum())) is not None
+    last = max((i for i, c in enumerate(ref) if c.isdigit()), default=0)
     digits = [i for i in range(len(ref) - 1)
               if ref[i].isdigit() and ref[i + 1].isdigit() and ref[i] != ref[i + 1]
-              and not (number and i >= len(ref) - 4)]
+              and not (number and i >= last - 3)]
     how = pick % 10
     if how < 5 and digits:
         i = digits[-1 - (pick // 10) % len(digits)]

@@ -179,6 +179,8 @@ def _typed(kind, value):
         if not amount.is_finite() or abs(amount) >= Decimal("1e16"):
             raise ValueError(f"{value!r} is not an amount")
         return amount
+    if kind.is_boolean() and isinstance(value, bool):
+        return value
     if kind.is_integer() and isinstance(value, int) and not isinstance(value, bool):
         return value
     if kind.is_floating() and isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -47,7 +47,7 @@ def home(request: Request, book: BookDep):
     freshness = book.query("SELECT max(loaded_at), max(period_end) FROM source WHERE status = 'current'")[0]
     by_function = totals(book, "function", limit=15)
     by_body = totals(book, "org_id", limit=15)
-    top = book.findings(limit=10)
+    top = book.findings(limit=10, headlined=True)  # a finding that needs review never headlines
     return render(request, "home.html", title="Where the money goes", headline=headline, freshness=freshness,
                   by_function=by_function, by_body=by_body, findings=top,
                   function_chart=charts.bar([{**r, "function": r["function"] or "unclassified"} for r in by_function],

@@ -13,6 +13,7 @@ neighbouring ledger numbers, not a reference many suppliers share.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -29,7 +30,7 @@ _LEGAL_FORMS = r"\b(the|ltd|limited|plc|llp|cic)\b|[^a-z0-9]+"
 # expenses, an individual, not disclosed. Written for RE2 and java.util.regex alike, on lower case.
 _WITHHELD = (r"redact|withh?eld|name removed|not disclosed|undisclosed|anonymi[sz]ed|data protection"
              r"|personal (data|information|details|expenses?)|^(a |private )?individuals?$|^confidential"
-             r"|^x{3,}$|^\*{3,}$")  # a name typed over with x's or asterisks
+             r"|^x[x ]+x$|^\*[* ]+\*$")  # a name typed over with x's or asterisks ('xx x xxxx')
 # Suppliers that share one reference in a body before it stops being evidence of one document.
 SHARED_REFERENCE_SUPPLIERS = 3
 # Two pure-number references closer than this are neighbouring entries of one ledger run.
@@ -305,13 +306,25 @@ def names_alike(a: Row, b: Row, threshold: float) -> bool:
     return score >= threshold
 
 
+_NUMBERED = re.compile(r"^([A-Z]*)(\d+)([A-Z]*)$")
+
+
+def ledger_number(ref: str) -> tuple[str, int] | None:
+    """A reference as (its letters, its number) when it is one number with letters at most around it
+    ('SIV107635' → ('SIV|', 107635)); None for anything else."""
+    found = _NUMBERED.match(ref)
+    return (f"{found[1]}|{found[3]}", int(found[2])) if found else None
+
+
 def neighbouring_ledger_numbers(x: str, y: str) -> bool:
-    """Two pure-number references close together: entries of one ledger run, not one document.
+    """Two references of one form whose numbers are close together ('7730121' and '7731021',
+    'SIV-107635' and 'SIV-107653'): entries of one ledger run, not one document.
 
     >>> neighbouring_ledger_numbers("7730121", "7731021"), neighbouring_ledger_numbers("4012433", "4102433")
     (True, False)
     """
-    return x.isdigit() and y.isdigit() and abs(int(x) - int(y)) < LEDGER_NEIGHBOURS
+    a, b = ledger_number(x), ledger_number(y)
+    return a is not None and b is not None and a[0] == b[0] and abs(a[1] - b[1]) < LEDGER_NEIGHBOURS
 
 
 def amount_appended(x: str, y: str, amount) -> bool:
@@ -323,9 +336,21 @@ def amount_appended(x: str, y: str, amount) -> bool:
     return extra in (pence, pence.rstrip("0"), f"{abs(amount):.0f}")
 
 
+def same_date_either_order(x: date | None, y: date | None) -> bool:
+    """One date, or one date read day-first in one file and month-first in another (7 May, 5 July).
+
+    >>> same_date_either_order(date(2014, 5, 7), date(2014, 7, 5)), same_date_either_order(date(2014, 5, 7), date(2014, 7, 6))
+    (True, False)
+    """
+    if x is None or y is None:
+        return False
+    return x == y or (x.year == y.year and x.day == y.month and x.month == y.day)
+
+
 def republished(a: Row, b: Row) -> bool:
-    """The same line in two files of one body (next month's file repeating last month's)."""
-    return (a.sha != b.sha and a.paid_on is not None and a.paid_on == b.paid_on and a.ref is not None
+    """The same line in two files of one body (next month's file repeating last month's), its date
+    perhaps read the other way round in one of them."""
+    return (a.sha != b.sha and same_date_either_order(a.paid_on, b.paid_on) and a.ref is not None
             and a.ref == b.ref and a.skey is not None and a.skey == b.skey and a.amount == b.amount)
 
 

@@ -26,8 +26,8 @@ import pyarrow.compute as pc
 
 from openbook.analyse.detectors.instalments import instalments
 from openbook.analyse.detectors.payment_pairs import (
-    CANDIDATE_BATCH, CONFIDENCE, NEEDS_REVIEW, DuplicateSettings, Pair, Row, candidate_pairs, judge, name_key, payments,
-    reference_key, row_of,
+    CANDIDATE_BATCH, CONFIDENCE, NEEDS_REVIEW, DuplicateSettings, Pair, Row, candidate_pairs, judge, ledger_number,
+    name_key, payments, reference_key, row_of,
 )
 from openbook.analyse.findings import Finding
 from openbook.store.book import Book
@@ -224,6 +224,46 @@ def _without_instalments(book: Book, pairs: list[Pair], settings: DuplicateSetti
     return kept
 
 
+SWAPPED = "adjacent characters swapped"
+
+
+def _without_invoice_runs(book: Book, pairs: list[Pair], settings: DuplicateSettings, org: str | None,
+                          set_aside: dict[str, int]) -> list[Pair]:
+    """The pairs of swapped references that are not two entries of the supplier's own numbering.
+
+    Two digits swapped is evidence of one invoice keyed twice only when nothing else explains two
+    numbers of one form: if the same body paid the same supplier under another reference of that
+    form whose number lies between them, on the day of either copy, the two are invoices of one
+    payment run (one per care home resident, one per booking) that happen to read as a swap. A
+    copy keyed again later has no such run beside it.
+    """
+    swaps = [p for p in pairs if p.how == SWAPPED and p.a.skey and ledger_number(p.a.rkey or "")]
+    if not swaps:
+        return pairs
+    swap_ids = {id(p) for p in swaps}
+    keys = {(p.a.org_id, p.a.skey) for p in swaps}
+    wanted = ibis.memtable(pa.table({"k_org": [o for o, _ in keys], "k_skey": [k for _, k in keys]}))
+    every = payments(book, settings, org)
+    every = every.mutate(rkey=reference_key(every.ref))
+    hits = every.join(wanted, [every.org_id == wanted.k_org, every.skey == wanted.k_skey])
+    numbers: dict = defaultdict(list)
+    for r in hits.select("org_id", "skey", "rkey", "paid_on").distinct().to_pyarrow().to_pylist():
+        number = ledger_number(r["rkey"] or "")
+        if number:
+            numbers[(r["org_id"], r["skey"], number[0])].append((number[1], r["paid_on"]))
+    kept = []
+    for p in pairs:
+        if id(p) in swap_ids:
+            (form, x), (_, y) = ledger_number(p.a.rkey), ledger_number(p.b.rkey)
+            low, high = sorted((x, y))
+            days = {p.a.paid_on, p.b.paid_on} - {None}
+            if any(low < n < high and day in days for n, day in numbers.get((p.a.org_id, p.a.skey, form), [])):
+                set_aside["swapped references with the supplier's own numbering between them"] += 1
+                continue
+        kept.append(p)
+    return kept
+
+
 def find_duplicate_payments(book: Book, settings: DuplicateSettings | None = None,
                             org: str | None = None) -> DuplicateScan:
     """Scan current spend for duplicate payments within each body; nothing is saved."""
@@ -249,6 +289,7 @@ def find_duplicate_payments(book: Book, settings: DuplicateSettings | None = Non
                 continue
             pairs.append(pair)
     pairs = _without_instalments(book, pairs, settings, org, set_aside)
+    pairs = _without_invoice_runs(book, pairs, settings, org, set_aside)
     groups = _groups(pairs)
     _cancel_with_credit_notes(book, groups, settings)
     source = book.ibis().table("source")

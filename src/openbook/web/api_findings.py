@@ -44,7 +44,9 @@ def findings(
     if needs_review is not None:
         expr = expr.filter(expr.needs_review.fill_null(False) == needs_review)
     # headlined (not needing review) sorts first in the descending order every key shares.
-    expr = expr.mutate(headlined=~expr.needs_review.fill_null(False))
+    # A CASE, not NOT(...): ibis renders `NOT (x) IS NULL` for the cursor's null test, which DuckDB
+    # reads as NOT (x IS NULL), always true, so every page would repeat the first.
+    expr = expr.mutate(headlined=expr.needs_review.fill_null(False).ifelse(False, True))
     return listing(expr, sort="headlined", unique=("gbp_at_stake", "finding_id"), descending=True, cursor=cursor,
                    limit=limit, fmt=format, name="findings")
 

@@ -193,8 +193,9 @@ def measures_baseline(book, scenario, *, measures: list | None = None, settings=
     results = run(book, measures=measures, settings=settings or MeasureSettings())
     counted = counted_latest(results.rows)
     confirmed = {fid for (fid,) in book.query("SELECT finding_id FROM finding WHERE status = 'confirmed'")}
-    # One finding per counted gap, in the same order: its id carries the person's verdict.
-    kept = [r for r, f in zip(counted, measure_findings(book, results)) if f.finding_id in confirmed]
+    # A gap's finding (only bodies outside their control limits have one) carries the person's verdict.
+    findings = {(f.org_ids[0], f.key): f.finding_id for f in measure_findings(book, results)}
+    kept = [r for r in counted if findings.get((r["org_id"], f"{r['measure_id']}:{r['period']}")) in confirmed]
     unreviewed = sum((r["saving_gbp"] for r in counted if r not in kept), _ZERO)
     lines = tuple(CostLine("spend", row["saving_gbp"], row["org_id"], row["function"]) for row in kept)
     total = sum((line.annual_cost_gbp for line in lines), _ZERO)

@@ -1,14 +1,13 @@
 """Candidate pairs of payments that may be one invoice paid twice, and the rules that judge them.
 
-A payment is not a line: the lines of one file that share a date, a reference and a supplier are
-one payment coded to several cost centres or expense types, and are summed before anything is
-compared. Candidates come from two self-joins of those payments written as Ibis expressions, so
-they run unchanged on DuckDB and Spark: payments sharing body, amount and normalised reference
-(any dates), and payments sharing body, amount and supplier key within a window of days (dates
-known to the day only). Neither join needs a window function. The few candidate pairs are then
-judged in Python (transposed or prefixed references, supplier-name similarity with rapidfuzz),
-and a pair needs independent evidence: not the same line re-published in another file, not two
-neighbouring ledger numbers, not a reference many suppliers share.
+A payment is not a line: the lines of one file that share a date, a reference and a supplier are one payment coded to
+several cost centres or expense types, and are summed before anything is compared. Candidates come from two self-joins
+of those payments written as Ibis expressions, so they run unchanged on DuckDB and Spark: payments sharing body,
+amount and normalised reference (any dates), and payments sharing body, amount and supplier key within a window of
+days (dates known to the day only). Neither join needs a window function. The few candidate pairs are then judged in
+Python (transposed or prefixed references, supplier-name similarity with rapidfuzz), and a pair needs independent
+evidence: not the same line re-published in another file, not two neighbouring ledger numbers, not a reference many
+suppliers share.
 """
 
 from __future__ import annotations

@@ -50,7 +50,6 @@ NEEDS_REVIEW = frozenset({"no-reference", "same-amount"})
 @dataclass(frozen=True)
 class DuplicateSettings:
     """What the duplicate-payment scan looks for; every default is documented in methodology.md."""
-
     window_days: int = 14
     """Most days between two payments of one amount to one supplier for a near duplicate."""
     min_amount: Decimal = Decimal("0.01")
